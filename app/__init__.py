@@ -1,0 +1,1 @@
+"""geoevents: a REST API for geopolitical event records."""

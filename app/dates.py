@@ -1,0 +1,127 @@
+"""Dates as sources state them: EDTF strings with their precision and bounds."""
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from edtf import EDTFParseException, parse_edtf, struct_time_to_date
+from pydantic import AfterValidator, BaseModel, Field
+
+Precision = Literal["day", "month", "season", "year", "decade", "century", "millennium", "mixed"]
+
+_PRECISION_BY_ORDER: tuple[Precision, ...] = ("day", "month", "season", "year", "decade", "century")
+_MAX_EDTF_LENGTH = 64
+
+
+class DateValue(BaseModel):
+    """A date as stated, with the earliest and latest day it can mean."""
+
+    edtf: str = Field(description="The date as an EDTF (ISO 8601-2) string, e.g. `2019-08`.")
+    precision: Precision = Field(
+        description="The finest unit the source gave: day, month, season, year, decade, ..."
+    )
+    earliest: dt.date | None = Field(
+        description="First day the date can mean; null for an open start (`../2019`)."
+    )
+    latest: dt.date | None = Field(
+        description="Last day the date can mean; null for an open end (`2015/..`)."
+    )
+
+
+def _precision_of(obj: Any, text: str) -> Precision:
+    name = type(obj).__name__
+    if name in {"Season", "Level2Season"}:
+        return "season"
+    precision = getattr(obj, "precision", None)
+    if precision in _PRECISION_BY_ORDER:
+        return _PRECISION_BY_ORDER[_PRECISION_BY_ORDER.index(precision)]
+    core = text.rstrip("?~%")
+    if "X" in core:
+        digits = len(core.split("-")[0].rstrip("X"))
+        coarse: dict[int, Precision] = {3: "decade", 2: "century"}
+        return coarse.get(digits, "millennium")
+    parts = core.split("-")
+    if core.startswith("-"):
+        parts = parts[1:]
+    if len(parts) >= 3 or "T" in core:
+        return "day"
+    if len(parts) == 2:
+        return "season" if parts[1].isdigit() and int(parts[1]) > 12 else "month"
+    return "year"
+
+
+def _bound(struct: Any) -> dt.date | None:
+    if isinstance(struct, float) and math.isinf(struct):
+        return None
+    try:
+        day: dt.date = struct_time_to_date(struct)
+        return day
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def parse_date(text: str) -> DateValue:
+    """Parse an EDTF string; raise ValueError with a readable message if it is not one."""
+    text = text.strip()
+    if not text or len(text) > _MAX_EDTF_LENGTH:
+        raise ValueError("must be a non-empty EDTF date of at most 64 characters")
+    if "/" in text:
+        return _parse_interval(text)
+    try:
+        obj = parse_edtf(text)
+    except (EDTFParseException, ValueError, TypeError, OverflowError, IndexError) as exc:
+        raise ValueError(
+            f"'{text}' is not a valid EDTF date (e.g. 2019, 2019-09, 2019-09-17)"
+        ) from exc
+    earliest, latest = _bound(obj.lower_strict()), _bound(obj.upper_strict())
+    if earliest is None or latest is None:
+        raise ValueError(f"'{text}' is not a date this service can bound")
+    return DateValue(
+        edtf=text, precision=_precision_of(obj, text), earliest=earliest, latest=latest
+    )
+
+
+def _parse_interval(text: str) -> DateValue:
+    start_text, _, end_text = text.partition("/")
+    start = None if start_text in {"", ".."} else parse_date(start_text)
+    end = None if end_text in {"", ".."} else parse_date(end_text)
+    if start is None and end is None:
+        raise ValueError("an interval needs at least one end")
+    if start and end and start.earliest and end.latest and end.latest < start.earliest:
+        raise ValueError(f"'{text}' ends before it starts")
+    precisions = {d.precision for d in (start, end) if d is not None}
+    return DateValue(
+        edtf=text,
+        precision=precisions.pop() if len(precisions) == 1 else "mixed",
+        earliest=start.earliest if start else None,
+        latest=end.latest if end else None,
+    )
+
+
+def _check_edtf(value: str) -> str:
+    return parse_date(value).edtf
+
+
+EDTFString = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=_MAX_EDTF_LENGTH,
+        description="An EDTF date: `2019`, `2019-09`, `2019-09-17`, `2020-01/2020-04`, `2015/..`.",
+        examples=["2019-09-12"],
+    ),
+    AfterValidator(_check_edtf),
+]
+
+
+def stored_date(row: object, name: str) -> DateValue | None:
+    """The public date object of a row's `<name>_edtf/_precision/_earliest/_latest` columns."""
+    edtf = getattr(row, f"{name}_edtf")
+    if edtf is None:
+        return None
+    return DateValue.model_construct(
+        edtf=edtf,
+        precision=getattr(row, f"{name}_precision"),
+        earliest=getattr(row, f"{name}_earliest"),
+        latest=getattr(row, f"{name}_latest"),
+    )

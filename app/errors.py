@@ -1,0 +1,186 @@
+"""Domain errors and their rendering as RFC 9457 problem details."""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Relative references (RFC 9457 section 3.1.1), documented at GET /problems/{slug}.
+PROBLEM_BASE = "/problems/"
+
+
+class AppError(Exception):
+    """Base of every error a service raises; rendered as problem+json."""
+
+    status = 500
+    slug = "internal-error"
+    title = "Internal server error"
+
+    def __init__(self, detail: str, *, errors: Sequence[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors is not None else None
+
+
+class BadRequest(AppError):
+    """The request is malformed in a way validation cannot describe per field."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+
+class NotFound(AppError):
+    """The addressed record does not exist."""
+
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(AppError):
+    """The write would break uniqueness or leave dangling references."""
+
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class ValidationFailed(AppError):
+    """The body or query is well-formed JSON but its values are not acceptable."""
+
+    status = 422
+    slug = "validation-error"
+    title = "Validation failed"
+
+
+class DatabaseUnavailable(AppError):
+    """The database cannot be reached."""
+
+    status = 503
+    slug = "database-unavailable"
+    title = "Database unavailable"
+
+
+def field_error(
+    loc: Sequence[str | int], message: str, kind: str = "value_error"
+) -> dict[str, Any]:
+    """One entry of a problem's `errors` list."""
+    return {
+        "loc": list(loc),
+        "field": ".".join(str(p) for p in loc[1:]),
+        "msg": message,
+        "type": kind,
+    }
+
+
+def invalid(loc: Sequence[str | int], message: str) -> ValidationFailed:
+    """A 422 naming one field, e.g. `invalid(("body", "claimant_id"), "no such participant")`."""
+    error = field_error(loc, message)
+    return ValidationFailed(f"{error['field'] or loc[-1]}: {message}", errors=[error])
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render one problem document."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(
+        json.dumps(jsonable_encoder(body)),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [p for p in err.get("loc", ()) if isinstance(p, str | int)]
+        message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        if err.get("type") == "json_invalid":
+            loc, message = ["body"], "request body is not valid JSON"
+        errors.append(field_error(loc, message, str(err.get("type", "value_error"))))
+    return errors
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        request, exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors
+    )
+
+
+async def _request_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem_response(
+            request,
+            400,
+            "Malformed JSON",
+            "request body is not valid JSON",
+            slug="malformed-json",
+            errors=errors,
+        )
+    fields = ", ".join(sorted({e["field"] or str(e["loc"][-1]) for e in errors if e["loc"]}))
+    return problem_response(
+        request,
+        422,
+        ValidationFailed.title,
+        f"invalid fields: {fields}",
+        slug=ValidationFailed.slug,
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route matches {request.url.path}"
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, detail)
+    return problem_response(
+        request, exc.status_code, title, detail, headers=dict(exc.headers or {})
+    )
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        request,
+        500,
+        AppError.title,
+        "the server failed to handle this request",
+        slug=AppError.slug,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error the app can raise as problem+json."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled)

@@ -1,0 +1,102 @@
+"""Application factory: routers, error handlers and the operational endpoints."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.db import get_engine
+from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
+from app.routers import claims, events, participants, sources
+from app.routers.common import API_PREFIX, problem_responses
+from app.schemas.common import Problem
+
+DESCRIPTION = """
+Geopolitical event records with their participants, the claims made about them and the
+sources those claims appear in.
+
+* **Dates keep the precision the source gave.** Send EDTF (`2019`, `2019-08`, `2019-09-17`,
+  `2020-01/2020-04`, `2015/..`); every date comes back as
+  `{"edtf", "precision", "earliest", "latest"}`.
+* **Records are addressed by UUID or by slug** wherever a path or a body names one.
+* **Lists are keyset-paged**: pass `next_cursor` back as `cursor`.
+* **Errors are RFC 9457 problem details** (`application/problem+json`); validation errors
+  list each invalid field in `errors`.
+"""
+
+TAGS = [
+    {"name": "events", "description": "Things that happened, are happening or are scheduled."},
+    {"name": "event participants", "description": "Who took part in an event, and as what."},
+    {"name": "participants", "description": "People, states, organisations and groups."},
+    {"name": "participant roles", "description": "Roles participants held over time."},
+    {"name": "claims", "description": "Statements someone made or reported."},
+    {"name": "claim appearances", "description": "Where a claim appears, quoted exactly."},
+    {"name": "sources", "description": "Articles, statements and reports records come from."},
+    {"name": "operations", "description": "Liveness, readiness and problem types."},
+]
+
+PROBLEM_TYPES: dict[str, str] = {
+    "bad-request": "The request is malformed: a cursor or a parameter cannot be used as sent.",
+    "malformed-json": "The request body is not valid JSON.",
+    "not-found": "No record has that id or slug.",
+    "conflict": "The write would break uniqueness, or the record is still referenced.",
+    "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
+    "database-unavailable": "The database did not answer.",
+    "internal-error": "The server failed; nothing was written.",
+}
+
+
+def create_app() -> FastAPI:
+    """Build the application; nothing connects until the first request."""
+    app = FastAPI(
+        title="geoevents",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+    )
+    install_error_handlers(app)
+    for module in (events, participants, claims, sources):
+        for router in module.routers:
+            app.include_router(router, prefix=API_PREFIX)
+    _add_operations(app)
+    return app
+
+
+def _add_operations(app: FastAPI) -> None:
+    @app.get("/health", tags=["operations"], operation_id="health", summary="Liveness")
+    def health() -> dict[str, str]:
+        """The process is up; says nothing about the database."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        tags=["operations"],
+        operation_id="ready",
+        summary="Readiness",
+        responses={503: {"model": Problem, "description": "The database is unreachable."}},
+    )
+    def ready() -> dict[str, str]:
+        """The database answers a query."""
+        try:
+            with get_engine().connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailable("the database did not answer") from exc
+        return {"status": "ready", "database": get_engine().dialect.name}
+
+    @app.get(
+        "/problems/{slug}",
+        tags=["operations"],
+        operation_id="read_problem_type",
+        summary="Describe a problem type",
+        responses=problem_responses(404),
+    )
+    def read_problem_type(slug: str) -> dict[str, Any]:
+        """What a problem `type` URI of this API means."""
+        if slug not in PROBLEM_TYPES:
+            raise NotFound(f"no problem type '{slug}'")
+        return {"type": f"/problems/{slug}", "description": PROBLEM_TYPES[slug]}
+
+
+app = create_app()

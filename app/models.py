@@ -1,0 +1,380 @@
+"""Enums, shared data models and every table of the schema."""
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import JSON, DateTime, Dialect, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Set before any table exists so that every constraint has a stable, reviewable name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+class ParticipantKind(enum.StrEnum):
+    person = "person"
+    state = "state"
+    government = "government"
+    organization = "organization"
+    political_party = "political_party"
+    military = "military"
+    armed_group = "armed_group"
+    legislature = "legislature"
+    media_outlet = "media_outlet"
+    other = "other"
+
+
+class EventType(enum.StrEnum):
+    meeting = "meeting"
+    visit = "visit"
+    election = "election"
+    legislative_action = "legislative_action"
+    military_operation = "military_operation"
+    strike = "strike"
+    attack = "attack"
+    intervention = "intervention"
+    agreement = "agreement"
+    invitation = "invitation"
+    statement = "statement"
+    other = "other"
+
+
+class EventStatus(enum.StrEnum):
+    planned = "planned"
+    scheduled = "scheduled"
+    ongoing = "ongoing"
+    occurred = "occurred"
+    postponed = "postponed"
+    cancelled = "cancelled"
+
+
+class Certainty(enum.StrEnum):
+    confirmed = "confirmed"
+    reported = "reported"
+    alleged = "alleged"
+    disputed = "disputed"
+
+
+class LocationPrecision(enum.StrEnum):
+    exact = "exact"
+    city = "city"
+    region = "region"
+    country = "country"
+
+
+class EventRelationType(enum.StrEnum):
+    follows = "follows"
+    caused_by = "caused_by"
+    reschedules = "reschedules"
+    related_to = "related_to"
+
+
+class ParticipantRole(enum.StrEnum):
+    host = "host"
+    visitor = "visitor"
+    attendee = "attendee"
+    candidate = "candidate"
+    organizer = "organizer"
+    attacker = "attacker"
+    target = "target"
+    supporter = "supporter"
+    subject = "subject"
+    mentioned = "mentioned"
+
+
+class SourceKind(enum.StrEnum):
+    news_article = "news_article"
+    press_release = "press_release"
+    transcript = "transcript"
+    official_statement = "official_statement"
+    report = "report"
+    social_post = "social_post"
+    other = "other"
+
+
+class ClaimType(enum.StrEnum):
+    quote = "quote"
+    paraphrase = "paraphrase"
+    report = "report"
+    assessment = "assessment"
+    allegation = "allegation"
+
+
+class ClaimStatus(enum.StrEnum):
+    unverified = "unverified"
+    supported = "supported"
+    disputed = "disputed"
+    refuted = "refuted"
+
+
+class ClaimRelationType(enum.StrEnum):
+    supports = "supports"
+    contradicts = "contradicts"
+    responds_to = "responds_to"
+    repeats = "repeats"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Record(SQLModel):
+    """Columns every stored row has: id, timestamps and a version bumped on each write."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+    )
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        index=True,
+    )
+    version: int = Field(default=1, nullable=False)
+
+
+class Sluggable(Record):
+    """A top-level record: addressable by id or by its unique slug."""
+
+    slug: str = Field(max_length=120, unique=True, index=True)
+
+
+# A stored date is four columns: <name>_edtf, <name>_precision, <name>_earliest, <name>_latest.
+# The bounds are indexed so that range filters are interval-overlap queries.
+
+
+class Source(Sluggable, table=True):
+    """Where a record comes from: an article, a statement, a transcript."""
+
+    kind: SourceKind = Field(sa_type=String(32), index=True)
+    title: str = Field(max_length=500)
+    author: str | None = Field(default=None, max_length=300)
+    publisher: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000)
+    published_edtf: str | None = Field(default=None, max_length=64)
+    published_precision: str | None = Field(default=None, max_length=16)
+    published_earliest: dt.date | None = Field(default=None, index=True)
+    published_latest: dt.date | None = Field(default=None, index=True)
+    language: str | None = Field(default=None, max_length=35)
+    credits: str | None = Field(default=None, max_length=1000)
+    text: str | None = Field(default=None, sa_type=Text)
+    sha256: str | None = Field(default=None, max_length=64)
+
+
+class Participant(Sluggable, table=True):
+    """A person, state, organisation or group that acts or is acted upon."""
+
+    name: str = Field(max_length=300, index=True)
+    kind: ParticipantKind = Field(sa_type=String(32), index=True)
+    aliases: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    country: str | None = Field(default=None, max_length=2, index=True)
+    description: str | None = Field(default=None, sa_type=Text)
+
+
+class ParticipantIdentifier(SQLModel, table=True):
+    """An external identifier (scheme, value) of a participant; unique per scheme."""
+
+    __tablename__ = "participant_identifier"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+
+    participant_id: uuid.UUID = Field(
+        foreign_key="participant.id", ondelete="CASCADE", primary_key=True
+    )
+    scheme: str = Field(max_length=32, primary_key=True)
+    value: str = Field(max_length=200)
+
+
+class Role(Record, table=True):
+    """A role a participant held over a period, e.g. Prime Minister of Israel."""
+
+    __tablename__ = "participant_role"
+    __table_args__ = (Index("ix_participant_role_title_bounds", "title", "start_earliest"),)
+
+    participant_id: uuid.UUID = Field(foreign_key="participant.id", ondelete="CASCADE", index=True)
+    title: str = Field(max_length=200)
+    organization_id: uuid.UUID | None = Field(
+        default=None, foreign_key="participant.id", ondelete="RESTRICT", index=True
+    )
+    start_edtf: str | None = Field(default=None, max_length=64)
+    start_precision: str | None = Field(default=None, max_length=16)
+    start_earliest: dt.date | None = Field(default=None, index=True)
+    start_latest: dt.date | None = Field(default=None)
+    end_edtf: str | None = Field(default=None, max_length=64)
+    end_precision: str | None = Field(default=None, max_length=16)
+    end_earliest: dt.date | None = Field(default=None)
+    end_latest: dt.date | None = Field(default=None, index=True)
+    source_id: uuid.UUID | None = Field(
+        default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
+    )
+
+
+class Event(Sluggable, table=True):
+    """Something that happened, is happening or is scheduled."""
+
+    title: str = Field(max_length=500)
+    summary: str | None = Field(default=None, sa_type=Text)
+    event_type: EventType = Field(sa_type=String(32), index=True)
+    cameo_code: str | None = Field(default=None, max_length=4, index=True)
+    plover_type: str | None = Field(default=None, max_length=32)
+    start_edtf: str | None = Field(default=None, max_length=64)
+    start_precision: str | None = Field(default=None, max_length=16)
+    start_earliest: dt.date | None = Field(default=None, index=True)
+    start_latest: dt.date | None = Field(default=None, index=True)
+    end_edtf: str | None = Field(default=None, max_length=64)
+    end_precision: str | None = Field(default=None, max_length=16)
+    end_earliest: dt.date | None = Field(default=None)
+    end_latest: dt.date | None = Field(default=None, index=True)
+    status: EventStatus = Field(sa_type=String(32), index=True)
+    status_as_of_edtf: str | None = Field(default=None, max_length=64)
+    status_as_of_precision: str | None = Field(default=None, max_length=16)
+    status_as_of_earliest: dt.date | None = Field(default=None)
+    status_as_of_latest: dt.date | None = Field(default=None)
+    certainty: Certainty = Field(sa_type=String(32), index=True)
+    location_name: str | None = Field(default=None, max_length=300)
+    location_admin1: str | None = Field(default=None, max_length=300)
+    location_country: str | None = Field(default=None, max_length=2, index=True)
+    location_lat: float | None = Field(default=None, index=True)
+    location_lon: float | None = Field(default=None)
+    location_precision: LocationPrecision | None = Field(sa_type=String(32), default=None)
+    parent_id: uuid.UUID | None = Field(
+        default=None, foreign_key="event.id", ondelete="RESTRICT", index=True
+    )
+
+
+class EventStatusChange(SQLModel, table=True):
+    """One entry of an event's status history, appended whenever the status changes."""
+
+    __tablename__ = "event_status_change"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", index=True)
+    status: EventStatus = Field(sa_type=String(32))
+    as_of_edtf: str | None = Field(default=None, max_length=64)
+    as_of_precision: str | None = Field(default=None, max_length=16)
+    as_of_earliest: dt.date | None = Field(default=None)
+    as_of_latest: dt.date | None = Field(default=None)
+    recorded_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+    )
+
+
+class EventRelation(SQLModel, table=True):
+    """A typed link from one event to another (follows, caused_by, ...)."""
+
+    __tablename__ = "event_relation"
+
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True)
+    relation: EventRelationType = Field(sa_type=String(32), primary_key=True)
+    related_event_id: uuid.UUID = Field(
+        foreign_key="event.id", ondelete="RESTRICT", primary_key=True, index=True
+    )
+
+
+class EventParticipant(Record, table=True):
+    """A participant's part in an event, with a role."""
+
+    __tablename__ = "event_participant"
+    __table_args__ = (UniqueConstraint("event_id", "participant_id", "role"),)
+
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", index=True)
+    participant_id: uuid.UUID = Field(foreign_key="participant.id", ondelete="RESTRICT", index=True)
+    role: ParticipantRole = Field(sa_type=String(32), index=True)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class Claim(Sluggable, table=True):
+    """A statement someone made or reported."""
+
+    text: str = Field(sa_type=Text)
+    claim_type: ClaimType = Field(sa_type=String(32), index=True)
+    claimant_id: uuid.UUID | None = Field(
+        default=None, foreign_key="participant.id", ondelete="RESTRICT", index=True
+    )
+    claimant_role_id: uuid.UUID | None = Field(
+        default=None, foreign_key="participant_role.id", ondelete="SET NULL", index=True
+    )
+    claimant_role: str | None = Field(default=None, max_length=300)
+    event_id: uuid.UUID | None = Field(
+        default=None, foreign_key="event.id", ondelete="RESTRICT", index=True
+    )
+    stated_edtf: str | None = Field(default=None, max_length=64)
+    stated_precision: str | None = Field(default=None, max_length=16)
+    stated_earliest: dt.date | None = Field(default=None, index=True)
+    stated_latest: dt.date | None = Field(default=None, index=True)
+    status: ClaimStatus = Field(sa_type=String(32), index=True)
+
+
+class ClaimSubject(SQLModel, table=True):
+    """A participant or an event a claim is about (exactly one of the two)."""
+
+    __tablename__ = "claim_subject"
+    __table_args__ = (UniqueConstraint("claim_id", "participant_id", "event_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    claim_id: uuid.UUID = Field(foreign_key="claim.id", ondelete="CASCADE", index=True)
+    participant_id: uuid.UUID | None = Field(
+        default=None, foreign_key="participant.id", ondelete="RESTRICT", index=True
+    )
+    event_id: uuid.UUID | None = Field(
+        default=None, foreign_key="event.id", ondelete="RESTRICT", index=True
+    )
+
+
+class Appearance(Record, table=True):
+    """Where a claim appears: a source, the exact quote and its character offsets."""
+
+    claim_id: uuid.UUID = Field(foreign_key="claim.id", ondelete="CASCADE", index=True)
+    source_id: uuid.UUID = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
+    quote: str = Field(sa_type=Text)
+    char_start: int | None = Field(default=None)
+    char_end: int | None = Field(default=None)
+    confidence: float = Field(default=1.0)
+
+
+class ClaimRelation(SQLModel, table=True):
+    """A typed link from one claim to another (supports, contradicts, ...)."""
+
+    __tablename__ = "claim_relation"
+
+    claim_id: uuid.UUID = Field(foreign_key="claim.id", ondelete="CASCADE", primary_key=True)
+    relation: ClaimRelationType = Field(sa_type=String(32), primary_key=True)
+    related_claim_id: uuid.UUID = Field(
+        foreign_key="claim.id", ondelete="RESTRICT", primary_key=True, index=True
+    )

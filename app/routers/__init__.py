@@ -1,0 +1,1 @@
+"""HTTP handlers, one module per resource; each handler calls one service function."""

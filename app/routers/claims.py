@@ -1,0 +1,199 @@
+"""Routes of /claims, their appearances, and the claims of an event or a participant."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.db import SessionDep
+from app.routers.common import created, problem_responses
+from app.schemas.claims import (
+    AppearanceCreate,
+    AppearancePublic,
+    AppearanceUpdate,
+    ClaimCreate,
+    ClaimPublic,
+    ClaimQuery,
+    ClaimUpdate,
+)
+from app.schemas.common import Page, PageQuery
+from app.services import appearances, claims
+
+router = APIRouter(prefix="/claims", tags=["claims"])
+appearances_router = APIRouter(prefix="/claims/{claim_id}/appearances", tags=["claim appearances"])
+event_claims_router = APIRouter(prefix="/events/{event_id}/claims", tags=["claims"])
+participant_claims_router = APIRouter(
+    prefix="/participants/{participant_id}/claims", tags=["claims"]
+)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 409, 422),
+    operation_id="create_claim",
+    summary="Create a claim",
+)
+def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> ClaimPublic:
+    """Record a claim with its subjects, relations and the sources it appears in."""
+    claim = claims.create_claim(session, data)
+    created(response, f"/claims/{claim.id}")
+    return claim
+
+
+@router.get(
+    "", responses=problem_responses(400, 422), operation_id="list_claims", summary="List claims"
+)
+def list_claims(session: SessionDep, query: Annotated[ClaimQuery, Query()]) -> Page[ClaimPublic]:
+    """Claims in the order they were recorded, one keyset page at a time."""
+    items, next_cursor = claims.list_claims(session, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/{claim_id}",
+    responses=problem_responses(404),
+    operation_id="read_claim",
+    summary="Read a claim",
+)
+def read_claim(claim_id: str, session: SessionDep) -> ClaimPublic:
+    """One claim by id or slug, with its subjects, appearances and relations."""
+    return claims.read_claim(session, claim_id)
+
+
+@router.patch(
+    "/{claim_id}",
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="update_claim",
+    summary="Update a claim",
+)
+def update_claim(claim_id: str, data: ClaimUpdate, session: SessionDep) -> ClaimPublic:
+    """Change the fields sent; `subjects` and `relations` replace the stored lists."""
+    return claims.update_claim(session, claim_id, data)
+
+
+@router.delete(
+    "/{claim_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409),
+    operation_id="delete_claim",
+    summary="Delete a claim",
+)
+def delete_claim(claim_id: str, session: SessionDep) -> None:
+    """Delete a claim and its appearances; 409 if other claims relate to it."""
+    claims.delete_claim(session, claim_id)
+
+
+@appearances_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="create_appearance",
+    summary="Add an appearance of a claim",
+)
+def create_appearance(
+    claim_id: str, data: AppearanceCreate, session: SessionDep, response: Response
+) -> AppearancePublic:
+    """Record a source a claim appears in; the quote is checked against the source text."""
+    appearance = appearances.create_appearance(session, claim_id, data)
+    created(response, f"/claims/{appearance.claim_id}/appearances/{appearance.id}")
+    return appearance
+
+
+@appearances_router.get(
+    "",
+    responses=problem_responses(400, 404, 422),
+    operation_id="list_appearances",
+    summary="List a claim's appearances",
+)
+def list_appearances(
+    claim_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+) -> Page[AppearancePublic]:
+    """The sources a claim appears in, with the quotes."""
+    items, next_cursor = appearances.list_appearances(session, claim_id, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@appearances_router.get(
+    "/{appearance_id}",
+    responses=problem_responses(404, 422),
+    operation_id="read_appearance",
+    summary="Read an appearance",
+)
+def read_appearance(
+    claim_id: str, appearance_id: uuid.UUID, session: SessionDep
+) -> AppearancePublic:
+    """One appearance of a claim."""
+    return appearances.read_appearance(session, claim_id, appearance_id)
+
+
+@appearances_router.patch(
+    "/{appearance_id}",
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="update_appearance",
+    summary="Update an appearance",
+)
+def update_appearance(
+    claim_id: str, appearance_id: uuid.UUID, data: AppearanceUpdate, session: SessionDep
+) -> AppearancePublic:
+    """Change the fields sent; a new quote, source or offsets are checked again."""
+    return appearances.update_appearance(session, claim_id, appearance_id, data)
+
+
+@appearances_router.delete(
+    "/{appearance_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 422),
+    operation_id="delete_appearance",
+    summary="Delete an appearance",
+)
+def delete_appearance(claim_id: str, appearance_id: uuid.UUID, session: SessionDep) -> None:
+    """Remove one appearance of a claim; the claim and the source stay."""
+    appearances.delete_appearance(session, claim_id, appearance_id)
+
+
+@event_claims_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="create_event_claim",
+    summary="Create a claim made at an event",
+)
+def create_event_claim(
+    event_id: str, data: ClaimCreate, session: SessionDep, response: Response
+) -> ClaimPublic:
+    """Record a claim whose `event_id` is this event."""
+    claim = claims.create_event_claim(session, event_id, data)
+    created(response, f"/claims/{claim.id}")
+    return claim
+
+
+@event_claims_router.get(
+    "",
+    responses=problem_responses(400, 404, 422),
+    operation_id="list_event_claims",
+    summary="List the claims of an event",
+)
+def list_event_claims(
+    event_id: str, session: SessionDep, query: Annotated[ClaimQuery, Query()]
+) -> Page[ClaimPublic]:
+    """Claims made at the event or about it."""
+    items, next_cursor = claims.list_event_claims(session, event_id, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@participant_claims_router.get(
+    "",
+    responses=problem_responses(400, 404, 422),
+    operation_id="list_participant_claims",
+    summary="List the claims of a participant",
+)
+def list_participant_claims(
+    participant_id: str, session: SessionDep, query: Annotated[ClaimQuery, Query()]
+) -> Page[ClaimPublic]:
+    """Claims the participant made or that are about them."""
+    items, next_cursor = claims.list_participant_claims(session, participant_id, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+routers = [router, appearances_router, event_claims_router, participant_claims_router]

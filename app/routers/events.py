@@ -1,0 +1,153 @@
+"""Routes of /events and its participants."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.db import SessionDep
+from app.routers.common import created, problem_responses
+from app.schemas.common import Page, PageQuery
+from app.schemas.events import (
+    EventCreate,
+    EventParticipantCreate,
+    EventParticipantPublic,
+    EventParticipantUpdate,
+    EventPublic,
+    EventQuery,
+    EventUpdate,
+)
+from app.services import event_participants, events
+
+router = APIRouter(prefix="/events", tags=["events"])
+participants_router = APIRouter(
+    prefix="/events/{event_id}/participants", tags=["event participants"]
+)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 409, 422),
+    operation_id="create_event",
+    summary="Create an event",
+)
+def create_event(data: EventCreate, session: SessionDep, response: Response) -> EventPublic:
+    """Record an event; its first status starts the status history."""
+    event = events.create_event(session, data)
+    created(response, f"/events/{event.id}")
+    return event
+
+
+@router.get(
+    "", responses=problem_responses(400, 422), operation_id="list_events", summary="List events"
+)
+def list_events(session: SessionDep, query: Annotated[EventQuery, Query()]) -> Page[EventPublic]:
+    """Events in the order they were recorded, one keyset page at a time."""
+    items, next_cursor = events.list_events(session, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/{event_id}",
+    responses=problem_responses(404),
+    operation_id="read_event",
+    summary="Read an event",
+)
+def read_event(event_id: str, session: SessionDep) -> EventPublic:
+    """One event by id or slug."""
+    return events.read_event(session, event_id)
+
+
+@router.patch(
+    "/{event_id}",
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="update_event",
+    summary="Update an event",
+)
+def update_event(event_id: str, data: EventUpdate, session: SessionDep) -> EventPublic:
+    """Change the fields sent; a status change is appended to the history."""
+    return events.update_event(session, event_id, data)
+
+
+@router.delete(
+    "/{event_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409),
+    operation_id="delete_event",
+    summary="Delete an event",
+)
+def delete_event(event_id: str, session: SessionDep) -> None:
+    """Delete an event and its participant links; 409 if other records refer to it."""
+    events.delete_event(session, event_id)
+
+
+@participants_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="add_event_participant",
+    summary="Add a participant to an event",
+)
+def add_event_participant(
+    event_id: str, data: EventParticipantCreate, session: SessionDep, response: Response
+) -> EventParticipantPublic:
+    """Attach a participant with a role (host, visitor, candidate, ...)."""
+    link = event_participants.add_participant(session, event_id, data)
+    created(response, f"/events/{link.event_id}/participants/{link.id}")
+    return link
+
+
+@participants_router.get(
+    "",
+    responses=problem_responses(400, 404, 422),
+    operation_id="list_event_participants",
+    summary="List an event's participants",
+)
+def list_event_participants(
+    event_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+) -> Page[EventParticipantPublic]:
+    """The participants of an event with their roles."""
+    items, next_cursor = event_participants.list_event_participants(session, event_id, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@participants_router.get(
+    "/{link_id}",
+    responses=problem_responses(404, 422),
+    operation_id="read_event_participant",
+    summary="Read a participant link",
+)
+def read_event_participant(
+    event_id: str, link_id: uuid.UUID, session: SessionDep
+) -> EventParticipantPublic:
+    """One participant link of an event."""
+    return event_participants.read_event_participant(session, event_id, link_id)
+
+
+@participants_router.patch(
+    "/{link_id}",
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="update_event_participant",
+    summary="Update a participant link",
+)
+def update_event_participant(
+    event_id: str, link_id: uuid.UUID, data: EventParticipantUpdate, session: SessionDep
+) -> EventParticipantPublic:
+    """Change a participant's role or note in an event."""
+    return event_participants.update_event_participant(session, event_id, link_id, data)
+
+
+@participants_router.delete(
+    "/{link_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 422),
+    operation_id="remove_event_participant",
+    summary="Remove a participant from an event",
+)
+def remove_event_participant(event_id: str, link_id: uuid.UUID, session: SessionDep) -> None:
+    """Detach a participant from an event; the participant itself stays."""
+    event_participants.remove_participant(session, event_id, link_id)
+
+
+routers = [router, participants_router]

@@ -1,0 +1,173 @@
+"""Routes of /participants, their roles and their events."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.db import SessionDep
+from app.routers.common import created, problem_responses
+from app.schemas.common import Page, PageQuery
+from app.schemas.events import EventParticipantPublic
+from app.schemas.participants import (
+    ParticipantCreate,
+    ParticipantPublic,
+    ParticipantQuery,
+    ParticipantUpdate,
+    RoleCreate,
+    RolePublic,
+    RoleUpdate,
+)
+from app.services import event_participants, participants, roles
+
+router = APIRouter(prefix="/participants", tags=["participants"])
+roles_router = APIRouter(prefix="/participants/{participant_id}/roles", tags=["participant roles"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 409, 422),
+    operation_id="create_participant",
+    summary="Create a participant",
+)
+def create_participant(
+    data: ParticipantCreate, session: SessionDep, response: Response
+) -> ParticipantPublic:
+    """Record a person, state, organisation or group."""
+    participant = participants.create_participant(session, data)
+    created(response, f"/participants/{participant.id}")
+    return participant
+
+
+@router.get(
+    "",
+    responses=problem_responses(400, 422),
+    operation_id="list_participants",
+    summary="List participants",
+)
+def list_participants(
+    session: SessionDep, query: Annotated[ParticipantQuery, Query()]
+) -> Page[ParticipantPublic]:
+    """Participants in the order they were recorded, one keyset page at a time."""
+    items, next_cursor = participants.list_participants(session, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/{participant_id}",
+    responses=problem_responses(404),
+    operation_id="read_participant",
+    summary="Read a participant",
+)
+def read_participant(participant_id: str, session: SessionDep) -> ParticipantPublic:
+    """One participant by id or slug."""
+    return participants.read_participant(session, participant_id)
+
+
+@router.patch(
+    "/{participant_id}",
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="update_participant",
+    summary="Update a participant",
+)
+def update_participant(
+    participant_id: str, data: ParticipantUpdate, session: SessionDep
+) -> ParticipantPublic:
+    """Change the fields sent; `identifiers` replaces the whole mapping."""
+    return participants.update_participant(session, participant_id, data)
+
+
+@router.delete(
+    "/{participant_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409),
+    operation_id="delete_participant",
+    summary="Delete a participant",
+)
+def delete_participant(participant_id: str, session: SessionDep) -> None:
+    """Delete a participant and its roles; 409 if events or claims refer to it."""
+    participants.delete_participant(session, participant_id)
+
+
+@router.get(
+    "/{participant_id}/events",
+    responses=problem_responses(400, 404, 422),
+    operation_id="list_participant_events",
+    summary="List a participant's events",
+)
+def list_participant_events(
+    participant_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+) -> Page[EventParticipantPublic]:
+    """The events a participant took part in, each with its role."""
+    items, next_cursor = event_participants.list_participant_events(session, participant_id, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@roles_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="add_role",
+    summary="Add a role",
+)
+def add_role(
+    participant_id: str, data: RoleCreate, session: SessionDep, response: Response
+) -> RolePublic:
+    """Record a role the participant held, e.g. Prime Minister of Israel from 2009."""
+    role = roles.add_role(session, participant_id, data)
+    created(response, f"/participants/{role.participant_id}/roles/{role.id}")
+    return role
+
+
+@roles_router.get(
+    "",
+    responses=problem_responses(400, 404, 422),
+    operation_id="list_roles",
+    summary="List a participant's roles",
+)
+def list_roles(
+    participant_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+) -> Page[RolePublic]:
+    """The roles a participant held, with their periods."""
+    items, next_cursor = roles.list_roles(session, participant_id, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@roles_router.get(
+    "/{role_id}",
+    responses=problem_responses(404, 422),
+    operation_id="read_role",
+    summary="Read a role",
+)
+def read_role(participant_id: str, role_id: uuid.UUID, session: SessionDep) -> RolePublic:
+    """One role of a participant."""
+    return roles.read_role(session, participant_id, role_id)
+
+
+@roles_router.patch(
+    "/{role_id}",
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="update_role",
+    summary="Update a role",
+)
+def update_role(
+    participant_id: str, role_id: uuid.UUID, data: RoleUpdate, session: SessionDep
+) -> RolePublic:
+    """Change the fields sent."""
+    return roles.update_role(session, participant_id, role_id, data)
+
+
+@roles_router.delete(
+    "/{role_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 422),
+    operation_id="delete_role",
+    summary="Delete a role",
+)
+def delete_role(participant_id: str, role_id: uuid.UUID, session: SessionDep) -> None:
+    """Delete a role."""
+    roles.delete_role(session, participant_id, role_id)
+
+
+routers = [router, roles_router]

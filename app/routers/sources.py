@@ -1,0 +1,73 @@
+"""Routes of /sources."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.db import SessionDep
+from app.routers.common import created, problem_responses
+from app.schemas.common import Page
+from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
+from app.services import sources
+
+router = APIRouter(prefix="/sources", tags=["sources"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 409, 422),
+    operation_id="create_source",
+    summary="Create a source",
+)
+def create_source(data: SourceCreate, session: SessionDep, response: Response) -> SourcePublic:
+    """Record a source; with `text`, claim quotes on it are checked against the text."""
+    source = sources.create_source(session, data)
+    created(response, f"/sources/{source.id}")
+    return source
+
+
+@router.get(
+    "", responses=problem_responses(400, 422), operation_id="list_sources", summary="List sources"
+)
+def list_sources(session: SessionDep, query: Annotated[SourceQuery, Query()]) -> Page[SourcePublic]:
+    """Sources in the order they were recorded, one keyset page at a time."""
+    items, next_cursor = sources.list_sources(session, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/{source_id}",
+    responses=problem_responses(404),
+    operation_id="read_source",
+    summary="Read a source",
+)
+def read_source(source_id: str, session: SessionDep) -> SourcePublic:
+    """One source by id or slug."""
+    return sources.read_source(session, source_id)
+
+
+@router.patch(
+    "/{source_id}",
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="update_source",
+    summary="Update a source",
+)
+def update_source(source_id: str, data: SourceUpdate, session: SessionDep) -> SourcePublic:
+    """Change the fields sent; a new text must still hold every quote at its offsets."""
+    return sources.update_source(session, source_id, data)
+
+
+@router.delete(
+    "/{source_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409),
+    operation_id="delete_source",
+    summary="Delete a source",
+)
+def delete_source(source_id: str, session: SessionDep) -> None:
+    """Delete a source; 409 if claims or roles cite it."""
+    sources.delete_source(session, source_id)
+
+
+routers = [router]

@@ -1,0 +1,219 @@
+"""Request and response models of claims and their appearances in sources."""
+
+import uuid
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from app.models import ClaimRelationType, ClaimStatus, ClaimType
+from app.schemas.common import (
+    DateValue,
+    EDTFString,
+    InputModel,
+    PageQuery,
+    PublicModel,
+    RecordMeta,
+    Reference,
+    Slug,
+)
+
+SubjectType = Literal["participant", "event"]
+
+_OFFSETS = "Offsets count Python code points (not bytes, not UTF-16 units), from 0."
+
+
+class AppearanceCreate(InputModel):
+    """Body of POST /claims/{id}/appearances, and an item of a new claim's `appearances`."""
+
+    # A quote is compared character for character with the source text: never trim it.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    source_id: Reference = Field(description="The source's id or slug.")
+    quote: str = Field(
+        min_length=1,
+        max_length=20000,
+        description="The exact words as the source has them, whitespace included.",
+    )
+    char_start: int | None = Field(
+        default=None,
+        ge=0,
+        description="Where the quote starts in the source text. "
+        + _OFFSETS
+        + " Omit both offsets to have the server find the quote's first occurrence.",
+    )
+    char_end: int | None = Field(
+        default=None,
+        ge=0,
+        description="Where the quote ends (exclusive): `text[char_start:char_end] == quote`. "
+        + _OFFSETS,
+    )
+    confidence: float = Field(
+        default=1.0, ge=0, le=1, description="How sure the record is that this is the claim, 0-1."
+    )
+
+
+class AppearanceUpdate(InputModel):
+    """Body of PATCH /claims/{id}/appearances/{appearance_id}; the quote is checked again.
+
+    When the quote or source changes and no offset is sent, offsets that no longer match are
+    found again in the source text.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    source_id: Reference | None = Field(default=None, description="The source's id or slug.")
+    quote: str | None = Field(
+        default=None, min_length=1, max_length=20000, description="The exact words quoted."
+    )
+    char_start: int | None = Field(
+        default=None, ge=0, description="Where the quote starts. " + _OFFSETS
+    )
+    char_end: int | None = Field(
+        default=None, ge=0, description="Where the quote ends (exclusive). " + _OFFSETS
+    )
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, description="How sure the record is, 0-1."
+    )
+
+
+class AppearancePublic(RecordMeta):
+    """A claim's appearance in a source."""
+
+    claim_id: uuid.UUID = Field(description="The claim.")
+    source_id: uuid.UUID = Field(description="The source it appears in.")
+    quote: str = Field(description="The exact words as the source has them.")
+    char_start: int | None = Field(description="Where the quote starts. " + _OFFSETS)
+    char_end: int | None = Field(description="Where the quote ends (exclusive). " + _OFFSETS)
+    confidence: float = Field(description="How sure the record is that this is the claim, 0-1.")
+
+
+class SubjectIn(InputModel):
+    """A participant or an event the claim is about."""
+
+    type: SubjectType = Field(description="Whether the subject is a participant or an event.")
+    id: Reference = Field(description="The participant's or event's id or slug.")
+
+
+class SubjectPublic(PublicModel):
+    """A participant or an event the claim is about, in brief."""
+
+    type: SubjectType = Field(description="Whether the subject is a participant or an event.")
+    id: uuid.UUID = Field(description="The participant's or event's id.")
+    slug: str = Field(description="Its slug.")
+    label: str = Field(description="The participant's name or the event's title.")
+
+
+class ClaimRelationIn(InputModel):
+    """A typed link to another claim."""
+
+    relation: ClaimRelationType = Field(description="How this claim relates to the other.")
+    claim_id: Reference = Field(description="The other claim's id or slug.")
+
+
+class ClaimRelationPublic(PublicModel):
+    """A typed link to another claim."""
+
+    relation: ClaimRelationType = Field(description="How this claim relates to the other.")
+    claim_id: uuid.UUID = Field(description="The other claim's id.")
+
+
+class ClaimFields(InputModel):
+    """Fields a claim is created with; all but text and type are optional."""
+
+    text: str = Field(min_length=1, max_length=20000, description="What was stated or reported.")
+    claim_type: ClaimType = Field(description="quote, paraphrase, report, assessment, allegation.")
+    claimant_id: Reference | None = Field(
+        default=None,
+        description="Who made the claim: a participant's id or slug; null for an unattributed "
+        "report.",
+    )
+    claimant_role: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="The claimant's role when speaking. Omit it to have it resolved from the "
+        "roles the claimant held at `stated`; send it to override.",
+    )
+    event_id: Reference | None = Field(
+        default=None, description="The event where it was said (id or slug)."
+    )
+    stated: EDTFString | None = Field(default=None, description="When it was said, as EDTF.")
+    status: ClaimStatus = Field(
+        default=ClaimStatus.unverified, description="unverified, supported, disputed, refuted."
+    )
+    subjects: list[SubjectIn] = Field(
+        default_factory=list, max_length=100, description="Participants and events it is about."
+    )
+    relations: list[ClaimRelationIn] = Field(
+        default_factory=list, max_length=100, description="Typed links to other claims."
+    )
+
+
+class ClaimCreate(ClaimFields):
+    """Body of POST /claims and POST /events/{id}/claims."""
+
+    slug: Slug
+    appearances: list[AppearanceCreate] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The sources it appears in; later managed at /claims/{id}/appearances.",
+    )
+
+
+class ClaimUpdate(InputModel):
+    """Body of PATCH /claims/{id}: only the fields sent change; lists replace the stored ones.
+
+    A resolved claimant role is resolved again when `claimant_id` or `stated` changes; send
+    `claimant_role: null` to drop an override and resolve it.
+    """
+
+    slug: Slug | None = Field(default=None, description="A new unique slug.")
+    text: str | None = Field(
+        default=None, min_length=1, max_length=20000, description="What was stated or reported."
+    )
+    claim_type: ClaimType | None = Field(default=None, description="The kind of claim.")
+    claimant_id: Reference | None = Field(
+        default=None, description="Who made the claim (id or slug); null for unattributed."
+    )
+    claimant_role: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="An explicit role when speaking; null to resolve it from the claimant's roles.",
+    )
+    event_id: Reference | None = Field(
+        default=None, description="The event where it was said (id or slug), or null."
+    )
+    stated: EDTFString | None = Field(default=None, description="When it was said, as EDTF.")
+    status: ClaimStatus | None = Field(default=None, description="The verification status.")
+    subjects: list[SubjectIn] | None = Field(
+        default=None,
+        max_length=100,
+        description="Replaces the participants and events it is about.",
+    )
+    relations: list[ClaimRelationIn] | None = Field(
+        default=None, max_length=100, description="Replaces the typed links to other claims."
+    )
+
+
+class ClaimPublic(RecordMeta):
+    """A claim as the API returns it."""
+
+    slug: str = Field(description="Unique human-readable id.")
+    text: str = Field(description="What was stated or reported.")
+    claim_type: ClaimType = Field(description="quote, paraphrase, report, assessment, allegation.")
+    claimant_id: uuid.UUID | None = Field(description="Who made the claim; null if unattributed.")
+    claimant_role: str | None = Field(description="The claimant's role when speaking.")
+    claimant_role_id: uuid.UUID | None = Field(
+        description="The role it was resolved from; null when sent explicitly or unresolved."
+    )
+    event_id: uuid.UUID | None = Field(description="The event where it was said.")
+    stated: DateValue | None = Field(description="When it was said, with its precision.")
+    status: ClaimStatus = Field(description="unverified, supported, disputed, refuted.")
+    subjects: list[SubjectPublic] = Field(description="Participants and events it is about.")
+    appearances: list[AppearancePublic] = Field(description="The sources it appears in.")
+    relations: list[ClaimRelationPublic] = Field(description="Typed links to other claims.")
+
+
+class ClaimQuery(PageQuery):
+    """Filters of the claim lists."""

@@ -1,0 +1,167 @@
+"""Field types and page models shared by every resource."""
+
+import datetime as dt
+import re
+import uuid
+from typing import Annotated, Any, Generic, TypeVar
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.dates import DateValue, EDTFString
+
+__all__ = ["DateValue", "EDTFString"]
+
+T = TypeVar("T")
+
+_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "wikidata": (re.compile(r"^Q[1-9][0-9]{0,11}$"), "a Wikidata item id such as Q7747"),
+    "cameo": (re.compile(r"^[A-Z0-9]{3,15}$"), "a CAMEO actor code such as RUSGOV"),
+    "viaf": (re.compile(r"^[1-9][0-9]{0,21}$"), "a VIAF number"),
+    "isni": (re.compile(r"^[0-9]{15}[0-9X]$"), "a 16-character ISNI"),
+    "geonames": (re.compile(r"^[1-9][0-9]{0,11}$"), "a GeoNames id"),
+    "acled": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"), "an ACLED actor or event id"),
+}
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    found = None
+    if len(code) == 2:
+        found = pycountry.countries.get(alpha_2=code)
+    elif len(code) == 3:
+        found = pycountry.countries.get(alpha_3=code)
+    if found is None:
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 or alpha-3 country code")
+    return str(found.alpha_2)
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE.match(value):
+        raise ValueError(f"'{value}' is not a BCP 47 language tag such as en or pt-BR")
+    return value
+
+
+def _identifiers(value: dict[str, str]) -> dict[str, str]:
+    for scheme, ident in value.items():
+        if scheme not in IDENTIFIER_FORMATS:
+            known = ", ".join(sorted(IDENTIFIER_FORMATS))
+            raise ValueError(f"unknown identifier scheme '{scheme}' (known: {known})")
+        pattern, expected = IDENTIFIER_FORMATS[scheme]
+        if not pattern.match(ident):
+            raise ValueError(f"{scheme} identifier '{ident}' is malformed: expected {expected}")
+    return value
+
+
+CountryCode = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=3,
+        description="ISO 3166-1 alpha-2 country code; alpha-3 is accepted and normalised.",
+        examples=["RU"],
+    ),
+    AfterValidator(_country),
+]
+LanguageTag = Annotated[
+    str,
+    Field(max_length=35, description="BCP 47 language tag.", examples=["en"]),
+    AfterValidator(_language),
+]
+Identifiers = Annotated[
+    dict[str, str],
+    Field(
+        description="External identifiers by scheme: " + ", ".join(sorted(IDENTIFIER_FORMATS)),
+        examples=[{"wikidata": "Q7747", "cameo": "RUSGOV"}],
+    ),
+    AfterValidator(_identifiers),
+]
+Slug = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=120,
+        pattern=_SLUG,
+        description="Unique human-readable id: lowercase letters, digits and single hyphens.",
+    ),
+]
+Reference = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=120,
+        description="A record's UUID or its slug.",
+    ),
+]
+
+
+class PublicModel(BaseModel):
+    """Base of response models: built from trusted data."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class InputModel(BaseModel):
+    """Base of request bodies: unknown fields are an error, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RecordMeta(PublicModel):
+    """Fields every stored record returns."""
+
+    id: uuid.UUID = Field(description="Stable UUID of the record.")
+    created_at: dt.datetime = Field(description="When the record was created (UTC).")
+    updated_at: dt.datetime = Field(description="When the record last changed (UTC).")
+    version: int = Field(description="Incremented by every write; the record's ETag.")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, with the cursor of the next page."""
+
+    items: list[T] = Field(description="The records of this page.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+class FieldError(BaseModel):
+    """One invalid field of a request."""
+
+    loc: list[str | int] = Field(
+        description="Where the field is: body, query or path, then its name."
+    )
+    field: str = Field(description="The field's dotted name within its location.")
+    msg: str = Field(description="What is wrong with it.")
+    type: str = Field(description="A machine-readable error kind.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, served as application/problem+json."""
+
+    type: str = Field(description="URI reference identifying the problem type.")
+    title: str = Field(description="Short summary of the problem type.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong with this request.")
+    instance: str = Field(description="The path of the request that failed.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="Each invalid field, for validation errors."
+    )
+
+
+class PageQuery(BaseModel):
+    """Paging parameters every list endpoint accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=500, description="Page size, 1 to 500.")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="Opaque cursor from a previous page."
+    )
+
+
+def drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `data` whose value is not None."""
+    return {k: v for k, v in data.items() if v is not None}

@@ -1,0 +1,204 @@
+"""Request and response models of events and their participants."""
+
+import datetime as dt
+import uuid
+
+from pydantic import Field
+
+from app.models import (
+    Certainty,
+    EventRelationType,
+    EventStatus,
+    EventType,
+    LocationPrecision,
+    ParticipantKind,
+    ParticipantRole,
+)
+from app.schemas.common import (
+    CountryCode,
+    DateValue,
+    EDTFString,
+    InputModel,
+    PageQuery,
+    PublicModel,
+    RecordMeta,
+    Reference,
+    Slug,
+)
+
+_CAMEO = r"^[0-9]{2,4}$"
+
+
+class LocationIn(InputModel):
+    """Where an event took place."""
+
+    name: str | None = Field(default=None, max_length=300, description="Place name, e.g. Sochi.")
+    admin1: str | None = Field(
+        default=None, max_length=300, description="First-level subdivision, e.g. Krasnodar Krai."
+    )
+    country: CountryCode | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")
+    precision: LocationPrecision | None = Field(
+        default=None, description="How precise the coordinates are: exact, city, region, country."
+    )
+
+
+class LocationPublic(PublicModel):
+    """Where an event took place."""
+
+    name: str | None = Field(description="Place name.")
+    admin1: str | None = Field(description="First-level subdivision.")
+    country: str | None = Field(description="ISO 3166-1 alpha-2 country code.")
+    lat: float | None = Field(description="Latitude (WGS 84).")
+    lon: float | None = Field(description="Longitude (WGS 84).")
+    precision: LocationPrecision | None = Field(description="Precision of the coordinates.")
+
+
+class RelationIn(InputModel):
+    """A typed link to another event."""
+
+    relation: EventRelationType = Field(description="How this event relates to the other.")
+    event_id: Reference = Field(description="The other event's id or slug.")
+
+
+class RelationPublic(PublicModel):
+    """A typed link to another event."""
+
+    relation: EventRelationType = Field(description="How this event relates to the other.")
+    event_id: uuid.UUID = Field(description="The other event's id.")
+
+
+class StatusChangePublic(PublicModel):
+    """One entry of an event's status history."""
+
+    status: EventStatus = Field(description="The status the event had from then on.")
+    as_of: DateValue | None = Field(description="The date the status was reported for.")
+    recorded_at: dt.datetime = Field(description="When the change was recorded here (UTC).")
+
+
+class EventFields(InputModel):
+    """Fields an event is created with; all but title, type and status are optional."""
+
+    title: str = Field(min_length=1, max_length=500, description="Short headline of the event.")
+    summary: str | None = Field(default=None, max_length=20000, description="What happened.")
+    event_type: EventType = Field(description="Kind of event.")
+    cameo_code: str | None = Field(
+        default=None, pattern=_CAMEO, description="CAMEO event code, e.g. `042`.", examples=["036"]
+    )
+    plover_type: str | None = Field(
+        default=None,
+        max_length=32,
+        pattern=r"^[A-Z_]+$",
+        description="PLOVER event type, e.g. `CONSULT`.",
+    )
+    start: EDTFString | None = Field(default=None, description="When it began, as EDTF.")
+    end: EDTFString | None = Field(default=None, description="When it ended, as EDTF.")
+    status: EventStatus = Field(description="Where the event stands.")
+    status_as_of: EDTFString | None = Field(
+        default=None, description="The date the status was reported for, as EDTF."
+    )
+    certainty: Certainty = Field(
+        default=Certainty.confirmed, description="How sure the record is that it happened."
+    )
+    location: LocationIn | None = Field(default=None, description="Where it happened.")
+    parent_id: Reference | None = Field(
+        default=None, description="The larger event this is part of (id or slug)."
+    )
+    relations: list[RelationIn] = Field(
+        default_factory=list, max_length=100, description="Typed links to other events."
+    )
+
+
+class EventCreate(EventFields):
+    """Body of POST /events."""
+
+    slug: Slug
+
+
+class EventUpdate(InputModel):
+    """Body of PATCH /events/{id}: only the fields sent change; `relations` replaces the list."""
+
+    slug: Slug | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    summary: str | None = Field(default=None, max_length=20000)
+    event_type: EventType | None = None
+    cameo_code: str | None = Field(default=None, pattern=_CAMEO)
+    plover_type: str | None = Field(default=None, max_length=32, pattern=r"^[A-Z_]+$")
+    start: EDTFString | None = None
+    end: EDTFString | None = None
+    status: EventStatus | None = None
+    status_as_of: EDTFString | None = None
+    certainty: Certainty | None = None
+    location: LocationIn | None = None
+    parent_id: Reference | None = None
+    relations: list[RelationIn] | None = Field(default=None, max_length=100)
+
+
+class EventPublic(RecordMeta):
+    """An event as the API returns it."""
+
+    slug: str = Field(description="Unique human-readable id.")
+    title: str = Field(description="Short headline of the event.")
+    summary: str | None = Field(description="What happened.")
+    event_type: EventType = Field(description="Kind of event.")
+    cameo_code: str | None = Field(description="CAMEO event code.")
+    plover_type: str | None = Field(description="PLOVER event type.")
+    start: DateValue | None = Field(description="When it began, with its precision.")
+    end: DateValue | None = Field(description="When it ended, with its precision.")
+    status: EventStatus = Field(description="Where the event stands.")
+    status_as_of: DateValue | None = Field(description="The date the status was reported for.")
+    status_history: list[StatusChangePublic] = Field(description="Every status, oldest first.")
+    certainty: Certainty = Field(description="How sure the record is that it happened.")
+    location: LocationPublic | None = Field(description="Where it happened.")
+    parent_id: uuid.UUID | None = Field(description="The larger event this is part of.")
+    relations: list[RelationPublic] = Field(description="Typed links to other events.")
+
+
+class EventQuery(PageQuery):
+    """Filters of GET /events."""
+
+
+class ParticipantSummary(PublicModel):
+    """The participant of a link, in brief."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    kind: ParticipantKind
+
+
+class EventSummary(PublicModel):
+    """The event of a link, in brief."""
+
+    id: uuid.UUID
+    slug: str
+    title: str
+    event_type: EventType
+    start: DateValue | None
+
+
+class EventParticipantCreate(InputModel):
+    """Body of POST /events/{id}/participants."""
+
+    participant_id: Reference = Field(description="The participant's id or slug.")
+    role: ParticipantRole = Field(description="The participant's part in the event.")
+    note: str | None = Field(default=None, max_length=1000, description="Free-text remark.")
+
+
+class EventParticipantUpdate(InputModel):
+    """Body of PATCH /events/{id}/participants/{link_id}."""
+
+    role: ParticipantRole | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class EventParticipantPublic(RecordMeta):
+    """A participant's part in an event."""
+
+    event_id: uuid.UUID = Field(description="The event.")
+    participant_id: uuid.UUID = Field(description="The participant.")
+    role: ParticipantRole = Field(description="The participant's part in the event.")
+    note: str | None = Field(description="Free-text remark.")
+    participant: ParticipantSummary = Field(description="The participant, in brief.")
+    event: EventSummary = Field(description="The event, in brief.")

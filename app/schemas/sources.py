@@ -1,0 +1,74 @@
+"""Request and response models of sources."""
+
+from pydantic import Field
+
+from app.models import SourceKind
+from app.schemas.common import (
+    DateValue,
+    EDTFString,
+    InputModel,
+    LanguageTag,
+    PageQuery,
+    RecordMeta,
+    Slug,
+)
+
+_SHA256 = r"^[0-9a-f]{64}$"
+
+
+class SourceCreate(InputModel):
+    """Body of POST /sources. With `text`, quotes of claims are checked against it."""
+
+    slug: Slug
+    kind: SourceKind = Field(description="What sort of source this is.")
+    title: str = Field(min_length=1, max_length=500, description="Headline or title.")
+    author: str | None = Field(default=None, max_length=300, description="Who wrote it.")
+    publisher: str | None = Field(default=None, max_length=300, description="Who published it.")
+    url: str | None = Field(
+        default=None, max_length=2000, pattern=r"^https?://\S+$", description="Where it is online."
+    )
+    published: EDTFString | None = Field(default=None, description="When it was published.")
+    language: LanguageTag | None = None
+    credits: str | None = Field(default=None, max_length=1000, description="e.g. a photo credit.")
+    text: str | None = Field(
+        default=None, max_length=2_000_000, description="Full text; quotes are checked against it."
+    )
+    sha256: str | None = Field(
+        default=None, pattern=_SHA256, description="SHA-256 of the text (hex); computed from it."
+    )
+
+
+class SourceUpdate(InputModel):
+    """Body of PATCH /sources/{id}: only the fields sent change."""
+
+    slug: Slug | None = None
+    kind: SourceKind | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    author: str | None = Field(default=None, max_length=300)
+    publisher: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    published: EDTFString | None = None
+    language: LanguageTag | None = None
+    credits: str | None = Field(default=None, max_length=1000)
+    text: str | None = Field(default=None, max_length=2_000_000)
+    sha256: str | None = Field(default=None, pattern=_SHA256)
+
+
+class SourcePublic(RecordMeta):
+    """A source as the API returns it."""
+
+    slug: str = Field(description="Unique human-readable id.")
+    kind: SourceKind = Field(description="What sort of source this is.")
+    title: str = Field(description="Headline or title.")
+    author: str | None = Field(description="Who wrote it.")
+    publisher: str | None = Field(description="Who published it.")
+    url: str | None = Field(description="Where it is online.")
+    published: DateValue | None = Field(description="When it was published.")
+    language: str | None = Field(description="BCP 47 language tag.")
+    credits: str | None = Field(description="e.g. a photo credit.")
+    text: str | None = Field(description="Full text, when stored.")
+    sha256: str | None = Field(description="SHA-256 of the text (hex).")
+
+
+class SourceQuery(PageQuery):
+    """Filters of GET /sources."""

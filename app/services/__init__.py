@@ -1,0 +1,1 @@
+"""Units of work, one module per resource; each public function commits once."""

@@ -1,0 +1,198 @@
+"""Small typed helpers the resource services share: lookups, dates, paging, commits."""
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.dates import parse_date
+from app.errors import BadRequest, Conflict, NotFound, invalid
+from app.models import Record, utcnow
+
+M = TypeVar("M", bound=SQLModel)
+
+
+SelectOf = SelectOfScalar
+
+
+def load_many(session: Session, model: type[M], ids: set[uuid.UUID]) -> dict[uuid.UUID, M]:
+    """Rows of `model` by id, in one query."""
+    if not ids:
+        return {}
+    rows = session.exec(select(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]
+    return {row.id: row for row in rows}  # type: ignore[attr-defined]
+
+
+def as_uuid(ref: str) -> uuid.UUID | None:
+    """`ref` as a UUID, or None if it is not one (then it is a slug)."""
+    try:
+        return uuid.UUID(ref)
+    except ValueError:
+        return None
+
+
+def _lookup(session: Session, model: type[M], ref: str | uuid.UUID) -> M | None:
+    ident = ref if isinstance(ref, uuid.UUID) else as_uuid(ref)
+    if ident is not None:
+        return session.get(model, ident)
+    if not hasattr(model, "slug"):
+        return None
+    return session.exec(select(model).where(model.slug == ref)).first()  # type: ignore[attr-defined]
+
+
+def _label(model: type[SQLModel]) -> str:
+    return str(model.__table__.name).replace("_", " ")  # type: ignore[attr-defined]
+
+
+def get_or_404(session: Session, model: type[M], ref: str | uuid.UUID) -> M:
+    """Load a record by UUID or slug, or raise NotFound."""
+    found = _lookup(session, model, ref)
+    if found is None:
+        raise NotFound(f"no {_label(model)} '{ref}'")
+    return found
+
+
+def resolve_ref(
+    session: Session, model: type[M], ref: str | uuid.UUID, loc: Sequence[str | int]
+) -> M:
+    """Load a record a request body refers to, or raise a 422 naming the field."""
+    found = _lookup(session, model, ref)
+    if found is None:
+        raise invalid(loc, f"no {_label(model)} '{ref}'")
+    return found
+
+
+def set_date(row: SQLModel, name: str, edtf: str | None) -> None:
+    """Store an EDTF string in the four columns `<name>_edtf/_precision/_earliest/_latest`."""
+    parsed = parse_date(edtf) if edtf is not None else None
+    setattr(row, f"{name}_edtf", parsed.edtf if parsed else None)
+    setattr(row, f"{name}_precision", parsed.precision if parsed else None)
+    setattr(row, f"{name}_earliest", parsed.earliest if parsed else None)
+    setattr(row, f"{name}_latest", parsed.latest if parsed else None)
+
+
+def check_order(start: dt.date | None, end: dt.date | None, loc: Sequence[str | int]) -> None:
+    """Raise a 422 on `loc` when a period ends before it can have started."""
+    if start is not None and end is not None and end < start:
+        raise invalid(loc, "ends before its start")
+
+
+def reject_nulls(data: dict[str, Any], required: Sequence[str]) -> None:
+    """A PATCH may not set a required field to null."""
+    for name in required:
+        if name in data and data[name] is None:
+            raise invalid(("body", name), "may not be null")
+
+
+def counter(session: Session) -> Callable[[type[SQLModel], Any], int]:
+    """A function counting the rows of a table that match a condition."""
+
+    def count(model: type[SQLModel], condition: Any) -> int:
+        return int(session.exec(select(func.count()).select_from(model).where(condition)).one())
+
+    return count
+
+
+def touch(row: Record) -> None:
+    """Mark a record as changed by this write."""
+    row.updated_at = utcnow()
+    row.version += 1
+
+
+def commit(session: Session, what: str) -> None:
+    """Commit, turning a uniqueness or reference failure into a 409 about `what`."""
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise _conflict(exc, what) from exc
+
+
+def flush(session: Session, what: str) -> None:
+    """Flush so that later rows can refer to new ones, with the same 409s as `commit`."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise _conflict(exc, what) from exc
+
+
+def _conflict(exc: IntegrityError, what: str) -> Conflict:
+    message = str(exc.orig).lower()
+    if "unique" in message or "duplicate" in message:
+        return Conflict(f"{what} conflicts with an existing record (a unique field is taken)")
+    return Conflict(f"{what} refers to a record that does not exist or is still referenced")
+
+
+def ensure_unreferenced(refs: Sequence[tuple[str, int]], what: str) -> None:
+    """Raise a 409 naming what still refers to a record about to be deleted."""
+    held = [f"{count} {name}" for name, count in refs if count]
+    if held:
+        raise Conflict(f"{what} is still referenced by " + ", ".join(held) + "; delete those first")
+
+
+def _encode_cursor(values: list[Any], scope: str) -> str:
+    raw = json.dumps({"k": values, "s": scope}, default=str, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, scope: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        values, cursor_scope = data["k"], data["s"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
+    if cursor_scope != scope:
+        raise BadRequest("cursor belongs to another list or other filters; start again without it")
+    if not isinstance(values, list):
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
+    return values
+
+
+def _cursor_position(cursor: str, scope: str) -> tuple[dt.datetime, uuid.UUID]:
+    values = _decode_cursor(cursor, scope)
+    try:
+        created, ident = values
+        return dt.datetime.fromisoformat(created), uuid.UUID(ident)
+    except (ValueError, TypeError) as exc:
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
+
+
+def query_scope(name: str, params: dict[str, Any]) -> str:
+    """A short fingerprint of a list and its filters, so a cursor is only valid there."""
+    body = json.dumps([name, params], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def paginate(
+    session: Session,
+    stmt: SelectOfScalar[M],
+    model: type[M],
+    *,
+    limit: int,
+    cursor: str | None,
+    scope: str,
+) -> tuple[list[M], str | None]:
+    """One keyset page ordered by (created_at, id); stable while rows are inserted."""
+    created, ident = col(model.created_at), col(model.id)  # type: ignore[attr-defined]
+    if cursor is not None:
+        after_created, after_id = _cursor_position(cursor, scope)
+        stmt = stmt.where(
+            or_(created > after_created, and_(created == after_created, ident > after_id))
+        )
+    rows = list(session.exec(stmt.order_by(created, ident).limit(limit + 1)).all())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    next_cursor = _encode_cursor([last.created_at.isoformat(), str(last.id)], scope)  # type: ignore[attr-defined]
+    return rows[:limit], next_cursor

@@ -1,0 +1,133 @@
+"""Links between events and participants, each with a role."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from app.dates import stored_date
+from app.errors import NotFound
+from app.models import Event, EventParticipant, Participant
+from app.schemas.common import PageQuery
+from app.schemas.events import (
+    EventParticipantCreate,
+    EventParticipantPublic,
+    EventParticipantUpdate,
+    EventSummary,
+    ParticipantSummary,
+)
+from app.services import crud
+
+
+def add_participant(
+    session: Session, event_ref: str, data: EventParticipantCreate
+) -> EventParticipantPublic:
+    """Attach a participant to an event with a role."""
+    event = crud.get_or_404(session, Event, event_ref)
+    participant = crud.resolve_ref(
+        session, Participant, data.participant_id, ("body", "participant_id")
+    )
+    link = EventParticipant(
+        event_id=event.id, participant_id=participant.id, role=data.role, note=data.note
+    )
+    session.add(link)
+    crud.commit(session, f"participant '{participant.slug}' as {data.role} of '{event.slug}'")
+    return to_public(session, [link])[0]
+
+
+def list_event_participants(
+    session: Session, event_ref: str, query: PageQuery
+) -> tuple[list[EventParticipantPublic], str | None]:
+    """A page of an event's participants."""
+    event = crud.get_or_404(session, Event, event_ref)
+    stmt = select(EventParticipant).where(col(EventParticipant.event_id) == event.id)
+    return _page(session, stmt, query, f"event-participants:{event.id}")
+
+
+def list_participant_events(
+    session: Session, participant_ref: str, query: PageQuery
+) -> tuple[list[EventParticipantPublic], str | None]:
+    """A page of the events a participant took part in, with their role."""
+    participant = crud.get_or_404(session, Participant, participant_ref)
+    stmt = select(EventParticipant).where(col(EventParticipant.participant_id) == participant.id)
+    return _page(session, stmt, query, f"participant-events:{participant.id}")
+
+
+def read_event_participant(
+    session: Session, event_ref: str, link_id: uuid.UUID
+) -> EventParticipantPublic:
+    """One participant link of an event."""
+    return to_public(session, [_get_link(session, event_ref, link_id)])[0]
+
+
+def update_event_participant(
+    session: Session, event_ref: str, link_id: uuid.UUID, data: EventParticipantUpdate
+) -> EventParticipantPublic:
+    """Change a link's role or note."""
+    link = _get_link(session, event_ref, link_id)
+    changes = data.model_dump(exclude_unset=True)
+    crud.reject_nulls(changes, ("role",))
+    for name, value in changes.items():
+        setattr(link, name, value)
+    crud.touch(link)
+    crud.commit(session, "participant link")
+    return to_public(session, [link])[0]
+
+
+def remove_participant(session: Session, event_ref: str, link_id: uuid.UUID) -> None:
+    """Detach a participant from an event."""
+    session.delete(_get_link(session, event_ref, link_id))
+    crud.commit(session, "participant link")
+
+
+def _get_link(session: Session, event_ref: str, link_id: uuid.UUID) -> EventParticipant:
+    event = crud.get_or_404(session, Event, event_ref)
+    link = session.get(EventParticipant, link_id)
+    if link is None or link.event_id != event.id:
+        raise NotFound(f"event '{event.slug}' has no participant link {link_id}")
+    return link
+
+
+def _page(
+    session: Session, stmt: crud.SelectOf[EventParticipant], query: PageQuery, name: str
+) -> tuple[list[EventParticipantPublic], str | None]:
+    rows, next_cursor = crud.paginate(
+        session,
+        stmt,
+        EventParticipant,
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=crud.query_scope(name, {}),
+    )
+    return to_public(session, rows), next_cursor
+
+
+def to_public(session: Session, links: Sequence[EventParticipant]) -> list[EventParticipantPublic]:
+    """Public form of links with their event and participant in brief (two queries)."""
+    events = crud.load_many(session, Event, {link.event_id for link in links})
+    participants = crud.load_many(session, Participant, {link.participant_id for link in links})
+    return [
+        EventParticipantPublic(
+            id=link.id,
+            event_id=link.event_id,
+            participant_id=link.participant_id,
+            role=link.role,
+            note=link.note,
+            participant=ParticipantSummary.model_validate(participants[link.participant_id]),
+            event=_event_summary(events[link.event_id]),
+            created_at=link.created_at,
+            updated_at=link.updated_at,
+            version=link.version,
+        )
+        for link in links
+    ]
+
+
+def _event_summary(event: Event) -> EventSummary:
+    return EventSummary(
+        id=event.id,
+        slug=event.slug,
+        title=event.title,
+        event_type=event.event_type,
+        start=stored_date(event, "start"),
+    )

@@ -1,0 +1,112 @@
+"""Roles participants held over time: who was what, and when."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.dates import stored_date
+from app.errors import NotFound
+from app.models import Participant, Role, Source
+from app.schemas.common import PageQuery
+from app.schemas.participants import RoleCreate, RolePublic, RoleUpdate
+from app.services import crud
+
+
+def add_role(session: Session, participant_ref: str, data: RoleCreate) -> RolePublic:
+    """Record a role a participant held."""
+    participant = crud.get_or_404(session, Participant, participant_ref)
+    role = Role(participant_id=participant.id, title=data.title)
+    _apply(session, role, data.model_dump(exclude={"title"}))
+    session.add(role)
+    crud.commit(session, f"role '{data.title}' of '{participant.slug}'")
+    return to_public([role])[0]
+
+
+def list_roles(
+    session: Session, participant_ref: str, query: PageQuery
+) -> tuple[list[RolePublic], str | None]:
+    """A page of a participant's roles."""
+    participant = crud.get_or_404(session, Participant, participant_ref)
+    rows, next_cursor = crud.paginate(
+        session,
+        select(Role).where(col(Role.participant_id) == participant.id),
+        Role,
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=crud.query_scope(f"roles:{participant.id}", {}),
+    )
+    return to_public(rows), next_cursor
+
+
+def read_role(session: Session, participant_ref: str, role_id: uuid.UUID) -> RolePublic:
+    """One role of a participant."""
+    return to_public([_get_role(session, participant_ref, role_id)])[0]
+
+
+def update_role(
+    session: Session, participant_ref: str, role_id: uuid.UUID, data: RoleUpdate
+) -> RolePublic:
+    """Change the fields sent."""
+    role = _get_role(session, participant_ref, role_id)
+    changes = data.model_dump(exclude_unset=True)
+    crud.reject_nulls(changes, ("title",))
+    if "title" in changes:
+        role.title = changes.pop("title")
+    _apply(session, role, changes)
+    crud.touch(role)
+    crud.commit(session, f"role '{role.title}'")
+    return to_public([role])[0]
+
+
+def delete_role(session: Session, participant_ref: str, role_id: uuid.UUID) -> None:
+    """Delete a role; claims that cited it keep their role text."""
+    session.delete(_get_role(session, participant_ref, role_id))
+    crud.commit(session, "role")
+
+
+def _get_role(session: Session, participant_ref: str, role_id: uuid.UUID) -> Role:
+    participant = crud.get_or_404(session, Participant, participant_ref)
+    role = session.get(Role, role_id)
+    if role is None or role.participant_id != participant.id:
+        raise NotFound(f"participant '{participant.slug}' has no role {role_id}")
+    return role
+
+
+def _apply(session: Session, role: Role, changes: dict[str, Any]) -> None:
+    for name in ("start", "end"):
+        if name in changes:
+            crud.set_date(role, name, changes[name])
+    crud.check_order(role.start_earliest, role.end_latest, ("body", "end"))
+    if "organization_id" in changes:
+        ref = changes["organization_id"]
+        role.organization_id = (
+            crud.resolve_ref(session, Participant, ref, ("body", "organization_id")).id
+            if ref is not None
+            else None
+        )
+    if "source_id" in changes:
+        ref = changes["source_id"]
+        role.source_id = (
+            crud.resolve_ref(session, Source, ref, ("body", "source_id")).id if ref else None
+        )
+
+
+def to_public(roles: Sequence[Role]) -> list[RolePublic]:
+    """Public form of roles."""
+    return [
+        RolePublic(
+            id=r.id,
+            participant_id=r.participant_id,
+            title=r.title,
+            organization_id=r.organization_id,
+            start=stored_date(r, "start"),
+            end=stored_date(r, "end"),
+            source_id=r.source_id,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            version=r.version,
+        )
+        for r in roles
+    ]

@@ -1,0 +1,119 @@
+"""Sources: where records come from; a stored text is what quotes are checked against."""
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.dates import stored_date
+from app.errors import Conflict, invalid
+from app.models import Appearance, Role, Source
+from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
+from app.services import crud
+
+_REQUIRED = ("slug", "kind", "title")
+_SCALARS = {"slug", "kind", "title", "author", "publisher", "url", "language", "credits"}
+
+
+def create_source(
+    session: Session, data: SourceCreate, *, record_id: uuid.UUID | None = None
+) -> SourcePublic:
+    """Store a new source; the sha256 of its text is computed and checked."""
+    source = Source(id=record_id or uuid.uuid4(), **data.model_dump(include=_SCALARS))
+    _set_text(source, data.text, data.sha256)
+    crud.set_date(source, "published", data.published)
+    session.add(source)
+    crud.commit(session, f"source '{data.slug}'")
+    return to_public([source])[0]
+
+
+def read_source(session: Session, ref: str) -> SourcePublic:
+    """One source by id or slug."""
+    return to_public([crud.get_or_404(session, Source, ref)])[0]
+
+
+def list_sources(session: Session, query: SourceQuery) -> tuple[list[SourcePublic], str | None]:
+    """A page of sources in the order they were recorded."""
+    scope = crud.query_scope("sources", query.model_dump(exclude={"limit", "cursor"}))
+    rows, next_cursor = crud.paginate(
+        session, select(Source), Source, limit=query.limit, cursor=query.cursor, scope=scope
+    )
+    return to_public(rows), next_cursor
+
+
+def update_source(session: Session, ref: str, data: SourceUpdate) -> SourcePublic:
+    """Change the fields sent; a new text must still hold every quote at its offsets."""
+    source = crud.get_or_404(session, Source, ref)
+    changes = data.model_dump(exclude_unset=True)
+    crud.reject_nulls(changes, _REQUIRED)
+    for name in _SCALARS & changes.keys():
+        setattr(source, name, changes[name])
+    if "published" in changes:
+        crud.set_date(source, "published", changes["published"])
+    if "text" in changes or "sha256" in changes:
+        text = changes.get("text", source.text)
+        _set_text(source, text, changes.get("sha256"))
+        if "text" in changes:
+            _check_quotes_survive(session, source)
+    crud.touch(source)
+    crud.commit(session, f"source '{source.slug}'")
+    return to_public([source])[0]
+
+
+def delete_source(session: Session, ref: str) -> None:
+    """Delete a source nothing refers to."""
+    source = crud.get_or_404(session, Source, ref)
+    count = crud.counter(session)
+    crud.ensure_unreferenced(
+        [
+            ("claim appearances", count(Appearance, col(Appearance.source_id) == source.id)),
+            ("participant roles", count(Role, col(Role.source_id) == source.id)),
+        ],
+        f"source '{source.slug}'",
+    )
+    session.delete(source)
+    crud.commit(session, f"source '{source.slug}'")
+
+
+def _set_text(source: Source, text: str | None, sha256: str | None) -> None:
+    source.text = text
+    if text is None:
+        source.sha256 = sha256 if sha256 is not None else source.sha256
+        return
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if sha256 is not None and sha256 != digest:
+        raise invalid(("body", "sha256"), f"does not match the text (its sha256 is {digest})")
+    source.sha256 = digest
+
+
+def _check_quotes_survive(session: Session, source: Source) -> None:
+    if source.text is None:
+        return
+    appearances = session.exec(select(Appearance).where(col(Appearance.source_id) == source.id))
+    broken = [a for a in appearances if not _quoted_at(source.text, a)]
+    if broken:
+        raise Conflict(
+            f"the new text no longer holds {len(broken)} quoted appearance(s) at their offsets; "
+            "update or delete those appearances first"
+        )
+
+
+def _quoted_at(text: str, appearance: Appearance) -> bool:
+    if appearance.char_start is None or appearance.char_end is None:
+        return appearance.quote in text
+    return text[appearance.char_start : appearance.char_end] == appearance.quote
+
+
+def to_public(sources: Sequence[Source]) -> list[SourcePublic]:
+    """Public form of sources."""
+    return [_public(source) for source in sources]
+
+
+def _public(source: Source) -> SourcePublic:
+    fields: dict[str, Any] = {
+        name: getattr(source, name)
+        for name in _SCALARS | {"id", "text", "sha256", "created_at", "updated_at", "version"}
+    }
+    return SourcePublic(published=stored_date(source, "published"), **fields)

@@ -1,0 +1,112 @@
+"""Fixtures: each backend migrated once per run, one rolled-back transaction per test."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from app.db import build_engine, get_session
+from app.main import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/geoevents_test"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at `url`, independent of the working directory."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+    target = make_url(url)
+    admin = create_engine(
+        target.set(database="postgres"),
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 3},
+    )
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).first()
+            if exists is None:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except OperationalError:
+        return None
+    finally:
+        admin.dispose()
+    return url
+
+
+def _fresh_schema(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated database per backend; PostgreSQL must be reachable when CI is set."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        found = _postgres_url()
+        if found is None:
+            if os.environ.get("CI"):
+                pytest.fail(
+                    "PostgreSQL is unreachable; CI requires the PostgreSQL half of the suite"
+                )
+            pytest.skip("PostgreSQL is unreachable (set TEST_DATABASE_URL)")
+        url = found
+    db_engine = build_engine(url)
+    _fresh_schema(db_engine)
+    command.upgrade(alembic_config(url), "head")
+    yield db_engine
+    db_engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits become savepoints of a transaction rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    db_session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield db_session
+    db_session.close()
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    """An HTTP client on the app, using the test's session."""
+    app = create_app()
+
+    def request_session() -> Iterator[Session]:
+        # Like get_session: whatever a failed request flushed is rolled back.
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+    app.dependency_overrides[get_session] = request_session
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
