@@ -3,11 +3,13 @@
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import literal
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
-from app.db import get_engine
+from app.db import SessionDep
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
+from app.openapi import install_openapi
 from app.routers import claims, events, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
@@ -56,6 +58,7 @@ def create_app() -> FastAPI:
         openapi_tags=TAGS,
     )
     install_error_handlers(app)
+    install_openapi(app)
     for module in (events, participants, claims, sources):
         for router in module.routers:
             app.include_router(router, prefix=API_PREFIX)
@@ -76,14 +79,13 @@ def _add_operations(app: FastAPI) -> None:
         summary="Readiness",
         responses={503: {"model": Problem, "description": "The database is unreachable."}},
     )
-    def ready() -> dict[str, str]:
+    def ready(session: SessionDep) -> dict[str, str]:
         """The database answers a query."""
         try:
-            with get_engine().connect() as connection:
-                connection.execute(text("SELECT 1"))
+            session.exec(select(literal(1))).one()
         except SQLAlchemyError as exc:
             raise DatabaseUnavailable("the database did not answer") from exc
-        return {"status": "ready", "database": get_engine().dialect.name}
+        return {"status": "ready", "database": session.get_bind().dialect.name}
 
     @app.get(
         "/problems/{slug}",

@@ -53,7 +53,7 @@ def load_article(session: Session) -> Counter[str]:
         created.update(_load_event(session, item))
     for item in data["claims"]:
         created["claims"] += _load_claim(session, item, source_slug)
-    return created
+    return +created
 
 
 def _missing(session: Session, model: Any, resource: str, slug: str) -> bool:
@@ -72,14 +72,7 @@ def _load_role(session: Session, item: dict[str, Any], source_slug: str) -> int:
     ).first()
     if existing is not None:
         return 0
-    role = RoleCreate(
-        title=item["title"],
-        organization_id=str(organization) if organization else None,
-        start=item["start"],
-        end=item["end"],
-        source_id=source_slug,
-    )
-    roles.add_role(session, str(holder), role)
+    roles.add_role(session, str(holder), role_body(item, source_slug))
     return 1
 
 
@@ -118,7 +111,35 @@ def _load_event(session: Session, item: dict[str, Any]) -> Counter[str]:
 def _load_claim(session: Session, item: dict[str, Any], source_slug: str) -> int:
     if not _missing(session, Claim, "claims", item["slug"]):
         return 0
-    body = ClaimCreate(
+    body = claim_body(item, source_slug)
+    claims.create_claim(session, body, record_id=seed_id("claims", item["slug"]))
+    return 1
+
+
+def role_body(item: dict[str, Any], source_slug: str) -> RoleCreate:
+    """The API body of a seeded role."""
+    return RoleCreate(
+        title=item["title"],
+        organization_id=item["organization"],
+        start=item["start"],
+        end=item["end"],
+        source_id=source_slug,
+    )
+
+
+def event_body(item: dict[str, Any]) -> EventCreate:
+    """The API body of a seeded event."""
+    fields = {k: v for k, v in item.items() if k not in {"parent", "relations", "participants"}}
+    return EventCreate(
+        **fields,
+        parent_id=item["parent"],
+        relations=[{"relation": r["relation"], "event_id": r["event"]} for r in item["relations"]],
+    )
+
+
+def claim_body(item: dict[str, Any], source_slug: str) -> ClaimCreate:
+    """The API body of a seeded claim."""
+    return ClaimCreate(
         slug=item["slug"],
         text=item["text"],
         claim_type=item["claim_type"],
@@ -131,5 +152,3 @@ def _load_claim(session: Session, item: dict[str, Any], source_slug: str) -> int
         relations=[{"relation": r["relation"], "claim_id": r["claim"]} for r in item["relations"]],
         appearances=[AppearanceCreate(source_id=source_slug, **a) for a in item["appearances"]],
     )
-    claims.create_claim(session, body, record_id=seed_id("claims", item["slug"]))
-    return 1

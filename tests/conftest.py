@@ -17,7 +17,8 @@ from app.db import build_engine, get_session
 from app.main import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/geoevents_test"
+# Without TEST_DATABASE_URL, each run gets its own database so that runs can overlap.
+DEFAULT_PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/geoevents_test_{os.getpid()}"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -29,8 +30,9 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+def postgres_url(url: str | None = None) -> str | None:
+    """A reachable PostgreSQL URL for tests, creating its database if needed; else None."""
+    url = url or os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
     target = make_url(url)
     admin = create_engine(
         target.set(database="postgres"),
@@ -51,7 +53,17 @@ def _postgres_url() -> str | None:
     return url
 
 
-def _fresh_schema(engine: Engine) -> None:
+def drop_database(url: str) -> None:
+    """Remove a database this run created."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_schema(engine: Engine) -> None:
+    """Empty the database so migrations start from nothing."""
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -66,7 +78,7 @@ def engine(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
-        found = _postgres_url()
+        found = postgres_url()
         if found is None:
             if os.environ.get("CI"):
                 pytest.fail(
@@ -75,10 +87,12 @@ def engine(
             pytest.skip("PostgreSQL is unreachable (set TEST_DATABASE_URL)")
         url = found
     db_engine = build_engine(url)
-    _fresh_schema(db_engine)
+    fresh_schema(db_engine)
     command.upgrade(alembic_config(url), "head")
     yield db_engine
     db_engine.dispose()
+    if request.param == "postgresql" and "TEST_DATABASE_URL" not in os.environ:
+        drop_database(url)
 
 
 @pytest.fixture

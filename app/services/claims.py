@@ -279,7 +279,7 @@ def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
             )
     return [
         ClaimPublic(
-            **claim.model_dump(),
+            **crud.columns_of(claim),
             stated=stored_date(claim, "stated"),
             subjects=subjects[claim.id],
             appearances=shown[claim.id],

@@ -32,6 +32,11 @@ def load_many(session: Session, model: type[M], ids: set[uuid.UUID]) -> dict[uui
     return {row.id: row for row in rows}  # type: ignore[attr-defined]
 
 
+def columns_of(row: SQLModel) -> dict[str, Any]:
+    """A row's column values by name, as stored (no serialisation)."""
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}  # type: ignore[attr-defined]
+
+
 def as_uuid(ref: str) -> uuid.UUID | None:
     """`ref` as a UUID, or None if it is not one (then it is a slug)."""
     try:

@@ -1,0 +1,96 @@
+"""Every error is an RFC 9457 problem document."""
+
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+
+
+class TestProblemDocuments:
+    def test_unknown_route_is_404(self, client: TestClient) -> None:
+        response = client.get("/api/v1/nowhere")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json() == {
+            "type": "about:blank",
+            "title": "Not found",
+            "status": 404,
+            "detail": "no route matches /api/v1/nowhere",
+            "instance": "/api/v1/nowhere",
+        }
+
+    def test_wrong_method_is_405(self, client: TestClient) -> None:
+        response = client.put("/api/v1/events")
+        assert response.status_code == 405
+        assert response.headers["content-type"] == PROBLEM
+        assert response.headers["allow"] == "POST"
+        assert response.json()["detail"] == "PUT is not allowed on /api/v1/events"
+
+    def test_malformed_json_is_400(self, client: TestClient) -> None:
+        response = client.post(
+            "/api/v1/events", content=b"{bad", headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert response.headers["content-type"] == PROBLEM
+        body = response.json()
+        assert (body["type"], body["title"], body["detail"]) == (
+            "/problems/malformed-json",
+            "Malformed JSON",
+            "request body is not valid JSON",
+        )
+
+    def test_validation_names_each_field(self, client: TestClient) -> None:
+        body = {
+            "slug": "x",
+            "title": "t",
+            "event_type": "meeting",
+            "status": "occurred",
+            "start": "2019-13",
+            "location": {"country": "ZZ"},
+        }
+        response = client.post("/api/v1/events", json=body)
+        assert response.status_code == 422
+        problem = response.json()
+        assert problem["type"] == "/problems/validation-error"
+        assert problem["detail"] == "invalid fields: location.country, start"
+        assert [(e["loc"], e["field"]) for e in problem["errors"]] == [
+            (["body", "start"], "start"),
+            (["body", "location", "country"], "location.country"),
+        ]
+
+    def test_unknown_record_is_404(self, client: TestClient) -> None:
+        response = client.get("/api/v1/claims/no-such-claim")
+        assert response.status_code == 404
+        assert response.json()["detail"] == "no claim 'no-such-claim'"
+
+    def test_problem_types_are_documented(self, client: TestClient) -> None:
+        response = client.get("/problems/validation-error")
+        assert response.status_code == 200
+        assert response.json()["type"] == "/problems/validation-error"
+
+
+class TestOperations:
+    def test_health(self, client: TestClient) -> None:
+        assert client.get("/health").json() == {"status": "ok"}
+
+    def test_ready_names_the_database(self, client: TestClient) -> None:
+        response = client.get("/ready")
+        assert response.status_code == 200
+        assert response.json()["status"] == "ready"
+        assert response.json()["database"] in {"sqlite", "postgresql"}
+
+    def test_request_bodies_have_seed_examples(self, client: TestClient) -> None:
+        schemas = client.get("/openapi.json").json()["components"]["schemas"]
+        assert schemas["EventCreate"]["examples"][0]["slug"] == "netanyahu-putin-meeting-2019-09-12"
+        assert schemas["ParticipantCreate"]["examples"][0]["identifiers"] == {"wikidata": "Q7747"}
+
+    def test_docs_page_lists_every_resource(self, client: TestClient) -> None:
+        assert client.get("/docs").status_code == 200
+        spec = client.get("/openapi.json").json()
+        tags = {
+            tag for path in spec["paths"].values() for op in path.values() for tag in op["tags"]
+        }
+        assert {"events", "participants", "claims", "sources"} <= tags
+        for path in spec["paths"].values():
+            for operation in path.values():
+                assert operation["summary"]
+                assert "_api_v1_" not in operation["operationId"]
