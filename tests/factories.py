@@ -112,4 +112,3 @@ def make_event_participant(
     """A link of `participant` to `event` (ids or slugs), as host unless `role` says otherwise."""
     body = {"participant_id": participant, "role": "host"} | fields
     return _post(client, f"/events/{event}/participants", body)
-

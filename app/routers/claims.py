@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
-from app.routers.common import created, problem_responses
+from app.routers.common import ClaimRef, EventRef, ParticipantRef, created, problem_responses
 from app.schemas.claims import (
     AppearanceCreate,
     AppearancePublic,
@@ -56,7 +56,7 @@ def list_claims(session: SessionDep, query: Annotated[ClaimQuery, Query()]) -> P
     operation_id="read_claim",
     summary="Read a claim",
 )
-def read_claim(claim_id: str, session: SessionDep) -> ClaimPublic:
+def read_claim(claim_id: ClaimRef, session: SessionDep) -> ClaimPublic:
     """One claim by id or slug, with its subjects, appearances and relations."""
     return claims.read_claim(session, claim_id)
 
@@ -67,7 +67,7 @@ def read_claim(claim_id: str, session: SessionDep) -> ClaimPublic:
     operation_id="update_claim",
     summary="Update a claim",
 )
-def update_claim(claim_id: str, data: ClaimUpdate, session: SessionDep) -> ClaimPublic:
+def update_claim(claim_id: ClaimRef, data: ClaimUpdate, session: SessionDep) -> ClaimPublic:
     """Change the fields sent; `subjects` and `relations` replace the stored lists."""
     return claims.update_claim(session, claim_id, data)
 
@@ -79,7 +79,7 @@ def update_claim(claim_id: str, data: ClaimUpdate, session: SessionDep) -> Claim
     operation_id="delete_claim",
     summary="Delete a claim",
 )
-def delete_claim(claim_id: str, session: SessionDep) -> None:
+def delete_claim(claim_id: ClaimRef, session: SessionDep) -> None:
     """Delete a claim and its appearances; 409 if other claims relate to it."""
     claims.delete_claim(session, claim_id)
 
@@ -92,7 +92,7 @@ def delete_claim(claim_id: str, session: SessionDep) -> None:
     summary="Add an appearance of a claim",
 )
 def create_appearance(
-    claim_id: str, data: AppearanceCreate, session: SessionDep, response: Response
+    claim_id: ClaimRef, data: AppearanceCreate, session: SessionDep, response: Response
 ) -> AppearancePublic:
     """Record a source a claim appears in; the quote is checked against the source text."""
     appearance = appearances.create_appearance(session, claim_id, data)
@@ -107,7 +107,7 @@ def create_appearance(
     summary="List a claim's appearances",
 )
 def list_appearances(
-    claim_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+    claim_id: ClaimRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[AppearancePublic]:
     """The sources a claim appears in, with the quotes."""
     items, next_cursor = appearances.list_appearances(session, claim_id, query)
@@ -121,7 +121,7 @@ def list_appearances(
     summary="Read an appearance",
 )
 def read_appearance(
-    claim_id: str, appearance_id: uuid.UUID, session: SessionDep
+    claim_id: ClaimRef, appearance_id: uuid.UUID, session: SessionDep
 ) -> AppearancePublic:
     """One appearance of a claim."""
     return appearances.read_appearance(session, claim_id, appearance_id)
@@ -134,7 +134,7 @@ def read_appearance(
     summary="Update an appearance",
 )
 def update_appearance(
-    claim_id: str, appearance_id: uuid.UUID, data: AppearanceUpdate, session: SessionDep
+    claim_id: ClaimRef, appearance_id: uuid.UUID, data: AppearanceUpdate, session: SessionDep
 ) -> AppearancePublic:
     """Change the fields sent; a new quote, source or offsets are checked again."""
     return appearances.update_appearance(session, claim_id, appearance_id, data)
@@ -147,7 +147,7 @@ def update_appearance(
     operation_id="delete_appearance",
     summary="Delete an appearance",
 )
-def delete_appearance(claim_id: str, appearance_id: uuid.UUID, session: SessionDep) -> None:
+def delete_appearance(claim_id: ClaimRef, appearance_id: uuid.UUID, session: SessionDep) -> None:
     """Remove one appearance of a claim; the claim and the source stay."""
     appearances.delete_appearance(session, claim_id, appearance_id)
 
@@ -160,7 +160,7 @@ def delete_appearance(claim_id: str, appearance_id: uuid.UUID, session: SessionD
     summary="Create a claim made at an event",
 )
 def create_event_claim(
-    event_id: str, data: ClaimCreate, session: SessionDep, response: Response
+    event_id: EventRef, data: ClaimCreate, session: SessionDep, response: Response
 ) -> ClaimPublic:
     """Record a claim whose `event_id` is this event."""
     claim = claims.create_event_claim(session, event_id, data)
@@ -175,7 +175,7 @@ def create_event_claim(
     summary="List the claims of an event",
 )
 def list_event_claims(
-    event_id: str, session: SessionDep, query: Annotated[ClaimQuery, Query()]
+    event_id: EventRef, session: SessionDep, query: Annotated[ClaimQuery, Query()]
 ) -> Page[ClaimPublic]:
     """Claims made at the event or about it."""
     items, next_cursor = claims.list_event_claims(session, event_id, query)
@@ -189,7 +189,7 @@ def list_event_claims(
     summary="List the claims of a participant",
 )
 def list_participant_claims(
-    participant_id: str, session: SessionDep, query: Annotated[ClaimQuery, Query()]
+    participant_id: ParticipantRef, session: SessionDep, query: Annotated[ClaimQuery, Query()]
 ) -> Page[ClaimPublic]:
     """Claims the participant made or that are about them."""
     items, next_cursor = claims.list_participant_claims(session, participant_id, query)

@@ -1,8 +1,8 @@
 """Response helpers and documented error responses shared by the routers."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Path, Response
 
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.schemas.common import Problem
@@ -31,3 +31,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def created(response: Response, path: str) -> None:
     """Set the 201 response's Location header."""
     response.headers["Location"] = f"{API_PREFIX}{path}"
+
+
+def _ref(what: str, example: str) -> Any:
+    return Path(description=f"The {what}'s UUID or slug.", examples=[example])
+
+
+EventRef = Annotated[str, _ref("event", "netanyahu-putin-meeting-2019-09-12")]
+ParticipantRef = Annotated[str, _ref("participant", "vladimir-putin")]
+ClaimRef = Annotated[str, _ref("claim", "putin-accepted-rivlin-invitation")]
+SourceRef = Annotated[str, _ref("source", "breen-portnoy-netanyahu-putin-sochi-2019-09-12")]

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
-from app.routers.common import created, problem_responses
+from app.routers.common import EventRef, created, problem_responses
 from app.schemas.common import Page, PageQuery
 from app.schemas.events import (
     EventCreate,
@@ -54,7 +54,7 @@ def list_events(session: SessionDep, query: Annotated[EventQuery, Query()]) -> P
     operation_id="read_event",
     summary="Read an event",
 )
-def read_event(event_id: str, session: SessionDep) -> EventPublic:
+def read_event(event_id: EventRef, session: SessionDep) -> EventPublic:
     """One event by id or slug."""
     return events.read_event(session, event_id)
 
@@ -65,7 +65,7 @@ def read_event(event_id: str, session: SessionDep) -> EventPublic:
     operation_id="update_event",
     summary="Update an event",
 )
-def update_event(event_id: str, data: EventUpdate, session: SessionDep) -> EventPublic:
+def update_event(event_id: EventRef, data: EventUpdate, session: SessionDep) -> EventPublic:
     """Change the fields sent; a status change is appended to the history."""
     return events.update_event(session, event_id, data)
 
@@ -77,7 +77,7 @@ def update_event(event_id: str, data: EventUpdate, session: SessionDep) -> Event
     operation_id="delete_event",
     summary="Delete an event",
 )
-def delete_event(event_id: str, session: SessionDep) -> None:
+def delete_event(event_id: EventRef, session: SessionDep) -> None:
     """Delete an event and its participant links; 409 if other records refer to it."""
     events.delete_event(session, event_id)
 
@@ -90,7 +90,7 @@ def delete_event(event_id: str, session: SessionDep) -> None:
     summary="Add a participant to an event",
 )
 def add_event_participant(
-    event_id: str, data: EventParticipantCreate, session: SessionDep, response: Response
+    event_id: EventRef, data: EventParticipantCreate, session: SessionDep, response: Response
 ) -> EventParticipantPublic:
     """Attach a participant with a role (host, visitor, candidate, ...)."""
     link = event_participants.add_participant(session, event_id, data)
@@ -105,7 +105,7 @@ def add_event_participant(
     summary="List an event's participants",
 )
 def list_event_participants(
-    event_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+    event_id: EventRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[EventParticipantPublic]:
     """The participants of an event with their roles."""
     items, next_cursor = event_participants.list_event_participants(session, event_id, query)
@@ -119,7 +119,7 @@ def list_event_participants(
     summary="Read a participant link",
 )
 def read_event_participant(
-    event_id: str, link_id: uuid.UUID, session: SessionDep
+    event_id: EventRef, link_id: uuid.UUID, session: SessionDep
 ) -> EventParticipantPublic:
     """One participant link of an event."""
     return event_participants.read_event_participant(session, event_id, link_id)
@@ -132,7 +132,7 @@ def read_event_participant(
     summary="Update a participant link",
 )
 def update_event_participant(
-    event_id: str, link_id: uuid.UUID, data: EventParticipantUpdate, session: SessionDep
+    event_id: EventRef, link_id: uuid.UUID, data: EventParticipantUpdate, session: SessionDep
 ) -> EventParticipantPublic:
     """Change a participant's role or note in an event."""
     return event_participants.update_event_participant(session, event_id, link_id, data)
@@ -145,7 +145,7 @@ def update_event_participant(
     operation_id="remove_event_participant",
     summary="Remove a participant from an event",
 )
-def remove_event_participant(event_id: str, link_id: uuid.UUID, session: SessionDep) -> None:
+def remove_event_participant(event_id: EventRef, link_id: uuid.UUID, session: SessionDep) -> None:
     """Detach a participant from an event; the participant itself stays."""
     event_participants.remove_participant(session, event_id, link_id)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
-from app.routers.common import created, problem_responses
+from app.routers.common import ParticipantRef, created, problem_responses
 from app.schemas.common import Page, PageQuery
 from app.schemas.events import EventParticipantPublic
 from app.schemas.participants import (
@@ -60,7 +60,7 @@ def list_participants(
     operation_id="read_participant",
     summary="Read a participant",
 )
-def read_participant(participant_id: str, session: SessionDep) -> ParticipantPublic:
+def read_participant(participant_id: ParticipantRef, session: SessionDep) -> ParticipantPublic:
     """One participant by id or slug."""
     return participants.read_participant(session, participant_id)
 
@@ -72,7 +72,7 @@ def read_participant(participant_id: str, session: SessionDep) -> ParticipantPub
     summary="Update a participant",
 )
 def update_participant(
-    participant_id: str, data: ParticipantUpdate, session: SessionDep
+    participant_id: ParticipantRef, data: ParticipantUpdate, session: SessionDep
 ) -> ParticipantPublic:
     """Change the fields sent; `identifiers` replaces the whole mapping."""
     return participants.update_participant(session, participant_id, data)
@@ -85,7 +85,7 @@ def update_participant(
     operation_id="delete_participant",
     summary="Delete a participant",
 )
-def delete_participant(participant_id: str, session: SessionDep) -> None:
+def delete_participant(participant_id: ParticipantRef, session: SessionDep) -> None:
     """Delete a participant and its roles; 409 if events or claims refer to it."""
     participants.delete_participant(session, participant_id)
 
@@ -97,7 +97,7 @@ def delete_participant(participant_id: str, session: SessionDep) -> None:
     summary="List a participant's events",
 )
 def list_participant_events(
-    participant_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+    participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[EventParticipantPublic]:
     """The events a participant took part in, each with its role."""
     items, next_cursor = event_participants.list_participant_events(session, participant_id, query)
@@ -112,7 +112,7 @@ def list_participant_events(
     summary="Add a role",
 )
 def add_role(
-    participant_id: str, data: RoleCreate, session: SessionDep, response: Response
+    participant_id: ParticipantRef, data: RoleCreate, session: SessionDep, response: Response
 ) -> RolePublic:
     """Record a role the participant held, e.g. Prime Minister of Israel from 2009."""
     role = roles.add_role(session, participant_id, data)
@@ -127,7 +127,7 @@ def add_role(
     summary="List a participant's roles",
 )
 def list_roles(
-    participant_id: str, session: SessionDep, query: Annotated[PageQuery, Query()]
+    participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[RolePublic]:
     """The roles a participant held, with their periods."""
     items, next_cursor = roles.list_roles(session, participant_id, query)
@@ -140,7 +140,9 @@ def list_roles(
     operation_id="read_role",
     summary="Read a role",
 )
-def read_role(participant_id: str, role_id: uuid.UUID, session: SessionDep) -> RolePublic:
+def read_role(
+    participant_id: ParticipantRef, role_id: uuid.UUID, session: SessionDep
+) -> RolePublic:
     """One role of a participant."""
     return roles.read_role(session, participant_id, role_id)
 
@@ -152,7 +154,7 @@ def read_role(participant_id: str, role_id: uuid.UUID, session: SessionDep) -> R
     summary="Update a role",
 )
 def update_role(
-    participant_id: str, role_id: uuid.UUID, data: RoleUpdate, session: SessionDep
+    participant_id: ParticipantRef, role_id: uuid.UUID, data: RoleUpdate, session: SessionDep
 ) -> RolePublic:
     """Change the fields sent."""
     return roles.update_role(session, participant_id, role_id, data)
@@ -165,7 +167,7 @@ def update_role(
     operation_id="delete_role",
     summary="Delete a role",
 )
-def delete_role(participant_id: str, role_id: uuid.UUID, session: SessionDep) -> None:
+def delete_role(participant_id: ParticipantRef, role_id: uuid.UUID, session: SessionDep) -> None:
     """Delete a role."""
     roles.delete_role(session, participant_id, role_id)
 

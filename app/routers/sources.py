@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
-from app.routers.common import created, problem_responses
+from app.routers.common import SourceRef, created, problem_responses
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
 from app.services import sources
@@ -42,7 +42,7 @@ def list_sources(session: SessionDep, query: Annotated[SourceQuery, Query()]) ->
     operation_id="read_source",
     summary="Read a source",
 )
-def read_source(source_id: str, session: SessionDep) -> SourcePublic:
+def read_source(source_id: SourceRef, session: SessionDep) -> SourcePublic:
     """One source by id or slug."""
     return sources.read_source(session, source_id)
 
@@ -53,7 +53,7 @@ def read_source(source_id: str, session: SessionDep) -> SourcePublic:
     operation_id="update_source",
     summary="Update a source",
 )
-def update_source(source_id: str, data: SourceUpdate, session: SessionDep) -> SourcePublic:
+def update_source(source_id: SourceRef, data: SourceUpdate, session: SessionDep) -> SourcePublic:
     """Change the fields sent; a new text must still hold every quote at its offsets."""
     return sources.update_source(session, source_id, data)
 
@@ -65,7 +65,7 @@ def update_source(source_id: str, data: SourceUpdate, session: SessionDep) -> So
     operation_id="delete_source",
     summary="Delete a source",
 )
-def delete_source(source_id: str, session: SessionDep) -> None:
+def delete_source(source_id: SourceRef, session: SessionDep) -> None:
     """Delete a source; 409 if claims or roles cite it."""
     sources.delete_source(session, source_id)
 

@@ -44,6 +44,15 @@ def _language(value: str) -> str:
     return value
 
 
+def _not_uuid(value: str) -> str:
+    # A path segment that parses as a UUID is looked up as an id, so such a slug is unreachable.
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return value
+    raise ValueError(f"'{value}' reads as a UUID; a slug must not, or it cannot be looked up")
+
+
 def _identifiers(value: dict[str, str]) -> dict[str, str]:
     for scheme, ident in value.items():
         if scheme not in IDENTIFIER_FORMATS:
@@ -84,8 +93,10 @@ Slug = Annotated[
         min_length=1,
         max_length=120,
         pattern=_SLUG,
-        description="Unique human-readable id: lowercase letters, digits and single hyphens.",
+        description="Unique human-readable id: lowercase letters, digits and single hyphens "
+        "(never a UUID, which would be looked up as an id).",
     ),
+    AfterValidator(_not_uuid),
 ]
 Reference = Annotated[
     str,

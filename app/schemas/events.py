@@ -117,7 +117,8 @@ class EventCreate(EventFields):
 
 
 class EventUpdate(InputModel):
-    """Body of PATCH /events/{id}: only the fields sent change; `relations` replaces the list."""
+    """Body of PATCH /events/{id}: only the fields sent change; `location` and `relations` are
+    replaced whole."""
 
     slug: Slug | None = None
     title: str | None = Field(default=None, min_length=1, max_length=500)

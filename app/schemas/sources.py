@@ -1,6 +1,8 @@
 """Request and response models of sources."""
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 
 from app.models import SourceKind
 from app.schemas.common import (
@@ -14,6 +16,9 @@ from app.schemas.common import (
 )
 
 _SHA256 = r"^[0-9a-f]{64}$"
+# The text is what quotes and their offsets are checked against and what sha256 is taken of:
+# it is stored exactly as sent, never trimmed like the other strings.
+SourceText = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
 class SourceCreate(InputModel):
@@ -30,7 +35,7 @@ class SourceCreate(InputModel):
     published: EDTFString | None = Field(default=None, description="When it was published.")
     language: LanguageTag | None = None
     credits: str | None = Field(default=None, max_length=1000, description="e.g. a photo credit.")
-    text: str | None = Field(
+    text: SourceText | None = Field(
         default=None, max_length=2_000_000, description="Full text; quotes are checked against it."
     )
     sha256: str | None = Field(
@@ -50,7 +55,7 @@ class SourceUpdate(InputModel):
     published: EDTFString | None = None
     language: LanguageTag | None = None
     credits: str | None = Field(default=None, max_length=1000)
-    text: str | None = Field(default=None, max_length=2_000_000)
+    text: SourceText | None = Field(default=None, max_length=2_000_000)
     sha256: str | None = Field(default=None, pattern=_SHA256)
 
 

@@ -63,15 +63,16 @@ def update_event(session: Session, ref: str, data: EventUpdate) -> EventPublic:
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, _REQUIRED)
     before = (event.status, event.status_as_of_edtf)
-    for name in _SCALARS | {"slug"}:
-        if name in changes:
+    # Lookups below must not flush a half-applied update (a taken slug must surface at commit).
+    with session.no_autoflush:
+        for name in _SCALARS & changes.keys() | {"slug"} & changes.keys():
             setattr(event, name, changes[name])
-    _apply(session, event, changes)
-    if data.relations is not None:
-        session.exec(delete(EventRelation).where(col(EventRelation.event_id) == event.id))
-        _set_relations(session, event, data.relations)
-    if (event.status, event.status_as_of_edtf) != before:
-        _record_status(session, event)
+        _apply(session, event, changes)
+        if data.relations is not None:
+            session.exec(delete(EventRelation).where(col(EventRelation.event_id) == event.id))
+            _set_relations(session, event, data.relations)
+        if (event.status, event.status_as_of_edtf) != before:
+            _record_status(session, event)
     crud.touch(event)
     crud.commit(session, f"event '{event.slug}'")
     return to_public(session, [event])[0]

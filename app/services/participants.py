@@ -65,15 +65,17 @@ def update_participant(session: Session, ref: str, data: ParticipantUpdate) -> P
     participant = crud.get_or_404(session, Participant, ref)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, _REQUIRED)
-    for name in _SCALARS & changes.keys():
-        setattr(participant, name, changes[name])
-    if data.identifiers is not None:
-        session.exec(
-            delete(ParticipantIdentifier).where(
-                col(ParticipantIdentifier.participant_id) == participant.id
+    # Nothing is flushed before the commit, so that a taken slug surfaces there as a 409.
+    with session.no_autoflush:
+        for name in _SCALARS & changes.keys():
+            setattr(participant, name, changes[name])
+        if data.identifiers is not None:
+            session.exec(
+                delete(ParticipantIdentifier).where(
+                    col(ParticipantIdentifier.participant_id) == participant.id
+                )
             )
-        )
-        _set_identifiers(session, participant, data.identifiers)
+            _set_identifiers(session, participant, data.identifiers)
     crud.touch(participant)
     crud.commit(session, f"participant '{participant.slug}'")
     return to_public(session, [participant])[0]
