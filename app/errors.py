@@ -52,6 +52,14 @@ class Conflict(AppError):
     title = "Conflict"
 
 
+class PreconditionFailed(AppError):
+    """An `If-Match` precondition does not hold: the record changed since it was read."""
+
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition failed"
+
+
 class ValidationFailed(AppError):
     """The body or query is well-formed JSON but its values are not acceptable."""
 
@@ -66,6 +74,14 @@ class DatabaseUnavailable(AppError):
     status = 503
     slug = "database-unavailable"
     title = "Database unavailable"
+
+
+class NotModified(Exception):
+    """Not an error: the client's copy is current, so the answer is a 304 without a body."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("not modified")
+        self.headers = headers
 
 
 def field_error(
@@ -132,6 +148,11 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _not_modified(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotModified)
+    return Response(status_code=304, headers=exc.headers)
+
+
 async def _request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = _validation_errors(exc)
@@ -181,6 +202,7 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(NotModified, _not_modified)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)

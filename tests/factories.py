@@ -78,6 +78,7 @@ PROBLEM_TYPES = {
     400: ("/problems/bad-request", "Bad request"),
     404: ("/problems/not-found", "Not found"),
     409: ("/problems/conflict", "Conflict"),
+    412: ("/problems/precondition-failed", "Precondition failed"),
     422: ("/problems/validation-error", "Validation failed"),
 }
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
 from app.routers.common import ClaimRef, EventRef, ParticipantRef, created, problem_responses
+from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.claims import (
     AppearanceCreate,
     AppearancePublic,
@@ -38,7 +39,7 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
     """Record a claim with its subjects, relations and the sources it appears in."""
     claim = claims.create_claim(session, data)
     created(response, f"/claims/{claim.id}")
-    return claim
+    return tagged(response, claim)
 
 
 @router.get(
@@ -52,36 +53,44 @@ def list_claims(session: SessionDep, query: Annotated[ClaimQuery, Query()]) -> P
 
 @router.get(
     "/{claim_id}",
-    responses=problem_responses(404),
+    responses=problem_responses(304, 404),
     operation_id="read_claim",
     summary="Read a claim",
 )
-def read_claim(claim_id: ClaimRef, session: SessionDep) -> ClaimPublic:
+def read_claim(
+    claim_id: ClaimRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
+) -> ClaimPublic:
     """One claim by id or slug, with its subjects, appearances and relations."""
-    return claims.read_claim(session, claim_id)
+    return tagged_unless_current(response, claims.read_claim(session, claim_id), if_none_match)
 
 
 @router.patch(
     "/{claim_id}",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 412, 422),
     operation_id="update_claim",
     summary="Update a claim",
 )
-def update_claim(claim_id: ClaimRef, data: ClaimUpdate, session: SessionDep) -> ClaimPublic:
+def update_claim(
+    claim_id: ClaimRef,
+    data: ClaimUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ClaimPublic:
     """Change the fields sent; `subjects` and `relations` replace the stored lists."""
-    return claims.update_claim(session, claim_id, data)
+    return tagged(response, claims.update_claim(session, claim_id, data, if_match=if_match))
 
 
 @router.delete(
     "/{claim_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(404, 409, 412),
     operation_id="delete_claim",
     summary="Delete a claim",
 )
-def delete_claim(claim_id: ClaimRef, session: SessionDep) -> None:
+def delete_claim(claim_id: ClaimRef, session: SessionDep, if_match: IfMatch = None) -> None:
     """Delete a claim and its appearances; 409 if other claims relate to it."""
-    claims.delete_claim(session, claim_id)
+    claims.delete_claim(session, claim_id, if_match=if_match)
 
 
 @appearances_router.post(
@@ -97,7 +106,7 @@ def create_appearance(
     """Record a source a claim appears in; the quote is checked against the source text."""
     appearance = appearances.create_appearance(session, claim_id, data)
     created(response, f"/claims/{appearance.claim_id}/appearances/{appearance.id}")
-    return appearance
+    return tagged(response, appearance)
 
 
 @appearances_router.get(
@@ -116,40 +125,56 @@ def list_appearances(
 
 @appearances_router.get(
     "/{appearance_id}",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(304, 404, 422),
     operation_id="read_appearance",
     summary="Read an appearance",
 )
 def read_appearance(
-    claim_id: ClaimRef, appearance_id: uuid.UUID, session: SessionDep
+    claim_id: ClaimRef,
+    appearance_id: uuid.UUID,
+    session: SessionDep,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
 ) -> AppearancePublic:
     """One appearance of a claim."""
-    return appearances.read_appearance(session, claim_id, appearance_id)
+    return tagged_unless_current(
+        response, appearances.read_appearance(session, claim_id, appearance_id), if_none_match
+    )
 
 
 @appearances_router.patch(
     "/{appearance_id}",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 412, 422),
     operation_id="update_appearance",
     summary="Update an appearance",
 )
 def update_appearance(
-    claim_id: ClaimRef, appearance_id: uuid.UUID, data: AppearanceUpdate, session: SessionDep
+    claim_id: ClaimRef,
+    appearance_id: uuid.UUID,
+    data: AppearanceUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AppearancePublic:
     """Change the fields sent; a new quote, source or offsets are checked again."""
-    return appearances.update_appearance(session, claim_id, appearance_id, data)
+    return tagged(
+        response,
+        appearances.update_appearance(session, claim_id, appearance_id, data, if_match=if_match),
+    )
 
 
 @appearances_router.delete(
     "/{appearance_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 412, 422),
     operation_id="delete_appearance",
     summary="Delete an appearance",
 )
-def delete_appearance(claim_id: ClaimRef, appearance_id: uuid.UUID, session: SessionDep) -> None:
+def delete_appearance(
+    claim_id: ClaimRef, appearance_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
+) -> None:
     """Remove one appearance of a claim; the claim and the source stay."""
-    appearances.delete_appearance(session, claim_id, appearance_id)
+    appearances.delete_appearance(session, claim_id, appearance_id, if_match=if_match)
 
 
 @event_claims_router.post(
@@ -165,7 +190,7 @@ def create_event_claim(
     """Record a claim whose `event_id` is this event."""
     claim = claims.create_event_claim(session, event_id, data)
     created(response, f"/claims/{claim.id}")
-    return claim
+    return tagged(response, claim)
 
 
 @event_claims_router.get(

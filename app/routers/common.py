@@ -11,15 +11,19 @@ API_PREFIX = "/api/v1"
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem+json errors an operation can answer with."""
+    """OpenAPI entries for the problem+json errors (and the 304) an operation can answer with."""
     descriptions = {
+        304: "Not modified: `If-None-Match` names the current ETag; no body.",
         400: "Malformed request, JSON or cursor.",
         404: "No record with that id or slug.",
         409: "The write conflicts with existing records.",
+        412: "`If-Match` does not name the current ETag; nothing was changed.",
         422: "A field is invalid; `errors` names each one.",
     }
     return {
-        status: {
+        status: {"description": descriptions[status]}
+        if status == 304
+        else {
             "model": Problem,
             "description": descriptions[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},

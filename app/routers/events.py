@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
 from app.routers.common import EventRef, created, problem_responses
+from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page, PageQuery
 from app.schemas.events import (
     EventCreate,
@@ -36,7 +37,7 @@ def create_event(data: EventCreate, session: SessionDep, response: Response) -> 
     """Record an event; its first status starts the status history."""
     event = events.create_event(session, data)
     created(response, f"/events/{event.id}")
-    return event
+    return tagged(response, event)
 
 
 @router.get(
@@ -50,36 +51,44 @@ def list_events(session: SessionDep, query: Annotated[EventQuery, Query()]) -> P
 
 @router.get(
     "/{event_id}",
-    responses=problem_responses(404),
+    responses=problem_responses(304, 404),
     operation_id="read_event",
     summary="Read an event",
 )
-def read_event(event_id: EventRef, session: SessionDep) -> EventPublic:
+def read_event(
+    event_id: EventRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
+) -> EventPublic:
     """One event by id or slug."""
-    return events.read_event(session, event_id)
+    return tagged_unless_current(response, events.read_event(session, event_id), if_none_match)
 
 
 @router.patch(
     "/{event_id}",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 412, 422),
     operation_id="update_event",
     summary="Update an event",
 )
-def update_event(event_id: EventRef, data: EventUpdate, session: SessionDep) -> EventPublic:
+def update_event(
+    event_id: EventRef,
+    data: EventUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EventPublic:
     """Change the fields sent; a status change is appended to the history."""
-    return events.update_event(session, event_id, data)
+    return tagged(response, events.update_event(session, event_id, data, if_match=if_match))
 
 
 @router.delete(
     "/{event_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(404, 409, 412),
     operation_id="delete_event",
     summary="Delete an event",
 )
-def delete_event(event_id: EventRef, session: SessionDep) -> None:
+def delete_event(event_id: EventRef, session: SessionDep, if_match: IfMatch = None) -> None:
     """Delete an event and its participant links; 409 if other records refer to it."""
-    events.delete_event(session, event_id)
+    events.delete_event(session, event_id, if_match=if_match)
 
 
 @participants_router.post(
@@ -95,7 +104,7 @@ def add_event_participant(
     """Attach a participant with a role (host, visitor, candidate, ...)."""
     link = event_participants.add_participant(session, event_id, data)
     created(response, f"/events/{link.event_id}/participants/{link.id}")
-    return link
+    return tagged(response, link)
 
 
 @participants_router.get(
@@ -114,40 +123,60 @@ def list_event_participants(
 
 @participants_router.get(
     "/{link_id}",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(304, 404, 422),
     operation_id="read_event_participant",
     summary="Read a participant link",
 )
 def read_event_participant(
-    event_id: EventRef, link_id: uuid.UUID, session: SessionDep
+    event_id: EventRef,
+    link_id: uuid.UUID,
+    session: SessionDep,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
 ) -> EventParticipantPublic:
     """One participant link of an event."""
-    return event_participants.read_event_participant(session, event_id, link_id)
+    return tagged_unless_current(
+        response,
+        event_participants.read_event_participant(session, event_id, link_id),
+        if_none_match,
+    )
 
 
 @participants_router.patch(
     "/{link_id}",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 412, 422),
     operation_id="update_event_participant",
     summary="Update a participant link",
 )
 def update_event_participant(
-    event_id: EventRef, link_id: uuid.UUID, data: EventParticipantUpdate, session: SessionDep
+    event_id: EventRef,
+    link_id: uuid.UUID,
+    data: EventParticipantUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> EventParticipantPublic:
     """Change a participant's role or note in an event."""
-    return event_participants.update_event_participant(session, event_id, link_id, data)
+    return tagged(
+        response,
+        event_participants.update_event_participant(
+            session, event_id, link_id, data, if_match=if_match
+        ),
+    )
 
 
 @participants_router.delete(
     "/{link_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 412, 422),
     operation_id="remove_event_participant",
     summary="Remove a participant from an event",
 )
-def remove_event_participant(event_id: EventRef, link_id: uuid.UUID, session: SessionDep) -> None:
+def remove_event_participant(
+    event_id: EventRef, link_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
+) -> None:
     """Detach a participant from an event; the participant itself stays."""
-    event_participants.remove_participant(session, event_id, link_id)
+    event_participants.remove_participant(session, event_id, link_id, if_match=if_match)
 
 
 routers = [router, participants_router]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
 from app.routers.common import ParticipantRef, created, problem_responses
+from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page, PageQuery
 from app.schemas.events import EventParticipantPublic
 from app.schemas.participants import (
@@ -37,7 +38,7 @@ def create_participant(
     """Record a person, state, organisation or group."""
     participant = participants.create_participant(session, data)
     created(response, f"/participants/{participant.id}")
-    return participant
+    return tagged(response, participant)
 
 
 @router.get(
@@ -56,38 +57,53 @@ def list_participants(
 
 @router.get(
     "/{participant_id}",
-    responses=problem_responses(404),
+    responses=problem_responses(304, 404),
     operation_id="read_participant",
     summary="Read a participant",
 )
-def read_participant(participant_id: ParticipantRef, session: SessionDep) -> ParticipantPublic:
+def read_participant(
+    participant_id: ParticipantRef,
+    session: SessionDep,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> ParticipantPublic:
     """One participant by id or slug."""
-    return participants.read_participant(session, participant_id)
+    return tagged_unless_current(
+        response, participants.read_participant(session, participant_id), if_none_match
+    )
 
 
 @router.patch(
     "/{participant_id}",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 412, 422),
     operation_id="update_participant",
     summary="Update a participant",
 )
 def update_participant(
-    participant_id: ParticipantRef, data: ParticipantUpdate, session: SessionDep
+    participant_id: ParticipantRef,
+    data: ParticipantUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ParticipantPublic:
     """Change the fields sent; `identifiers` replaces the whole mapping."""
-    return participants.update_participant(session, participant_id, data)
+    return tagged(
+        response, participants.update_participant(session, participant_id, data, if_match=if_match)
+    )
 
 
 @router.delete(
     "/{participant_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(404, 409, 412),
     operation_id="delete_participant",
     summary="Delete a participant",
 )
-def delete_participant(participant_id: ParticipantRef, session: SessionDep) -> None:
+def delete_participant(
+    participant_id: ParticipantRef, session: SessionDep, if_match: IfMatch = None
+) -> None:
     """Delete a participant and its roles; 409 if events or claims refer to it."""
-    participants.delete_participant(session, participant_id)
+    participants.delete_participant(session, participant_id, if_match=if_match)
 
 
 @router.get(
@@ -117,7 +133,7 @@ def add_role(
     """Record a role the participant held, e.g. Prime Minister of Israel from 2009."""
     role = roles.add_role(session, participant_id, data)
     created(response, f"/participants/{role.participant_id}/roles/{role.id}")
-    return role
+    return tagged(response, role)
 
 
 @roles_router.get(
@@ -136,40 +152,58 @@ def list_roles(
 
 @roles_router.get(
     "/{role_id}",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(304, 404, 422),
     operation_id="read_role",
     summary="Read a role",
 )
 def read_role(
-    participant_id: ParticipantRef, role_id: uuid.UUID, session: SessionDep
+    participant_id: ParticipantRef,
+    role_id: uuid.UUID,
+    session: SessionDep,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
 ) -> RolePublic:
     """One role of a participant."""
-    return roles.read_role(session, participant_id, role_id)
+    return tagged_unless_current(
+        response, roles.read_role(session, participant_id, role_id), if_none_match
+    )
 
 
 @roles_router.patch(
     "/{role_id}",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 412, 422),
     operation_id="update_role",
     summary="Update a role",
 )
 def update_role(
-    participant_id: ParticipantRef, role_id: uuid.UUID, data: RoleUpdate, session: SessionDep
+    participant_id: ParticipantRef,
+    role_id: uuid.UUID,
+    data: RoleUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> RolePublic:
     """Change the fields sent."""
-    return roles.update_role(session, participant_id, role_id, data)
+    return tagged(
+        response, roles.update_role(session, participant_id, role_id, data, if_match=if_match)
+    )
 
 
 @roles_router.delete(
     "/{role_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 412, 422),
     operation_id="delete_role",
     summary="Delete a role",
 )
-def delete_role(participant_id: ParticipantRef, role_id: uuid.UUID, session: SessionDep) -> None:
+def delete_role(
+    participant_id: ParticipantRef,
+    role_id: uuid.UUID,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> None:
     """Delete a role."""
-    roles.delete_role(session, participant_id, role_id)
+    roles.delete_role(session, participant_id, role_id, if_match=if_match)
 
 
 routers = [router, roles_router]

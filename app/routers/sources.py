@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
 from app.routers.common import SourceRef, created, problem_responses
+from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
 from app.services import sources
@@ -24,7 +25,7 @@ def create_source(data: SourceCreate, session: SessionDep, response: Response) -
     """Record a source; with `text`, claim quotes on it are checked against the text."""
     source = sources.create_source(session, data)
     created(response, f"/sources/{source.id}")
-    return source
+    return tagged(response, source)
 
 
 @router.get(
@@ -38,36 +39,44 @@ def list_sources(session: SessionDep, query: Annotated[SourceQuery, Query()]) ->
 
 @router.get(
     "/{source_id}",
-    responses=problem_responses(404),
+    responses=problem_responses(304, 404),
     operation_id="read_source",
     summary="Read a source",
 )
-def read_source(source_id: SourceRef, session: SessionDep) -> SourcePublic:
+def read_source(
+    source_id: SourceRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
+) -> SourcePublic:
     """One source by id or slug."""
-    return sources.read_source(session, source_id)
+    return tagged_unless_current(response, sources.read_source(session, source_id), if_none_match)
 
 
 @router.patch(
     "/{source_id}",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 412, 422),
     operation_id="update_source",
     summary="Update a source",
 )
-def update_source(source_id: SourceRef, data: SourceUpdate, session: SessionDep) -> SourcePublic:
+def update_source(
+    source_id: SourceRef,
+    data: SourceUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SourcePublic:
     """Change the fields sent; a new text must still hold every quote at its offsets."""
-    return sources.update_source(session, source_id, data)
+    return tagged(response, sources.update_source(session, source_id, data, if_match=if_match))
 
 
 @router.delete(
     "/{source_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(404, 409, 412),
     operation_id="delete_source",
     summary="Delete a source",
 )
-def delete_source(source_id: SourceRef, session: SessionDep) -> None:
+def delete_source(source_id: SourceRef, session: SessionDep, if_match: IfMatch = None) -> None:
     """Delete a source; 409 if claims or roles cite it."""
-    sources.delete_source(session, source_id)
+    sources.delete_source(session, source_id, if_match=if_match)
 
 
 routers = [router]

@@ -63,10 +63,16 @@ def read_appearance(session: Session, claim_ref: str, appearance_id: uuid.UUID) 
 
 
 def update_appearance(
-    session: Session, claim_ref: str, appearance_id: uuid.UUID, data: AppearanceUpdate
+    session: Session,
+    claim_ref: str,
+    appearance_id: uuid.UUID,
+    data: AppearanceUpdate,
+    *,
+    if_match: str | None = None,
 ) -> AppearancePublic:
     """Change the fields sent; a new quote, source or offsets are checked again."""
     claim, row = _get(session, claim_ref, appearance_id)
+    crud.check_if_match(row, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, ("source_id", "quote", "confidence"))
     if "quote" in changes:
@@ -94,9 +100,12 @@ def update_appearance(
     return to_public([row])[0]
 
 
-def delete_appearance(session: Session, claim_ref: str, appearance_id: uuid.UUID) -> None:
+def delete_appearance(
+    session: Session, claim_ref: str, appearance_id: uuid.UUID, *, if_match: str | None = None
+) -> None:
     """Remove one appearance of a claim."""
     claim, row = _get(session, claim_ref, appearance_id)
+    crud.check_if_match(row, if_match)
     session.delete(row)
     crud.touch(claim)
     crud.commit(session, f"appearance of claim '{claim.slug}'")

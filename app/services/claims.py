@@ -107,9 +107,12 @@ def list_participant_claims(
     return _page(session, stmt, query, f"participant-claims:{participant.id}")
 
 
-def update_claim(session: Session, ref: str, data: ClaimUpdate) -> ClaimPublic:
+def update_claim(
+    session: Session, ref: str, data: ClaimUpdate, *, if_match: str | None = None
+) -> ClaimPublic:
     """Change the fields sent; `subjects` and `relations` replace the stored lists."""
     claim = crud.get_or_404(session, Claim, ref)
+    crud.check_if_match(claim, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, _REQUIRED)
     # Nothing is flushed before the commit, so that a taken slug surfaces there as a 409.
@@ -129,9 +132,10 @@ def update_claim(session: Session, ref: str, data: ClaimUpdate) -> ClaimPublic:
     return to_public(session, [claim])[0]
 
 
-def delete_claim(session: Session, ref: str) -> None:
+def delete_claim(session: Session, ref: str, *, if_match: str | None = None) -> None:
     """Delete a claim with its appearances, subjects and relations, unless claims relate to it."""
     claim = crud.get_or_404(session, Claim, ref)
+    crud.check_if_match(claim, if_match)
     count = crud.counter(session)
     crud.ensure_unreferenced(
         [

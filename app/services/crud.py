@@ -15,7 +15,8 @@ from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.dates import parse_date
-from app.errors import BadRequest, Conflict, NotFound, invalid
+from app.errors import BadRequest, Conflict, NotFound, PreconditionFailed, invalid
+from app.etags import etag, matches
 from app.models import Record, utcnow
 
 M = TypeVar("M", bound=SQLModel)
@@ -105,6 +106,18 @@ def counter(session: Session) -> Callable[[type[SQLModel], Any], int]:
         return int(session.exec(select(func.count()).select_from(model).where(condition)).one())
 
     return count
+
+
+def check_if_match(row: Record, if_match: str | None) -> None:
+    """Refuse a write whose If-Match does not name the version of `row` loaded in this session."""
+    if if_match is None:
+        return
+    current = etag(row.id, row.version)
+    if not matches(if_match, current, weak=False):
+        raise PreconditionFailed(
+            f"the {_label(type(row))} has changed since it was read (its ETag is now {current}); "
+            "read it again and reapply the change"
+        )
 
 
 def touch(row: Record) -> None:

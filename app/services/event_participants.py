@@ -61,10 +61,16 @@ def read_event_participant(
 
 
 def update_event_participant(
-    session: Session, event_ref: str, link_id: uuid.UUID, data: EventParticipantUpdate
+    session: Session,
+    event_ref: str,
+    link_id: uuid.UUID,
+    data: EventParticipantUpdate,
+    *,
+    if_match: str | None = None,
 ) -> EventParticipantPublic:
     """Change a link's role or note."""
     link = _get_link(session, event_ref, link_id)
+    crud.check_if_match(link, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, ("role",))
     for name, value in changes.items():
@@ -74,9 +80,13 @@ def update_event_participant(
     return to_public(session, [link])[0]
 
 
-def remove_participant(session: Session, event_ref: str, link_id: uuid.UUID) -> None:
+def remove_participant(
+    session: Session, event_ref: str, link_id: uuid.UUID, *, if_match: str | None = None
+) -> None:
     """Detach a participant from an event."""
-    session.delete(_get_link(session, event_ref, link_id))
+    link = _get_link(session, event_ref, link_id)
+    crud.check_if_match(link, if_match)
+    session.delete(link)
     crud.commit(session, "participant link")
 
 

@@ -57,9 +57,12 @@ def list_events(session: Session, query: EventQuery) -> tuple[list[EventPublic],
     return to_public(session, rows), next_cursor
 
 
-def update_event(session: Session, ref: str, data: EventUpdate) -> EventPublic:
+def update_event(
+    session: Session, ref: str, data: EventUpdate, *, if_match: str | None = None
+) -> EventPublic:
     """Change the fields sent; a new status or status date is appended to the history."""
     event = crud.get_or_404(session, Event, ref)
+    crud.check_if_match(event, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, _REQUIRED)
     before = (event.status, event.status_as_of_edtf)
@@ -78,9 +81,10 @@ def update_event(session: Session, ref: str, data: EventUpdate) -> EventPublic:
     return to_public(session, [event])[0]
 
 
-def delete_event(session: Session, ref: str) -> None:
+def delete_event(session: Session, ref: str, *, if_match: str | None = None) -> None:
     """Delete an event with its participants, relations and history, unless others refer to it."""
     event = crud.get_or_404(session, Event, ref)
+    crud.check_if_match(event, if_match)
     count = crud.counter(session)
     crud.ensure_unreferenced(
         [

@@ -60,9 +60,12 @@ def list_participants(
     return to_public(session, rows), next_cursor
 
 
-def update_participant(session: Session, ref: str, data: ParticipantUpdate) -> ParticipantPublic:
+def update_participant(
+    session: Session, ref: str, data: ParticipantUpdate, *, if_match: str | None = None
+) -> ParticipantPublic:
     """Change the fields sent; `identifiers` replaces the whole mapping."""
     participant = crud.get_or_404(session, Participant, ref)
+    crud.check_if_match(participant, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, _REQUIRED)
     # Nothing is flushed before the commit, so that a taken slug surfaces there as a 409.
@@ -81,9 +84,10 @@ def update_participant(session: Session, ref: str, data: ParticipantUpdate) -> P
     return to_public(session, [participant])[0]
 
 
-def delete_participant(session: Session, ref: str) -> None:
+def delete_participant(session: Session, ref: str, *, if_match: str | None = None) -> None:
     """Delete a participant and its roles, unless events, claims or roles refer to it."""
     participant = crud.get_or_404(session, Participant, ref)
+    crud.check_if_match(participant, if_match)
     count = crud.counter(session)
     pid = participant.id
     crud.ensure_unreferenced(

@@ -46,10 +46,16 @@ def read_role(session: Session, participant_ref: str, role_id: uuid.UUID) -> Rol
 
 
 def update_role(
-    session: Session, participant_ref: str, role_id: uuid.UUID, data: RoleUpdate
+    session: Session,
+    participant_ref: str,
+    role_id: uuid.UUID,
+    data: RoleUpdate,
+    *,
+    if_match: str | None = None,
 ) -> RolePublic:
     """Change the fields sent."""
     role = _get_role(session, participant_ref, role_id)
+    crud.check_if_match(role, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, ("title",))
     if "title" in changes:
@@ -60,9 +66,13 @@ def update_role(
     return to_public([role])[0]
 
 
-def delete_role(session: Session, participant_ref: str, role_id: uuid.UUID) -> None:
+def delete_role(
+    session: Session, participant_ref: str, role_id: uuid.UUID, *, if_match: str | None = None
+) -> None:
     """Delete a role; claims that cited it keep their role text."""
-    session.delete(_get_role(session, participant_ref, role_id))
+    role = _get_role(session, participant_ref, role_id)
+    crud.check_if_match(role, if_match)
+    session.delete(role)
     crud.commit(session, "role")
 
 

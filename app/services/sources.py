@@ -43,9 +43,12 @@ def list_sources(session: Session, query: SourceQuery) -> tuple[list[SourcePubli
     return to_public(rows), next_cursor
 
 
-def update_source(session: Session, ref: str, data: SourceUpdate) -> SourcePublic:
+def update_source(
+    session: Session, ref: str, data: SourceUpdate, *, if_match: str | None = None
+) -> SourcePublic:
     """Change the fields sent; a new text must still hold every quote at its offsets."""
     source = crud.get_or_404(session, Source, ref)
+    crud.check_if_match(source, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, _REQUIRED)
     for name in _SCALARS & changes.keys():
@@ -62,9 +65,10 @@ def update_source(session: Session, ref: str, data: SourceUpdate) -> SourcePubli
     return to_public([source])[0]
 
 
-def delete_source(session: Session, ref: str) -> None:
+def delete_source(session: Session, ref: str, *, if_match: str | None = None) -> None:
     """Delete a source nothing refers to."""
     source = crud.get_or_404(session, Source, ref)
+    crud.check_if_match(source, if_match)
     count = crud.counter(session)
     crud.ensure_unreferenced(
         [
