@@ -6,9 +6,12 @@ from fastapi import FastAPI
 from sqlalchemy import literal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
+from starlette.types import ASGIApp
 
+from app.config import Settings, get_settings
 from app.db import SessionDep
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
+from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
 from app.routers import claims, events, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
@@ -43,21 +46,33 @@ PROBLEM_TYPES: dict[str, str] = {
     "malformed-json": "The request body is not valid JSON.",
     "not-found": "No record has that id or slug.",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
+    "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
+    "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer.",
     "internal-error": "The server failed; nothing was written.",
 }
 
 
-def create_app() -> FastAPI:
+class GeoEvents(FastAPI):
+    """FastAPI with the request id outermost, so that even a 500 problem carries it."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Wrap the whole stack, server error handler included, in `RequestIdMiddleware`."""
+        return RequestIdMiddleware(super().build_middleware_stack())
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; nothing connects until the first request."""
-    app = FastAPI(
+    settings = settings or get_settings()
+    app = GeoEvents(
         title="geoevents",
         version="0.1.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
     )
     install_error_handlers(app)
+    install_middleware(app, settings)
     install_openapi(app)
     for module in (events, participants, claims, sources):
         for router in module.routers:
