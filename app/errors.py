@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -189,6 +190,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    # A lost connection, or SQLite busy past its timeout: nothing was committed; retry.
+    return problem_response(
+        request,
+        DatabaseUnavailable.status,
+        DatabaseUnavailable.title,
+        "the database is busy or unreachable; nothing was written, retry shortly",
+        slug=DatabaseUnavailable.slug,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
     return problem_response(
         request,
@@ -205,4 +218,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotModified, _not_modified)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unhandled)

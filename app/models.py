@@ -3,8 +3,10 @@
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -166,6 +168,14 @@ class Record(SQLModel):
         index=True,
     )
     version: int = Field(default=1, nullable=False)
+    created_by: uuid.UUID | None = Field(default=None)
+    updated_by: uuid.UUID | None = Field(default=None)
+
+    # The UPDATE itself checks the version the write read (WHERE version = <read>), so two
+    # concurrent writers cannot both succeed; services bump the version themselves.
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 class Sluggable(Record):
@@ -378,3 +388,35 @@ class ClaimRelation(SQLModel, table=True):
     related_claim_id: uuid.UUID = Field(
         foreign_key="claim.id", ondelete="RESTRICT", primary_key=True, index=True
     )
+
+
+class ApiKey(SQLModel, table=True):
+    """A bearer key: only its SHA-256 is stored; the key itself is shown once, at creation."""
+
+    __tablename__ = "api_key"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    scopes: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_by: uuid.UUID | None = Field(default=None)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first response to a POST sent with an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotency_key"
+
+    key: str = Field(max_length=255, primary_key=True)
+    owner: str = Field(max_length=64, primary_key=True)
+    method: str = Field(max_length=8)
+    path: str = Field(max_length=2000)
+    request_hash: str = Field(max_length=64)
+    status_code: int | None = Field(default=None)
+    response_body: str | None = Field(default=None, sa_type=Text)
+    response_headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)

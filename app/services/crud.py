@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -133,6 +134,9 @@ def commit(session: Session, what: str) -> None:
     except IntegrityError as exc:
         session.rollback()
         raise _conflict(exc, what) from exc
+    except StaleDataError as exc:
+        session.rollback()
+        raise _changed_meanwhile(what) from exc
 
 
 def flush(session: Session, what: str) -> None:
@@ -142,6 +146,16 @@ def flush(session: Session, what: str) -> None:
     except IntegrityError as exc:
         session.rollback()
         raise _conflict(exc, what) from exc
+    except StaleDataError as exc:
+        session.rollback()
+        raise _changed_meanwhile(what) from exc
+
+
+def _changed_meanwhile(what: str) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"{what} was changed by another write while this one was in progress; "
+        "read it again and reapply the change"
+    )
 
 
 def _conflict(exc: IntegrityError, what: str) -> Conflict:

@@ -1,6 +1,13 @@
 """Every error is an RFC 9457 problem document."""
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.db import build_engine, get_session
+from app.main import create_app
 
 PROBLEM = "application/problem+json"
 
@@ -94,3 +101,34 @@ class TestOperations:
             for operation in path.values():
                 assert operation["summary"]
                 assert "_api_v1_" not in operation["operationId"]
+
+
+class TestDatabaseUnavailable:
+    @pytest.fixture
+    def offline_client(self) -> Iterator[TestClient]:
+        """A client whose database refuses connections."""
+        engine = build_engine("postgresql+psycopg://postgres@127.0.0.1:9/nowhere")
+        app = create_app()
+
+        def offline_session() -> Iterator[Session]:
+            with Session(engine) as session:
+                yield session
+
+        app.dependency_overrides[get_session] = offline_session
+        with TestClient(app, raise_server_exceptions=False) as test_client:
+            yield test_client
+        engine.dispose()
+
+    def test_ready_is_503(self, offline_client: TestClient) -> None:
+        response = offline_client.get("/ready")
+        assert response.status_code == 503
+        assert response.json()["type"] == "/problems/database-unavailable"
+
+    def test_a_read_is_a_503_problem_with_retry_after(self, offline_client: TestClient) -> None:
+        response = offline_client.get("/api/v1/events")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == PROBLEM
+        assert response.headers["retry-after"] == "1"
+        assert response.json()["detail"] == (
+            "the database is busy or unreachable; nothing was written, retry shortly"
+        )
