@@ -175,7 +175,7 @@ class Record(SQLModel):
     # concurrent writers cannot both succeed; services bump the version themselves.
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
-        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}  # type: ignore[attr-defined]
 
 
 class Sluggable(Record):
