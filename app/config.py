@@ -19,9 +19,9 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
     )
-    database_pool_size: int = Field(default=10, ge=1)
-    default_page_size: int = Field(default=50, ge=1)
-    max_page_size: int = Field(default=500, ge=1)
+    database_pool_size: int = Field(
+        default=10, ge=1, description="Connections each process keeps open to PostgreSQL."
+    )
     max_body_bytes: int = Field(
         default=1_048_576,
         ge=1,
