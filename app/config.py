@@ -34,6 +34,45 @@ class Settings(BaseSettings):
             "comma-separated; empty turns CORS off."
         ),
     )
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description=(
+            "Requests a minute each API key (each distinct Authorization header) may make, "
+            "per process; 0 turns the per-key limit off."
+        ),
+    )
+    anonymous_rate_limit_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description=(
+            "Requests a minute each client address without an API key may make, per process; "
+            "0 turns the per-address limit off."
+        ),
+    )
+    access_log: bool = Field(
+        default=True,
+        description="Log one JSON line per request on the `geoevents.access` logger (stderr).",
+    )
+
+    require_key_for_reads: bool = Field(
+        default=False,
+        description="Make GET and HEAD under /api/v1 need an API key with the read scope.",
+    )
+    admin_key: str | None = Field(
+        default=None,
+        validation_alias="GEOEVENTS_ADMIN_KEY",
+        description="An admin API key ensured at startup (bootstrap); unset or empty, none is.",
+    )
+
+    idempotency_ttl_seconds: int = Field(
+        default=86_400,
+        ge=0,
+        description=(
+            "How long an Idempotency-Key is remembered, in seconds (24 hours by default); "
+            "after that the same key is processed as a new request."
+        ),
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

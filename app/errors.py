@@ -22,6 +22,8 @@ class AppError(Exception):
     status = 500
     slug = "internal-error"
     title = "Internal server error"
+    # Response headers the problem must carry, e.g. WWW-Authenticate on a 401.
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, *, errors: Sequence[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
@@ -35,6 +37,23 @@ class BadRequest(AppError):
     status = 400
     slug = "bad-request"
     title = "Bad request"
+
+
+class Unauthorized(AppError):
+    """The request needs an API key and sent none, or one that is unknown or revoked."""
+
+    status = 401
+    slug = "unauthorized"
+    title = "Unauthorized"
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012
+
+
+class Forbidden(AppError):
+    """The API key is valid but lacks the scope the request needs."""
+
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
 
 
 class NotFound(AppError):
@@ -145,7 +164,13 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return problem_response(
-        request, exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors
+        request,
+        exc.status,
+        exc.title,
+        exc.detail,
+        slug=exc.slug,
+        errors=exc.errors,
+        headers=exc.headers,
     )
 
 

@@ -1,21 +1,27 @@
 """Application factory: routers, error handlers and the operational endpoints."""
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import literal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 from starlette.types import ASGIApp
 
+from app.auth import method_access, require_scope
 from app.config import Settings, get_settings
-from app.db import SessionDep
+from app.db import SessionDep, get_session
+from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
-from app.routers import claims, events, participants, sources
+from app.routers import claims, events, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
+from app.schemas.keys import KeyScope
+from app.services import keys as key_service
 
 DESCRIPTION = """
 Geopolitical event records with their participants, the claims made about them and the
@@ -26,6 +32,10 @@ sources those claims appear in.
   `{"edtf", "precision", "earliest", "latest"}`.
 * **Records are addressed by UUID or by slug** wherever a path or a body names one.
 * **Lists are keyset-paged**: pass `next_cursor` back as `cursor`.
+* **POSTs can be retried safely**: send `Idempotency-Key` (1-255 printable ASCII characters);
+  the same key and body get the first response again, marked `Idempotent-Replayed: true`, and
+  the same key with another body is a 422. Keys are scoped to the `Authorization` sent and
+  expire after 24 hours (IDEMPOTENCY_TTL_SECONDS).
 * **Errors are RFC 9457 problem details** (`application/problem+json`); validation errors
   list each invalid field in `errors`.
 """
@@ -38,16 +48,24 @@ TAGS = [
     {"name": "claims", "description": "Statements someone made or reported."},
     {"name": "claim appearances", "description": "Where a claim appears, quoted exactly."},
     {"name": "sources", "description": "Articles, statements and reports records come from."},
+    {"name": "keys", "description": "API keys (admin scope): issue, list, revoke."},
     {"name": "operations", "description": "Liveness, readiness and problem types."},
 ]
 
 PROBLEM_TYPES: dict[str, str] = {
     "bad-request": "The request is malformed: a cursor or a parameter cannot be used as sent.",
     "malformed-json": "The request body is not valid JSON.",
+    "unauthorized": "The request needs an API key (`Authorization: Bearer <key>`) and sent "
+    "none, or one that is unknown or revoked.",
+    "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
     "not-found": "No record has that id or slug.",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
+    "rate-limited": "Too many requests from this API key or address; wait `Retry-After` "
+    "seconds (RATE_LIMIT_PER_MINUTE, ANONYMOUS_RATE_LIMIT_PER_MINUTE).",
+    "idempotency-key-reused": "The `Idempotency-Key` was already used with another request.",
+    "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer.",
     "internal-error": "The server failed; nothing was written.",
@@ -70,15 +88,50 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        lifespan=_lifespan(settings),
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     install_middleware(app, settings)
     install_openapi(app)
+    install_docs(app)
+    # Auth is applied here, per router, so that resource routers stay unaware of it.
+    access = Depends(method_access(settings))
     for module in (events, participants, claims, sources):
         for router in module.routers:
-            app.include_router(router, prefix=API_PREFIX)
+            app.include_router(
+                router,
+                prefix=API_PREFIX,
+                dependencies=[access],
+                responses=problem_responses(401, 403),
+            )
+    app.include_router(
+        keys.router,
+        prefix=API_PREFIX,
+        dependencies=[Depends(require_scope(KeyScope.admin))],
+        responses=problem_responses(401, 403),
+    )
     _add_operations(app)
     return app
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.admin_key:
+            _ensure_admin_key(app, settings.admin_key)
+        yield
+
+    return lifespan
+
+
+def _ensure_admin_key(app: FastAPI, plain: str) -> None:
+    """Create the GEOEVENTS_ADMIN_KEY key unless it exists (matched by hash)."""
+    # The session the app's requests would get, so that an overridden database is honoured.
+    sessions = app.dependency_overrides.get(get_session, get_session)
+    with contextmanager(sessions)() as session:
+        key_service.ensure_key(session, plain, "bootstrap admin", [KeyScope.admin])
 
 
 def _add_operations(app: FastAPI) -> None:

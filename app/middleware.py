@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids, the request body limit and CORS."""
+"""Pure ASGI middleware: request ids, body limit, idempotency keys, rate limits and CORS."""
 
 import re
 import uuid
@@ -10,6 +10,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import problem_response
+from app.idempotency import IdempotencyMiddleware, dependency_sessions
+from app.observability import install_observability
+from app.ratelimit import RateLimitMiddleware
+from app.routers.common import API_PREFIX
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A client's id is kept only if it cannot smuggle anything into logs or headers.
@@ -24,7 +28,17 @@ CORS_ALLOW_HEADERS = [
     "Idempotency-Key",
     "X-Request-ID",
 ]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Location", "X-Request-ID", "Link"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Location",
+    "X-Request-ID",
+    "Link",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+]
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -132,10 +146,23 @@ class BodySizeLimitMiddleware:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Add the body limit and, when origins are configured, CORS around it."""
+    """Add, inside out: idempotency keys, body limit, rate limits, CORS, observability."""
+    # Inside the body limit, so that an oversized body is refused before any key is stored.
+    app.add_middleware(
+        IdempotencyMiddleware,
+        sessions=dependency_sessions(app),
+        ttl_seconds=settings.idempotency_ttl_seconds,
+        prefix=API_PREFIX,
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    # Around the body limit: a flood is refused before any body is read.
+    app.add_middleware(
+        RateLimitMiddleware,
+        keyed_per_minute=settings.rate_limit_per_minute,
+        anonymous_per_minute=settings.anonymous_rate_limit_per_minute,
+    )
     if settings.cors_origins:
-        # Added last, so outermost: a 413 still carries the CORS headers.
+        # Outside the others: a 413 or a 429 still carries the CORS headers.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -143,3 +170,5 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=CORS_ALLOW_HEADERS,
             expose_headers=CORS_EXPOSE_HEADERS,
         )
+    # Added last, so outermost: every response is counted and logged, a 429 included.
+    install_observability(app, settings)

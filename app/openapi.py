@@ -1,12 +1,21 @@
-"""The OpenAPI document, with request examples taken from the seeded article."""
+"""The OpenAPI document: examples taken from the seeded article, errors as problem+json."""
 
+import copy
+import datetime as dt
+import json
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from seed.loader import claim_body, event_body, read_article, role_body
+from app.dates import parse_date
+from app.errors import PROBLEM_MEDIA_TYPE
+from app.idempotency import declare_header
+from app.routers.common import API_PREFIX
+from app.schemas.events import EventPublic, LocationPublic, RelationPublic, StatusChangePublic
+from app.schemas.participants import ParticipantCreate, ParticipantPublic
+from seed.loader import claim_body, event_body, read_article, role_body, seed_id
 
 MEETING = "netanyahu-putin-meeting-2019-09-12"
 
@@ -27,6 +36,12 @@ def _seed_examples() -> dict[str, BaseModel | dict[str, Any]]:
         "EventParticipantCreate": {"participant_id": host["participant"], "role": host["role"]},
         "ClaimCreate": claim_body(claim, source["slug"]),
         "AppearanceCreate": claim["appearances"][0] | {"source_id": source["slug"]},
+        # PATCH of the September 2019 election, scheduled in the seed, once it was held.
+        "EventUpdate": {"status": "occurred", "status_as_of": "2019-09-17"},
+        "EventParticipantUpdate": {"role": host["role"]},
+        "ClaimUpdate": {"status": "supported"},
+        "EventPublic": _event_public(meeting),
+        "ParticipantPublic": _participant_public(putin),
     }
 
 
@@ -51,7 +66,116 @@ def install_openapi(app: FastAPI) -> None:
                 )
                 if name in components:
                     components[name]["examples"] = [body]
+            document_problems(schema)
+            declare_header(schema, API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# What a seeded record would look like once loaded; the timestamps are illustrative.
+RECORDED = dt.datetime(2019, 9, 12, 18, 0, tzinfo=dt.UTC)
+
+
+def _meta(resource: str, slug: str) -> dict[str, Any]:
+    return {
+        "id": seed_id(resource, slug),
+        "created_at": RECORDED,
+        "updated_at": RECORDED,
+        "version": 1,
+        # Seeded without an API key; extra keys are ignored should the model lack these.
+        "created_by": None,
+        "updated_by": None,
+    }
+
+
+def _event_public(item: dict[str, Any]) -> EventPublic:
+    body = event_body(item)
+    dates = {
+        name: parse_date(text) if (text := getattr(body, name)) else None
+        for name in ("start", "end", "status_as_of")
+    }
+    relations = [
+        RelationPublic(relation=r.relation, event_id=seed_id("events", r.event_id))
+        for r in body.relations
+    ]
+    return EventPublic(
+        **_meta("events", body.slug),
+        **body.model_dump(include=_EVENT_SCALARS),
+        **dates,
+        status_history=[
+            StatusChangePublic(
+                status=body.status, as_of=dates["status_as_of"], recorded_at=RECORDED
+            )
+        ],
+        location=LocationPublic(**body.location.model_dump()) if body.location else None,
+        parent_id=seed_id("events", item["parent"]) if item["parent"] else None,
+        relations=sorted(relations, key=lambda r: (r.relation, str(r.event_id))),
+    )
+
+
+_EVENT_SCALARS = {
+    "slug",
+    "title",
+    "summary",
+    "event_type",
+    "cameo_code",
+    "plover_type",
+    "status",
+    "certainty",
+}
+
+
+def _participant_public(item: dict[str, Any]) -> ParticipantPublic:
+    body = ParticipantCreate(**item)
+    return ParticipantPublic(**_meta("participants", body.slug), **body.model_dump())
+
+
+_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+_PROBLEM_REF = "#/components/schemas/Problem"
+_PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _PROBLEM_REF}}}
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Serve every documented error as problem+json with the Problem schema.
+
+    FastAPI documents its automatic 422 as `HTTPValidationError` in application/json, and a
+    response declared with `model=Problem` in application/json too; this API sends neither.
+    """
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
+                if status[0] in "45" and _is_problem(response):
+                    response["content"] = copy.deepcopy(_PROBLEM_CONTENT)
+                    if response.get("description") == "Validation Error":
+                        response["description"] = _ERRORS["422"]
+            if path.startswith(API_PREFIX):
+                responses.setdefault("503", _problem("503"))
+            if "requestBody" in operation:
+                responses.setdefault("413", _problem("413"))
+    components = schema.get("components", {}).get("schemas", {})
+    # HTTPValidationError first: once it is gone, nothing refers to ValidationError.
+    for name in _VALIDATION_SCHEMAS:
+        dropped = components.pop(name, None)
+        if dropped is not None and f"#/components/schemas/{name}" in json.dumps(schema):
+            components[name] = dropped
+
+
+_ERRORS = {
+    "413": "The body is larger than the server accepts; nothing was written.",
+    "422": "A field is invalid; `errors` names each one.",
+    "503": "The database is busy or unreachable; nothing was written. Retry after `Retry-After`.",
+}
+
+
+def _problem(status: str) -> dict[str, Any]:
+    return {"description": _ERRORS[status], "content": copy.deepcopy(_PROBLEM_CONTENT)}
+
+
+def _is_problem(response: dict[str, Any]) -> bool:
+    refs = {media.get("schema", {}).get("$ref") for media in response.get("content", {}).values()}
+    return bool(refs & {_PROBLEM_REF, *(f"#/components/schemas/{n}" for n in _VALIDATION_SCHEMAS)})

@@ -7,14 +7,18 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from app.config import Settings
 from app.db import build_engine, get_session
 from app.main import create_app
+from app.schemas.keys import KeyScope
+from tests.factories import bearer, stored_key
 
 ROOT = Path(__file__).resolve().parent.parent
 # Without TEST_DATABASE_URL, each run gets its own database so that runs can overlap.
@@ -109,10 +113,9 @@ def session(engine: Engine) -> Iterator[Session]:
     connection.close()
 
 
-@pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
-    """An HTTP client on the app, using the test's session."""
-    app = create_app()
+def app_on(session: Session, settings: Settings | None = None) -> FastAPI:
+    """An app whose requests use the test's session."""
+    app = create_app(settings)
 
     def request_session() -> Iterator[Session]:
         # Like get_session: whatever a failed request flushed is rolled back.
@@ -122,5 +125,25 @@ def client(session: Session) -> Iterator[TestClient]:
             session.rollback()
 
     app.dependency_overrides[get_session] = request_session
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    return app
+
+
+@pytest.fixture
+def admin_key(session: Session) -> str:
+    """An admin key the `client` fixture sends."""
+    return stored_key(session, KeyScope.admin, name="test admin")
+
+
+@pytest.fixture
+def client(session: Session, admin_key: str) -> Iterator[TestClient]:
+    """An HTTP client on the app, using the test's session and sending an admin key."""
+    app = app_on(session)
+    with TestClient(app, raise_server_exceptions=False, headers=bearer(admin_key)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(session: Session) -> Iterator[TestClient]:
+    """An HTTP client on the app, using the test's session and sending no key."""
+    with TestClient(app_on(session), raise_server_exceptions=False) as test_client:
         yield test_client

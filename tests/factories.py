@@ -5,6 +5,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlmodel import Session
+
+from app.schemas.keys import KeyScope
+from app.services import keys
 
 _serial = itertools.count(1)
 
@@ -76,6 +80,8 @@ def make_claim(client: TestClient, **fields: Any) -> dict[str, Any]:
 
 PROBLEM_TYPES = {
     400: ("/problems/bad-request", "Bad request"),
+    401: ("/problems/unauthorized", "Unauthorized"),
+    403: ("/problems/forbidden", "Forbidden"),
     404: ("/problems/not-found", "Not found"),
     409: ("/problems/conflict", "Conflict"),
     412: ("/problems/precondition-failed", "Precondition failed"),
@@ -100,6 +106,18 @@ def assert_problem(
         "instance": response.request.url.path,
     }
     assert ([e["loc"] for e in errors] if errors is not None else None) == locs
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The Authorization header sending `key`."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+def stored_key(session: Session, *scopes: KeyScope, name: str = "test key") -> str:
+    """The plain value of a new key with `scopes`, stored directly in the test's session."""
+    plain = keys.new_key()
+    keys.ensure_key(session, plain, name, scopes)
+    return plain
 
 
 def make_appearance(client: TestClient, claim: str, **fields: Any) -> dict[str, Any]:

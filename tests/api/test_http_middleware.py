@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import get_session
 from app.main import create_app
-from tests.factories import unique_slug
+from tests.factories import bearer, unique_slug
 
 ALLOWED_ORIGIN = "https://app.example.org"
 BODY_LIMIT = 256
@@ -19,7 +19,7 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def configured_client(session: Session) -> Iterator[TestClient]:
+def configured_client(session: Session, admin_key: str) -> Iterator[TestClient]:
     """A client on an app with a small body limit and one allowed CORS origin."""
     app = create_app(Settings(max_body_bytes=BODY_LIMIT, cors_origins=[ALLOWED_ORIGIN]))
 
@@ -30,7 +30,7 @@ def configured_client(session: Session) -> Iterator[TestClient]:
             session.rollback()
 
     app.dependency_overrides[get_session] = request_session
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, headers=bearer(admin_key)) as test_client:
         yield test_client
 
 
@@ -203,7 +203,8 @@ class TestCors:
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
         assert response.headers["access-control-expose-headers"] == (
-            "ETag, Last-Modified, Location, X-Request-ID, Link"
+            "ETag, Last-Modified, Location, X-Request-ID, Link, Retry-After, RateLimit-Limit, "
+            "RateLimit-Remaining, RateLimit-Reset"
         )
         assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
 

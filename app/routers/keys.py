@@ -1,0 +1,65 @@
+"""Routes of /keys: API key management (admin scope, given at include time)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from app.db import SessionDep
+from app.routers.common import created, problem_responses
+from app.schemas.common import Page, PageQuery
+from app.schemas.keys import KeyCreate, KeyCreated, KeyPublic
+from app.services import keys
+
+router = APIRouter(prefix="/keys", tags=["keys"])
+
+KeyId = Annotated[uuid.UUID, Path(description="The key's UUID.")]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 422),
+    operation_id="create_key",
+    summary="Create an API key",
+)
+def create_key(data: KeyCreate, session: SessionDep, response: Response) -> KeyCreated:
+    """Issue a key; the response is the only place the key itself is ever shown."""
+    key = keys.create_key(session, data)
+    created(response, f"/keys/{key.id}")
+    return key
+
+
+@router.get(
+    "", responses=problem_responses(400, 422), operation_id="list_keys", summary="List API keys"
+)
+def list_keys(session: SessionDep, query: Annotated[PageQuery, Query()]) -> Page[KeyPublic]:
+    """Keys in the order they were created, revoked ones included."""
+    items, next_cursor = keys.list_keys(session, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/{key_id}",
+    responses=problem_responses(404, 422),
+    operation_id="read_key",
+    summary="Read an API key",
+)
+def read_key(key_id: KeyId, session: SessionDep) -> KeyPublic:
+    """One key's name, prefix, scopes and state; never the key."""
+    return keys.read_key(session, key_id)
+
+
+@router.delete(
+    "/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 422),
+    operation_id="revoke_key",
+    summary="Revoke an API key",
+)
+def revoke_key(key_id: KeyId, session: SessionDep) -> None:
+    """The key stops working at once; it stays listed with its `revoked_at`."""
+    keys.revoke_key(session, key_id)
+
+
+routers = [router]
