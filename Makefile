@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest clean
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest clean bench bench-quick
 
 run: install migrate seed serve
 
@@ -44,6 +44,13 @@ typecheck:
 
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# HTTP benchmark against the ceiling and Datasette (needs wrk); writes bench/RESULTS.md.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: install
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache

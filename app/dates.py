@@ -1,7 +1,10 @@
 """Dates as sources state them: EDTF strings with their precision and bounds."""
 
+import calendar
 import datetime as dt
 import math
+import re
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from edtf import EDTFParseException, parse_edtf, struct_time_to_date
@@ -9,6 +12,10 @@ from pydantic import AfterValidator, BaseModel, Field
 
 Precision = Literal["day", "month", "season", "year", "decade", "century", "millennium", "mixed"]
 
+# Sort keys of dated records: the earliest day a date can mean (its latest for an open start),
+# 0001-01-01 when undated, so that keyset paging never compares NULLs.
+UNDATED = dt.date(1, 1, 1)
+_PLAIN = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(\d{2}))?)?$")
 _PRECISION_BY_ORDER: tuple[Precision, ...] = ("day", "month", "season", "year", "decade", "century")
 _MAX_EDTF_LENGTH = 64
 
@@ -60,9 +67,18 @@ def _bound(struct: Any) -> dt.date | None:
         return None
 
 
+def sort_key(earliest: dt.date | None, latest: dt.date | None) -> dt.date:
+    """The day a date sorts by: its earliest, its latest for an open start, else UNDATED."""
+    return earliest or latest or UNDATED
+
+
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> DateValue:
     """Parse an EDTF string; raise ValueError with a readable message if it is not one."""
     text = text.strip()
+    plain = _plain(text)
+    if plain is not None:
+        return plain
     if not text or len(text) > _MAX_EDTF_LENGTH:
         raise ValueError("must be a non-empty EDTF date of at most 64 characters")
     if "/" in text:
@@ -79,6 +95,29 @@ def parse_date(text: str) -> DateValue:
     return DateValue(
         edtf=text, precision=_precision_of(obj, text), earliest=earliest, latest=latest
     )
+
+
+def _plain(text: str) -> DateValue | None:
+    # `YYYY`, `YYYY-MM` and `YYYY-MM-DD` are most dates; the edtf parser takes milliseconds.
+    found = _PLAIN.match(text)
+    if found is None:
+        return None
+    year, month, day = found.groups()
+    if month is None:
+        first, last, precision = dt.date(int(year), 1, 1), dt.date(int(year), 12, 31), "year"
+    elif day is None:
+        first = dt.date(int(year), int(month), 1)
+        last = dt.date(int(year), int(month), calendar.monthrange(int(year), int(month))[1])
+        precision = "month"
+    else:
+        try:
+            first = last = dt.date(int(year), int(month), int(day))
+        except ValueError as exc:
+            raise ValueError(
+                f"'{text}' is not a valid EDTF date (e.g. 2019, 2019-09, 2019-09-17)"
+            ) from exc
+        precision = "day"
+    return DateValue(edtf=text, precision=precision, earliest=first, latest=last)
 
 
 def _parse_interval(text: str) -> DateValue:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from app.dates import UNDATED
+
 # Set before any table exists so that every constraint has a stable, reviewable name.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -209,6 +211,12 @@ class Source(Sluggable, table=True):
 class Participant(Sluggable, table=True):
     """A person, state, organisation or group that acts or is acted upon."""
 
+    __table_args__ = (
+        Index("ix_participant_created_at_id", "created_at", "id"),
+        Index("ix_participant_updated_at_id", "updated_at", "id"),
+        Index("ix_participant_name_id", "name", "id"),
+    )
+
     name: str = Field(max_length=300, index=True)
     kind: ParticipantKind = Field(sa_type=String(32), index=True)
     aliases: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
@@ -256,6 +264,15 @@ class Role(Record, table=True):
 class Event(Sluggable, table=True):
     """Something that happened, is happening or is scheduled."""
 
+    __table_args__ = (
+        Index("ix_event_start_sort_id", "start_sort", "id"),
+        Index("ix_event_created_at_id", "created_at", "id"),
+        Index("ix_event_updated_at_id", "updated_at", "id"),
+        Index("ix_event_title_id", "title", "id"),
+        Index("ix_event_country_start", "location_country", "start_sort", "id"),
+        Index("ix_event_type_start", "event_type", "start_sort", "id"),
+    )
+
     title: str = Field(max_length=500)
     summary: str | None = Field(default=None, sa_type=Text)
     event_type: EventType = Field(sa_type=String(32), index=True)
@@ -265,6 +282,7 @@ class Event(Sluggable, table=True):
     start_precision: str | None = Field(default=None, max_length=16)
     start_earliest: dt.date | None = Field(default=None, index=True)
     start_latest: dt.date | None = Field(default=None, index=True)
+    start_sort: dt.date = Field(default=UNDATED, sa_column_kwargs={"server_default": "0001-01-01"})
     end_edtf: str | None = Field(default=None, max_length=64)
     end_precision: str | None = Field(default=None, max_length=16)
     end_earliest: dt.date | None = Field(default=None)
@@ -321,7 +339,10 @@ class EventParticipant(Record, table=True):
     """A participant's part in an event, with a role."""
 
     __tablename__ = "event_participant"
-    __table_args__ = (UniqueConstraint("event_id", "participant_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "participant_id", "role"),
+        Index("ix_event_participant_participant_event", "participant_id", "event_id"),
+    )
 
     event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", index=True)
     participant_id: uuid.UUID = Field(foreign_key="participant.id", ondelete="RESTRICT", index=True)
@@ -331,6 +352,12 @@ class EventParticipant(Record, table=True):
 
 class Claim(Sluggable, table=True):
     """A statement someone made or reported."""
+
+    __table_args__ = (
+        Index("ix_claim_stated_sort_id", "stated_sort", "id"),
+        Index("ix_claim_created_at_id", "created_at", "id"),
+        Index("ix_claim_updated_at_id", "updated_at", "id"),
+    )
 
     text: str = Field(sa_type=Text)
     claim_type: ClaimType = Field(sa_type=String(32), index=True)
@@ -348,6 +375,7 @@ class Claim(Sluggable, table=True):
     stated_precision: str | None = Field(default=None, max_length=16)
     stated_earliest: dt.date | None = Field(default=None, index=True)
     stated_latest: dt.date | None = Field(default=None, index=True)
+    stated_sort: dt.date = Field(default=UNDATED, sa_column_kwargs={"server_default": "0001-01-01"})
     status: ClaimStatus = Field(sa_type=String(32), index=True)
 
 

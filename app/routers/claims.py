@@ -3,10 +3,17 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.db import SessionDep
-from app.routers.common import ClaimRef, EventRef, ParticipantRef, created, problem_responses
+from app.routers.common import (
+    ClaimRef,
+    EventRef,
+    ParticipantRef,
+    created,
+    paged,
+    problem_responses,
+)
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.claims import (
     AppearanceCreate,
@@ -18,7 +25,7 @@ from app.schemas.claims import (
     ClaimUpdate,
 )
 from app.schemas.common import Page, PageQuery
-from app.services import appearances, claims
+from app.services import appearances, claim_queries, claims
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 appearances_router = APIRouter(prefix="/claims/{claim_id}/appearances", tags=["claim appearances"])
@@ -45,10 +52,19 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
 @router.get(
     "", responses=problem_responses(400, 422), operation_id="list_claims", summary="List claims"
 )
-def list_claims(session: SessionDep, query: Annotated[ClaimQuery, Query()]) -> Page[ClaimPublic]:
-    """Claims in the order they were recorded, one keyset page at a time."""
-    items, next_cursor = claims.list_claims(session, query)
-    return Page(items=items, next_cursor=next_cursor)
+def list_claims(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ClaimQuery, Query()],
+) -> Page[ClaimPublic]:
+    """Claims matching every filter given, one keyset page at a time (`Link: rel="next"`).
+
+    Dates filter honestly: `stated_after=2019-09` finds claims certainly stated in or after
+    September 2019; add `include_imprecise=true` to also get those dated only `2019`.
+    """
+    found = claim_queries.list_claims(session, query)
+    return _paged(request, response, found, query)
 
 
 @router.get(
@@ -200,11 +216,15 @@ def create_event_claim(
     summary="List the claims of an event",
 )
 def list_event_claims(
-    event_id: EventRef, session: SessionDep, query: Annotated[ClaimQuery, Query()]
+    event_id: EventRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
-    """Claims made at the event or about it."""
-    items, next_cursor = claims.list_event_claims(session, event_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    """Claims made at the event or about it; the filters of GET /claims apply."""
+    found = claim_queries.list_event_claims(session, event_id, query)
+    return _paged(request, response, found, query)
 
 
 @participant_claims_router.get(
@@ -214,11 +234,24 @@ def list_event_claims(
     summary="List the claims of a participant",
 )
 def list_participant_claims(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[ClaimQuery, Query()]
+    participant_id: ParticipantRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
-    """Claims the participant made or that are about them."""
-    items, next_cursor = claims.list_participant_claims(session, participant_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    """Claims the participant made or that are about them; the filters of GET /claims apply."""
+    found = claim_queries.list_participant_claims(session, participant_id, query)
+    return _paged(request, response, found, query)
+
+
+def _paged(
+    request: Request, response: Response, found: claim_queries.ClaimPage, query: ClaimQuery
+) -> Page[ClaimPublic]:
+    items, next_cursor, total = found
+    page = Page[ClaimPublic](items=items, next_cursor=next_cursor, total=total)
+    shaped: Page[ClaimPublic] = paged(request, response, page, query.field_set())
+    return shaped
 
 
 routers = [router, appearances_router, event_claims_router, participant_claims_router]

@@ -1,13 +1,15 @@
 """Response helpers and documented error responses shared by the routers."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Path, Response
+from fastapi import Path, Request, Response
+from fastapi.responses import JSONResponse
 
 from app.errors import PROBLEM_MEDIA_TYPE
-from app.schemas.common import Problem
+from app.schemas.common import Page, Problem
 
 API_PREFIX = "/api/v1"
+T = TypeVar("T")
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -15,6 +17,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         304: "Not modified: `If-None-Match` names the current ETag; no body.",
         400: "Malformed request, JSON or cursor.",
+        401: "No API key, or an unknown or revoked one; see `WWW-Authenticate`.",
+        403: "The API key lacks the scope this operation needs.",
         404: "No record with that id or slug.",
         409: "The write conflicts with existing records.",
         412: "`If-Match` does not name the current ETag; nothing was changed.",
@@ -45,3 +49,18 @@ EventRef = Annotated[str, _ref("event", "netanyahu-putin-meeting-2019-09-12")]
 ParticipantRef = Annotated[str, _ref("participant", "vladimir-putin")]
 ClaimRef = Annotated[str, _ref("claim", "putin-accepted-rivlin-invitation")]
 SourceRef = Annotated[str, _ref("source", "breen-portnoy-netanyahu-putin-sochi-2019-09-12")]
+
+
+def paged(request: Request, response: Response, page: Page[Any], fields: set[str] | None) -> Any:
+    """A list response: a `Link: rel="next"` header, and only the fields asked for."""
+    headers = {}
+    if page.next_cursor is not None:
+        following = request.url.include_query_params(cursor=page.next_cursor)
+        headers["Link"] = f'<{following}>; rel="next"'
+    if fields is None:
+        response.headers.update(headers)
+        return page
+    body = page.model_dump(mode="json")
+    body["items"] = [{k: v for k, v in item.items() if k in fields} for item in body["items"]]
+    # A Response is sent as is: the partial items bypass the full model.
+    return JSONResponse(body, headers=headers)

@@ -3,10 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.db import SessionDep
-from app.routers.common import EventRef, created, problem_responses
+from app.routers.common import EventRef, created, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page, PageQuery
 from app.schemas.events import (
@@ -16,9 +16,12 @@ from app.schemas.events import (
     EventParticipantUpdate,
     EventPublic,
     EventQuery,
+    EventStats,
+    EventStatsQuery,
     EventUpdate,
 )
-from app.services import event_participants, events
+from app.services import event_participants, event_queries, events
+from app.services import event_stats as stats
 
 router = APIRouter(prefix="/events", tags=["events"])
 participants_router = APIRouter(
@@ -43,10 +46,36 @@ def create_event(data: EventCreate, session: SessionDep, response: Response) -> 
 @router.get(
     "", responses=problem_responses(400, 422), operation_id="list_events", summary="List events"
 )
-def list_events(session: SessionDep, query: Annotated[EventQuery, Query()]) -> Page[EventPublic]:
-    """Events in the order they were recorded, one keyset page at a time."""
-    items, next_cursor = events.list_events(session, query)
-    return Page(items=items, next_cursor=next_cursor)
+def list_events(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[EventQuery, Query()],
+) -> Page[EventPublic]:
+    """Events matching every filter given, one keyset page at a time (`Link: rel="next"`).
+
+    Dates filter honestly: `start_after=2019-09` finds events that certainly started in or
+    after September 2019; add `include_imprecise=true` to also get those dated only `2019`.
+    """
+    items, next_cursor, total = event_queries.list_events(session, query)
+    page = Page[EventPublic](items=items, next_cursor=next_cursor, total=total)
+    shaped: Page[EventPublic] = paged(request, response, page, query.field_set())
+    return shaped
+
+
+@router.get(
+    "/stats",
+    responses=problem_responses(404, 422),
+    operation_id="event_stats",
+    summary="Count events for charts",
+)
+def event_stats(session: SessionDep, query: Annotated[EventStatsQuery, Query()]) -> EventStats:
+    """Matching events counted by month, year, type, country or status.
+
+    By month or year, an event counts only where its start certainly falls: one dated `2019`
+    is not counted in January but in `imprecise`.
+    """
+    return stats.event_stats(session, query)
 
 
 @router.get(

@@ -3,10 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.db import SessionDep
-from app.routers.common import ParticipantRef, created, problem_responses
+from app.routers.common import ParticipantRef, created, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page, PageQuery
 from app.schemas.events import EventParticipantPublic
@@ -19,7 +19,15 @@ from app.schemas.participants import (
     RolePublic,
     RoleUpdate,
 )
-from app.services import event_participants, participants, roles
+from app.schemas.timelines import Network, NetworkQuery, TimelineItem, TimelineQuery
+from app.services import (
+    event_participants,
+    networks,
+    participant_queries,
+    participants,
+    roles,
+    timelines,
+)
 
 router = APIRouter(prefix="/participants", tags=["participants"])
 roles_router = APIRouter(prefix="/participants/{participant_id}/roles", tags=["participant roles"])
@@ -48,11 +56,20 @@ def create_participant(
     summary="List participants",
 )
 def list_participants(
-    session: SessionDep, query: Annotated[ParticipantQuery, Query()]
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ParticipantQuery, Query()],
 ) -> Page[ParticipantPublic]:
-    """Participants in the order they were recorded, one keyset page at a time."""
-    items, next_cursor = participants.list_participants(session, query)
-    return Page(items=items, next_cursor=next_cursor)
+    """Participants matching every filter given, one keyset page at a time (`Link: rel="next"`).
+
+    Who was Prime Minister of Israel on 12 September 2019:
+    `role_title=Prime Minister&role_organization=israel&role_on=2019-09-12`.
+    """
+    items, next_cursor, total = participant_queries.list_participants(session, query)
+    page = Page[ParticipantPublic](items=items, next_cursor=next_cursor, total=total)
+    shaped: Page[ParticipantPublic] = paged(request, response, page, query.field_set())
+    return shaped
 
 
 @router.get(
@@ -118,6 +135,44 @@ def list_participant_events(
     """The events a participant took part in, each with its role."""
     items, next_cursor = event_participants.list_participant_events(session, participant_id, query)
     return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/{participant_id}/timeline",
+    responses=problem_responses(400, 404, 422),
+    operation_id="participant_timeline",
+    summary="A participant's timeline",
+)
+def participant_timeline(
+    participant_id: ParticipantRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[TimelineQuery, Query()],
+) -> Page[TimelineItem]:
+    """The events a participant took part in (with its role) and the claims it made, by date.
+
+    Events sort by start, claims by the date stated; on one day events come first. Undated
+    items come first, and never match a date range.
+    """
+    items, next_cursor = timelines.participant_timeline(session, participant_id, query)
+    shaped: Page[TimelineItem] = paged(
+        request, response, Page(items=items, next_cursor=next_cursor), None
+    )
+    return shaped
+
+
+@router.get(
+    "/{participant_id}/network",
+    responses=problem_responses(404, 422),
+    operation_id="participant_network",
+    summary="Who a participant met or faced",
+)
+def participant_network(
+    participant_id: ParticipantRef, session: SessionDep, query: Annotated[NetworkQuery, Query()]
+) -> Network:
+    """The participants sharing events with this one, with counts, events and pairs of roles."""
+    return networks.participant_network(session, participant_id, query)
 
 
 @roles_router.post(

@@ -10,7 +10,7 @@ from app.schemas.common import (
     DateValue,
     EDTFString,
     InputModel,
-    PageQuery,
+    ListQuery,
     PublicModel,
     RecordMeta,
     Reference,
@@ -18,6 +18,12 @@ from app.schemas.common import (
 )
 
 SubjectType = Literal["participant", "event"]
+
+
+def _absent(value: object) -> bool:
+    # The match is left out of the JSON unless `q` asked for it.
+    return value is None
+
 
 _OFFSETS = "Offsets count Python code points (not bytes, not UTF-16 units), from 0."
 
@@ -213,7 +219,58 @@ class ClaimPublic(RecordMeta):
     subjects: list[SubjectPublic] = Field(description="Participants and events it is about.")
     appearances: list[AppearancePublic] = Field(description="The sources it appears in.")
     relations: list[ClaimRelationPublic] = Field(description="Typed links to other claims.")
+    match: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `q`: where the words matched, marked with `<mark>`.",
+    )
 
 
-class ClaimQuery(PageQuery):
-    """Filters of the claim lists."""
+ClaimSort = Literal[
+    "recorded", "-recorded", "stated", "-stated", "updated_at", "-updated_at", "relevance"
+]
+
+
+class ClaimQuery(ListQuery):
+    """Query of the claim lists: filters, order, paging and shape; repeated keys mean any."""
+
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Words in the text or in the quotes of its appearances.",
+    )
+    claimant: list[Reference] = Field(
+        default_factory=list, max_length=20, description="Made by any of these participants."
+    )
+    event: list[Reference] = Field(
+        default_factory=list, max_length=20, description="Made at any of these events."
+    )
+    subject: list[Reference] = Field(
+        default_factory=list,
+        max_length=20,
+        description="About any of these participants or events (id or slug; a slug is looked "
+        "up among participants first).",
+    )
+    claim_type: list[ClaimType] = Field(default_factory=list, description="Any of these types.")
+    status: list[ClaimStatus] = Field(default_factory=list, description="Any of these statuses.")
+    source: list[Reference] = Field(
+        default_factory=list, max_length=20, description="Appearing in any of these sources."
+    )
+    stated_after: EDTFString | None = Field(
+        default=None, description="Stated on or after the first day of this date."
+    )
+    stated_before: EDTFString | None = Field(
+        default=None, description="Stated on or before the last day of this date."
+    )
+    include_imprecise: bool = Field(
+        default=False,
+        description="With `stated_after`/`stated_before`: also claims whose imprecise date may "
+        "fall in the range (one stated `2019` for `stated_after=2019-09`). By default only "
+        "claims certainly stated in it.",
+    )
+    sort: ClaimSort = Field(
+        default="recorded",
+        description="`recorded` (the order records were added; stable), `stated`, `updated_at`, "
+        "each with `-` for descending, or `relevance` with `q`. `id` breaks ties.",
+    )

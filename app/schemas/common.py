@@ -64,6 +64,14 @@ def _identifiers(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+def _identifier_ref(value: str) -> str:
+    scheme, sep, ident = value.partition(":")
+    if not sep:
+        raise ValueError(f"'{value}' is not `scheme:value`, e.g. wikidata:Q7747")
+    _identifiers({scheme: ident})
+    return value
+
+
 CountryCode = Annotated[
     str,
     Field(
@@ -86,6 +94,17 @@ Identifiers = Annotated[
         examples=[{"wikidata": "Q7747", "cameo": "RUSGOV"}],
     ),
     AfterValidator(_identifiers),
+]
+IdentifierRef = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=240,
+        description="An external identifier as `scheme:value`; schemes: "
+        + ", ".join(sorted(IDENTIFIER_FORMATS)),
+        examples=["wikidata:Q7747"],
+    ),
+    AfterValidator(_identifier_ref),
 ]
 Slug = Annotated[
     str,
@@ -127,6 +146,12 @@ class RecordMeta(PublicModel):
     created_at: dt.datetime = Field(description="When the record was created (UTC).")
     updated_at: dt.datetime = Field(description="When the record last changed (UTC).")
     version: int = Field(description="Incremented by every write; the record's ETag.")
+    created_by: uuid.UUID | None = Field(
+        description="Id of the API key that created the record; null if written without one."
+    )
+    updated_by: uuid.UUID | None = Field(
+        description="Id of the API key that last wrote the record; null if written without one."
+    )
 
 
 class Page(BaseModel, Generic[T]):
@@ -135,6 +160,11 @@ class Page(BaseModel, Generic[T]):
     items: list[T] = Field(description="The records of this page.")
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
+    )
+    total: int | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="How many records match in all; only with `include_total=true`.",
     )
 
 
@@ -171,6 +201,25 @@ class PageQuery(BaseModel):
     cursor: str | None = Field(
         default=None, max_length=500, description="Opaque cursor from a previous page."
     )
+
+
+class ListQuery(PageQuery):
+    """Paging plus what every top-level list accepts: totals and field selection."""
+
+    include_total: bool = Field(
+        default=False, description="Also count every matching record (`total`); costs a query."
+    )
+    fields: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^[a-z_]+(,[a-z_]+)*$",
+        description="Comma-separated fields to return, e.g. `slug,title,start`; `id` is always "
+        "included.",
+    )
+
+    def field_set(self) -> set[str] | None:
+        """The fields asked for, with `id`; None for all."""
+        return None if self.fields is None else {*self.fields.split(","), "id"}
 
 
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:

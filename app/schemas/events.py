@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from pydantic import Field
 
@@ -14,19 +15,26 @@ from app.models import (
     ParticipantKind,
     ParticipantRole,
 )
+from app.schemas.claims import ClaimPublic
 from app.schemas.common import (
     CountryCode,
     DateValue,
     EDTFString,
     InputModel,
-    PageQuery,
+    ListQuery,
     PublicModel,
     RecordMeta,
     Reference,
     Slug,
 )
+from app.schemas.sources import SourcePublic
 
 _CAMEO = r"^[0-9]{2,4}$"
+
+
+def _absent(value: object) -> bool:
+    # Optional parts (matches, expansions) are left out of the JSON unless asked for.
+    return value is None
 
 
 class LocationIn(InputModel):
@@ -154,10 +162,140 @@ class EventPublic(RecordMeta):
     location: LocationPublic | None = Field(description="Where it happened.")
     parent_id: uuid.UUID | None = Field(description="The larger event this is part of.")
     relations: list[RelationPublic] = Field(description="Typed links to other events.")
+    match: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `q`: where the words matched, marked with `<mark>`.",
+    )
+    participants: list["EventParticipantPublic"] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `expand=participants`: its participants and roles.",
+    )
+    claims: list[ClaimPublic] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `expand=claims`: claims made at it or about it.",
+    )
+    sources: list[SourcePublic] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `expand=sources`: sources its claims appear in.",
+    )
 
 
-class EventQuery(PageQuery):
-    """Filters of GET /events."""
+EventSort = Literal[
+    "recorded",
+    "-recorded",
+    "start",
+    "-start",
+    "title",
+    "-title",
+    "updated_at",
+    "-updated_at",
+    "relevance",
+]
+EventGroup = Literal["month", "year", "event_type", "country", "status"]
+EventExpansion = Literal["participants", "claims", "sources"]
+
+
+class EventFilters(InputModel):
+    """What GET /events and GET /events/stats filter on; repeated keys mean any of them."""
+
+    q: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Words in the title or summary."
+    )
+    event_type: list[EventType] = Field(default_factory=list, description="Any of these types.")
+    status: list[EventStatus] = Field(default_factory=list, description="Any of these statuses.")
+    certainty: list[Certainty] = Field(default_factory=list, description="Any of these.")
+    country: list[CountryCode] = Field(
+        default_factory=list, description="Located in any of these countries."
+    )
+    participant: list[Reference] = Field(
+        default_factory=list, max_length=20, description="With any (or all) of these participants."
+    )
+    participant_match: Literal["any", "all"] = Field(
+        default="any", description="`all`: only events with every `participant` given."
+    )
+    role: list[ParticipantRole] = Field(
+        default_factory=list, description="With `participant`: only in these roles."
+    )
+    cameo_code: str | None = Field(
+        default=None, pattern=r"^[0-9]{1,4}$", description="CAMEO code prefix, e.g. `04`."
+    )
+    parent: Reference | None = Field(default=None, description="Parts of this event.")
+    start_after: EDTFString | None = Field(
+        default=None, description="Started on or after the first day of this date."
+    )
+    start_before: EDTFString | None = Field(
+        default=None, description="Started on or before the last day of this date."
+    )
+    include_imprecise: bool = Field(
+        default=False,
+        description="With `start_after`/`start_before`: also events whose imprecise start may "
+        "fall in the range (an event dated `2019` for `start_after=2019-09`). By default only "
+        "events that certainly started in it.",
+    )
+    updated_since: dt.datetime | None = Field(
+        default=None, description="Changed at or after this time (ISO 8601)."
+    )
+    bbox: str | None = Field(
+        default=None,
+        pattern=r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$",
+        description="Located in `min_lon,min_lat,max_lon,max_lat` (WGS 84).",
+        examples=["34,29,42,37"],
+    )
+    near: str | None = Field(
+        default=None,
+        pattern=r"^-?[0-9.]+,-?[0-9.]+,[0-9.]+$",
+        description="Located within `lat,lon,radius_km`.",
+        examples=["43.58,39.72,50"],
+    )
+
+
+class EventQuery(EventFilters, ListQuery):
+    """Query of GET /events: filters, order, paging and shape."""
+
+    sort: EventSort = Field(
+        default="recorded",
+        description="`recorded` (the order records were added; stable), `start`, `title`, "
+        "`updated_at`, each with `-` for descending, or `relevance` with `q`. "
+        "`id` breaks ties.",
+    )
+    expand: str | None = Field(
+        default=None,
+        pattern=r"^(participants|claims|sources)(,(participants|claims|sources))*$",
+        description="Embed related records, comma-separated: `participants,claims,sources`.",
+    )
+
+    def expansions(self) -> set[EventExpansion]:
+        """The relations to embed."""
+        return set(self.expand.split(",")) if self.expand else set()  # type: ignore[arg-type]
+
+
+class EventStatsQuery(EventFilters):
+    """Query of GET /events/stats."""
+
+    group_by: EventGroup = Field(description="What to count by.")
+
+
+class EventBucket(PublicModel):
+    """One bar of a chart."""
+
+    key: str = Field(description="The month (`2019-09`), year, type, country or status.")
+    count: int = Field(description="Matching events in it.")
+
+
+class EventStats(PublicModel):
+    """Counts of matching events, grouped."""
+
+    group_by: EventGroup = Field(description="What the buckets are.")
+    buckets: list[EventBucket] = Field(description="Counts per bucket, in key order.")
+    imprecise: int = Field(
+        description="Events whose start is too coarse for the grouping (an event dated `2019` "
+        "when grouping by month); counted nowhere else."
+    )
+    undated: int = Field(description="Events without a start, for month and year grouping.")
 
 
 class ParticipantSummary(PublicModel):
@@ -203,3 +341,6 @@ class EventParticipantPublic(RecordMeta):
     note: str | None = Field(description="Free-text remark.")
     participant: ParticipantSummary = Field(description="The participant, in brief.")
     event: EventSummary = Field(description="The event, in brief.")
+
+
+EventPublic.model_rebuild()

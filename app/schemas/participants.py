@@ -1,6 +1,7 @@
 """Request and response models of participants and their roles."""
 
 import uuid
+from typing import Literal
 
 from pydantic import Field
 
@@ -9,13 +10,19 @@ from app.schemas.common import (
     CountryCode,
     DateValue,
     EDTFString,
+    IdentifierRef,
     Identifiers,
     InputModel,
-    PageQuery,
+    ListQuery,
     RecordMeta,
     Reference,
     Slug,
 )
+
+
+def _absent(value: object) -> bool:
+    # The match is left out of the JSON unless `q` asked for it.
+    return value is None
 
 
 class ParticipantCreate(InputModel):
@@ -54,10 +61,53 @@ class ParticipantPublic(RecordMeta):
     country: str | None = Field(description="ISO 3166-1 alpha-2 country code.")
     description: str | None = Field(description="Who or what it is.")
     identifiers: dict[str, str] = Field(description="External identifiers by scheme.")
+    match: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `q`: where the words matched, marked with `<mark>`.",
+    )
 
 
-class ParticipantQuery(PageQuery):
-    """Filters of GET /participants."""
+ParticipantSort = Literal[
+    "recorded", "-recorded", "name", "-name", "updated_at", "-updated_at", "relevance"
+]
+
+
+class ParticipantQuery(ListQuery):
+    """Query of GET /participants: filters, order, paging and shape; repeated keys mean any."""
+
+    q: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Words in the name or aliases."
+    )
+    kind: list[ParticipantKind] = Field(default_factory=list, description="Any of these kinds.")
+    country: list[CountryCode] = Field(
+        default_factory=list, description="Of any of these countries."
+    )
+    identifier: list[IdentifierRef] = Field(
+        default_factory=list,
+        max_length=20,
+        description="With any of these external identifiers, as `scheme:value`.",
+    )
+    role_title: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Held a role with exactly this title (case-sensitive), e.g. `Prime Minister`.",
+    )
+    role_organization: Reference | None = Field(
+        default=None, description="Held a role in this participant (id or slug), e.g. `israel`."
+    )
+    role_on: EDTFString | None = Field(
+        default=None,
+        description="Held the role (any role without `role_title`) for the whole of this date: "
+        "its start is known and certainly on or before it, and it is current or certainly "
+        "ended after it. `role_title=Prime Minister&role_organization=israel&role_on=2019-09-12`.",
+    )
+    sort: ParticipantSort = Field(
+        default="recorded",
+        description="`recorded` (the order records were added; stable), `name`, `updated_at`, "
+        "each with `-` for descending, or `relevance` with `q`. `id` breaks ties.",
+    )
 
 
 class RoleCreate(InputModel):

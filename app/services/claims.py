@@ -25,7 +25,6 @@ from app.schemas.claims import (
     AppearancePublic,
     ClaimCreate,
     ClaimPublic,
-    ClaimQuery,
     ClaimRelationIn,
     ClaimRelationPublic,
     ClaimUpdate,
@@ -80,33 +79,6 @@ def read_claim(session: Session, ref: str) -> ClaimPublic:
     return to_public(session, [crud.get_or_404(session, Claim, ref)])[0]
 
 
-def list_claims(session: Session, query: ClaimQuery) -> tuple[list[ClaimPublic], str | None]:
-    """A page of claims in the order they were recorded."""
-    return _page(session, select(Claim), query, "claims")
-
-
-def list_event_claims(
-    session: Session, event_ref: str, query: ClaimQuery
-) -> tuple[list[ClaimPublic], str | None]:
-    """A page of the claims made at an event or about it."""
-    event = crud.get_or_404(session, Event, event_ref)
-    about = select(ClaimSubject.claim_id).where(col(ClaimSubject.event_id) == event.id)
-    stmt = select(Claim).where(or_(col(Claim.event_id) == event.id, col(Claim.id).in_(about)))
-    return _page(session, stmt, query, f"event-claims:{event.id}")
-
-
-def list_participant_claims(
-    session: Session, participant_ref: str, query: ClaimQuery
-) -> tuple[list[ClaimPublic], str | None]:
-    """A page of the claims a participant made or that are about them."""
-    participant = crud.get_or_404(session, Participant, participant_ref)
-    about = select(ClaimSubject.claim_id).where(col(ClaimSubject.participant_id) == participant.id)
-    stmt = select(Claim).where(
-        or_(col(Claim.claimant_id) == participant.id, col(Claim.id).in_(about))
-    )
-    return _page(session, stmt, query, f"participant-claims:{participant.id}")
-
-
 def update_claim(
     session: Session, ref: str, data: ClaimUpdate, *, if_match: str | None = None
 ) -> ClaimPublic:
@@ -151,16 +123,6 @@ def delete_claim(session: Session, ref: str, *, if_match: str | None = None) -> 
         session.exec(delete(child).where(col(child.claim_id) == claim.id))
     session.delete(claim)
     crud.commit(session, f"claim '{claim.slug}'")
-
-
-def _page(
-    session: Session, stmt: crud.SelectOf[Claim], query: ClaimQuery, name: str
-) -> tuple[list[ClaimPublic], str | None]:
-    scope = crud.query_scope(name, query.model_dump(exclude={"limit", "cursor"}))
-    rows, next_cursor = crud.paginate(
-        session, stmt, Claim, limit=query.limit, cursor=query.cursor, scope=scope
-    )
-    return to_public(session, rows), next_cursor
 
 
 def _apply(session: Session, claim: Claim, changes: dict[str, Any]) -> None:

@@ -1,24 +1,20 @@
 """Small typed helpers the resource services share: lookups, dates, paging, commits."""
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.dates import parse_date
-from app.errors import BadRequest, Conflict, NotFound, PreconditionFailed, invalid
+from app.dates import UNDATED, parse_date, sort_key
+from app.errors import Conflict, NotFound, PreconditionFailed, invalid
 from app.etags import etag, matches
 from app.models import Record, utcnow
+from app.services import paging
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -85,6 +81,10 @@ def set_date(row: SQLModel, name: str, edtf: str | None) -> None:
     setattr(row, f"{name}_precision", parsed.precision if parsed else None)
     setattr(row, f"{name}_earliest", parsed.earliest if parsed else None)
     setattr(row, f"{name}_latest", parsed.latest if parsed else None)
+    if hasattr(row, f"{name}_sort"):
+        setattr(
+            row, f"{name}_sort", sort_key(parsed.earliest, parsed.latest) if parsed else UNDATED
+        )
 
 
 def check_order(start: dt.date | None, end: dt.date | None, loc: Sequence[str | int]) -> None:
@@ -172,38 +172,9 @@ def ensure_unreferenced(refs: Sequence[tuple[str, int]], what: str) -> None:
         raise Conflict(f"{what} is still referenced by " + ", ".join(held) + "; delete those first")
 
 
-def _encode_cursor(values: list[Any], scope: str) -> str:
-    raw = json.dumps({"k": values, "s": scope}, default=str, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, scope: str) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        values, cursor_scope = data["k"], data["s"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
-    if cursor_scope != scope:
-        raise BadRequest("cursor belongs to another list or other filters; start again without it")
-    if not isinstance(values, list):
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
-    return values
-
-
-def _cursor_position(cursor: str, scope: str) -> tuple[dt.datetime, uuid.UUID]:
-    values = _decode_cursor(cursor, scope)
-    try:
-        created, ident = values
-        return dt.datetime.fromisoformat(created), uuid.UUID(ident)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
-
-
-def query_scope(name: str, params: dict[str, Any]) -> str:
-    """A short fingerprint of a list and its filters, so a cursor is only valid there."""
-    body = json.dumps([name, params], sort_keys=True, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()[:16]
+# Records in the order they were added: stable while others are inserted.
+RECORDED = paging.Sort((paging.Key("created_at", "datetime"), paging.Key("id", "uuid")))
+query_scope = paging.scope_of
 
 
 def paginate(
@@ -215,16 +186,7 @@ def paginate(
     cursor: str | None,
     scope: str,
 ) -> tuple[list[M], str | None]:
-    """One keyset page ordered by (created_at, id); stable while rows are inserted."""
-    created, ident = col(model.created_at), col(model.id)  # type: ignore[attr-defined]
-    if cursor is not None:
-        after_created, after_id = _cursor_position(cursor, scope)
-        stmt = stmt.where(
-            or_(created > after_created, and_(created == after_created, ident > after_id))
-        )
-    rows = list(session.exec(stmt.order_by(created, ident).limit(limit + 1)).all())
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    next_cursor = _encode_cursor([last.created_at.isoformat(), str(last.id)], scope)  # type: ignore[attr-defined]
-    return rows[:limit], next_cursor
+    """One keyset page in the order records were added."""
+    return paging.keyset_page(
+        session, stmt, model, RECORDED, limit=limit, cursor=cursor, scope=scope
+    )

@@ -128,6 +128,8 @@ def to_public(session: Session, links: Sequence[EventParticipant]) -> list[Event
             created_at=link.created_at,
             updated_at=link.updated_at,
             version=link.version,
+            created_by=link.created_by,
+            updated_by=link.updated_by,
         )
         for link in links
     ]

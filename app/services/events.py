@@ -14,7 +14,6 @@ from app.schemas.events import (
     EventCreate,
     EventFields,
     EventPublic,
-    EventQuery,
     EventUpdate,
     LocationIn,
     LocationPublic,
@@ -46,15 +45,6 @@ def create_event(
 def read_event(session: Session, ref: str) -> EventPublic:
     """One event by id or slug."""
     return to_public(session, [crud.get_or_404(session, Event, ref)])[0]
-
-
-def list_events(session: Session, query: EventQuery) -> tuple[list[EventPublic], str | None]:
-    """A page of events in the order they were recorded."""
-    scope = crud.query_scope("events", query.model_dump(exclude={"limit", "cursor"}))
-    rows, next_cursor = crud.paginate(
-        session, select(Event), Event, limit=query.limit, cursor=query.cursor, scope=scope
-    )
-    return to_public(session, rows), next_cursor
 
 
 def update_event(
@@ -221,4 +211,6 @@ def _public(
         created_at=event.created_at,
         updated_at=event.updated_at,
         version=event.version,
+        created_by=event.created_by,
+        updated_by=event.updated_by,
     )

@@ -18,7 +18,6 @@ from app.models import (
 from app.schemas.participants import (
     ParticipantCreate,
     ParticipantPublic,
-    ParticipantQuery,
     ParticipantUpdate,
 )
 from app.services import crud
@@ -42,22 +41,6 @@ def create_participant(
 def read_participant(session: Session, ref: str) -> ParticipantPublic:
     """One participant by id or slug."""
     return to_public(session, [crud.get_or_404(session, Participant, ref)])[0]
-
-
-def list_participants(
-    session: Session, query: ParticipantQuery
-) -> tuple[list[ParticipantPublic], str | None]:
-    """A page of participants in the order they were recorded."""
-    scope = crud.query_scope("participants", query.model_dump(exclude={"limit", "cursor"}))
-    rows, next_cursor = crud.paginate(
-        session,
-        select(Participant),
-        Participant,
-        limit=query.limit,
-        cursor=query.cursor,
-        scope=scope,
-    )
-    return to_public(session, rows), next_cursor
 
 
 def update_participant(
@@ -153,6 +136,8 @@ def to_public(session: Session, participants: Sequence[Participant]) -> list[Par
             created_at=p.created_at,
             updated_at=p.updated_at,
             version=p.version,
+            created_by=p.created_by,
+            updated_by=p.updated_by,
         )
         for p in participants
     ]

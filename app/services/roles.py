@@ -117,6 +117,8 @@ def to_public(roles: Sequence[Role]) -> list[RolePublic]:
             created_at=r.created_at,
             updated_at=r.updated_at,
             version=r.version,
+            created_by=r.created_by,
+            updated_by=r.updated_by,
         )
         for r in roles
     ]

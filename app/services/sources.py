@@ -118,6 +118,8 @@ def to_public(sources: Sequence[Source]) -> list[SourcePublic]:
 def _public(source: Source) -> SourcePublic:
     fields: dict[str, Any] = {
         name: getattr(source, name)
-        for name in _SCALARS | {"id", "text", "sha256", "created_at", "updated_at", "version"}
+        for name in _SCALARS
+        | {"id", "text", "sha256", "created_at", "updated_at", "version"}
+        | {"created_by", "updated_by"}
     }
     return SourcePublic(published=stored_date(source, "published"), **fields)

@@ -34,6 +34,7 @@ class TestAddEventParticipant:
         assert uuid.UUID(link.pop("id")).version == 4
         created_at = dt.datetime.fromisoformat(link.pop("created_at"))
         assert created_at <= dt.datetime.fromisoformat(link.pop("updated_at"))
+        assert link.pop("created_by") == link.pop("updated_by")
         assert link == {
             "event_id": event["id"],
             "participant_id": putin["id"],

@@ -67,7 +67,7 @@ class TestCreateEvent:
         assert [without(h, "recorded_at") for h in history] == [
             {"status": "occurred", "as_of": None}
         ]
-        assert without(event, "id", "created_at", "updated_at") == {
+        assert without(event, "id", "created_at", "updated_at", "created_by", "updated_by") == {
             "slug": "sochi-meeting",
             "title": "Netanyahu meets Putin",
             "summary": "Talks in Sochi.",

@@ -16,7 +16,7 @@ from tests.factories import (
 )
 
 URL = "/api/v1/participants"
-METADATA = {"id", "created_at", "updated_at", "version"}
+METADATA = {"id", "created_at", "updated_at", "version", "created_by", "updated_by"}
 
 
 def public_fields(body: dict[str, Any]) -> dict[str, Any]:
@@ -152,8 +152,8 @@ class TestListParticipants:
         assert pages == [slugs[0:2], slugs[2:4], slugs[4:5]]
 
     def test_rejects_unknown_query_parameter(self, client: TestClient) -> None:
-        response = client.get(URL, params={"kind": "state"})
-        assert_problem(response, 422, "invalid fields: kind", locs=[["query", "kind"]])
+        response = client.get(URL, params={"knd": "state"})
+        assert_problem(response, 422, "invalid fields: knd", locs=[["query", "knd"]])
 
 
 class TestUpdateParticipant:

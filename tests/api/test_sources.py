@@ -55,7 +55,7 @@ class TestCreateSource:
         source = response.json()
         assert response.headers["location"] == f"/api/v1/sources/{source['id']}"
         assert uuid.UUID(source["id"]).version == 4
-        assert without(source, "id", "created_at", "updated_at") == {
+        assert without(source, "id", "created_at", "updated_at", "created_by", "updated_by") == {
             "slug": "jns-sochi",
             "kind": "news_article",
             "title": "Netanyahu meets Putin in Sochi",

@@ -1,0 +1,133 @@
+"""The questions asked of claims: text, who, where, about what, when and in which sources."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from app.errors import NotFound, invalid
+from app.models import Appearance, Claim, ClaimSubject, Event, Participant, Source
+from app.schemas.claims import ClaimPublic, ClaimQuery
+from app.services import claims, crud, date_ranges, paging, search
+
+_SORTS: dict[str, paging.Sort] = {
+    "recorded": crud.RECORDED,
+    "stated": paging.Sort((paging.Key("stated_sort", "date"), paging.Key("id", "uuid"))),
+    "updated_at": paging.Sort((paging.Key("updated_at", "datetime"), paging.Key("id", "uuid"))),
+}
+ClaimPage = tuple[list[ClaimPublic], str | None, int | None]
+
+
+def conditions(session: Session, query: ClaimQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `query`; each is backed by an index."""
+    found: list[ColumnElement[bool]] = []
+    for name in ("claim_type", "status"):
+        if values := getattr(query, name):
+            found.append(col(getattr(Claim, name)).in_([v.value for v in values]))
+    if query.claimant:
+        found.append(
+            col(Claim.claimant_id).in_(_ids(session, Participant, query.claimant, "claimant"))
+        )
+    if query.event:
+        found.append(col(Claim.event_id).in_(_ids(session, Event, query.event, "event")))
+    if query.subject:
+        found.append(col(Claim.id).in_(_about(session, query.subject)))
+    if query.source:
+        cited = select(Appearance.claim_id).where(
+            col(Appearance.source_id).in_(_ids(session, Source, query.source, "source"))
+        )
+        found.append(col(Claim.id).in_(cited))
+    found.extend(
+        date_ranges.within(
+            col(Claim.stated_edtf),
+            col(Claim.stated_earliest),
+            col(Claim.stated_latest),
+            after=query.stated_after,
+            before=query.stated_before,
+            include_imprecise=query.include_imprecise,
+        )
+    )
+    if query.q:
+        found.append(search.matches(session, search.CLAIMS, query.q, col(Claim.id)))
+    return found
+
+
+def list_claims(session: Session, query: ClaimQuery) -> ClaimPage:
+    """A page of matching claims in the order asked for, with matches under `q`."""
+    return _list(session, query, [], "claims")
+
+
+def list_event_claims(session: Session, event_ref: str, query: ClaimQuery) -> ClaimPage:
+    """A page of the matching claims made at an event or about it."""
+    event = crud.get_or_404(session, Event, event_ref)
+    about = select(ClaimSubject.claim_id).where(col(ClaimSubject.event_id) == event.id)
+    base = or_(col(Claim.event_id) == event.id, col(Claim.id).in_(about))
+    return _list(session, query, [base], f"event-claims:{event.id}")
+
+
+def list_participant_claims(session: Session, participant_ref: str, query: ClaimQuery) -> ClaimPage:
+    """A page of the matching claims a participant made or that are about them."""
+    participant = crud.get_or_404(session, Participant, participant_ref)
+    about = select(ClaimSubject.claim_id).where(col(ClaimSubject.participant_id) == participant.id)
+    base = or_(col(Claim.claimant_id) == participant.id, col(Claim.id).in_(about))
+    return _list(session, query, [base], f"participant-claims:{participant.id}")
+
+
+def _list(
+    session: Session, query: ClaimQuery, base: list[ColumnElement[bool]], name: str
+) -> ClaimPage:
+    if query.sort == "relevance" and not query.q:
+        raise invalid(("query", "sort"), "relevance needs q")
+    stmt = select(Claim).where(*base, *conditions(session, query))
+    scope = paging.scope_of(name, query.model_dump(exclude={"limit", "cursor"}))
+    total = paging.count(session, stmt) if query.include_total else None
+    if query.sort == "relevance":
+        ranks = search.ranked(session, search.CLAIMS, query.q or "")
+        ordered = stmt.join(ranks, ranks.c.id == Claim.id).order_by(ranks.c.rank, col(Claim.id))
+        rows, next_cursor = paging.offset_page(
+            session, ordered, limit=query.limit, cursor=query.cursor, scope=scope
+        )
+    else:
+        sort = _SORTS[query.sort.lstrip("-")]
+        sort = paging.Sort(sort.keys, descending=query.sort.startswith("-"))
+        rows, next_cursor = paging.keyset_page(
+            session, stmt, Claim, sort, limit=query.limit, cursor=query.cursor, scope=scope
+        )
+    public = claims.to_public(session, rows)
+    if query.q:
+        marked = search.snippets(session, search.CLAIMS, query.q, [c.id for c in rows])
+        for claim in public:
+            claim.match = marked.get(claim.id)
+    return public, next_cursor, total
+
+
+def _ids(
+    session: Session,
+    model: type[Participant] | type[Event] | type[Source],
+    refs: list[str],
+    name: str,
+) -> list[uuid.UUID]:
+    return [
+        crud.resolve_ref(session, model, ref, ("query", name, index)).id
+        for index, ref in enumerate(refs)
+    ]
+
+
+def _about(session: Session, refs: list[str]) -> Any:
+    people: list[uuid.UUID] = []
+    events: list[uuid.UUID] = []
+    for index, ref in enumerate(refs):
+        # Slugs are unique per resource only: a participant's wins over an event's.
+        try:
+            people.append(crud.get_or_404(session, Participant, ref).id)
+            continue
+        except NotFound:
+            pass
+        try:
+            events.append(crud.get_or_404(session, Event, ref).id)
+        except NotFound:
+            raise invalid(("query", "subject", index), f"no participant or event '{ref}'") from None
+    return select(ClaimSubject.claim_id).where(
+        or_(col(ClaimSubject.participant_id).in_(people), col(ClaimSubject.event_id).in_(events))
+    )

@@ -1,0 +1,236 @@
+"""The questions asked of events: filters, orders, shaping, expansion and counts."""
+
+import math
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, or_
+from sqlmodel import Session, col, select
+
+from app.dates import parse_date
+from app.errors import invalid
+from app.models import (
+    Claim,
+    ClaimSubject,
+    Event,
+    EventParticipant,
+    Participant,
+    Source,
+)
+from app.schemas.events import EventExpansion, EventFilters, EventPublic, EventQuery
+from app.services import claims, crud, event_participants, events, paging, search, sources
+
+_SORTS: dict[str, paging.Sort] = {
+    "recorded": crud.RECORDED,
+    "start": paging.Sort((paging.Key("start_sort", "date"), paging.Key("id", "uuid"))),
+    "title": paging.Sort((paging.Key("title", "str"), paging.Key("id", "uuid"))),
+    "updated_at": paging.Sort((paging.Key("updated_at", "datetime"), paging.Key("id", "uuid"))),
+}
+_EARTH_RADIUS_KM = 6371.0
+
+
+def conditions(session: Session, filters: EventFilters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `filters`; each is backed by an index."""
+    found: list[ColumnElement[bool]] = []
+    for name in ("event_type", "status", "certainty"):
+        if values := getattr(filters, name):
+            found.append(col(getattr(Event, name)).in_([v.value for v in values]))
+    if filters.country:
+        found.append(col(Event.location_country).in_(filters.country))
+    if filters.cameo_code:
+        found.extend(_prefix(col(Event.cameo_code), filters.cameo_code))
+    if filters.parent:
+        parent = crud.resolve_ref(session, Event, filters.parent, ("query", "parent"))
+        found.append(col(Event.parent_id) == parent.id)
+    if filters.updated_since:
+        found.append(col(Event.updated_at) >= filters.updated_since)
+    found.extend(_participants(session, filters))
+    found.extend(_start(filters))
+    found.extend(_place(filters))
+    if filters.q:
+        found.append(search.matches(session, search.EVENTS, filters.q, col(Event.id)))
+    return found
+
+
+def list_events(
+    session: Session, query: EventQuery
+) -> tuple[list[EventPublic], str | None, int | None]:
+    """A page of matching events in the order asked for, shaped and expanded as asked."""
+    if query.sort == "relevance" and not query.q:
+        raise invalid(("query", "sort"), "relevance needs q")
+    if unknown := (query.field_set() or set()) - EventPublic.model_fields.keys():
+        raise invalid(("query", "fields"), "unknown fields: " + ", ".join(sorted(unknown)))
+    stmt = select(Event).where(*conditions(session, query))
+    scope = paging.scope_of("events", query.model_dump(exclude={"limit", "cursor"}))
+    total = paging.count(session, stmt) if query.include_total else None
+    if query.sort == "relevance":
+        ranks = search.ranked(session, search.EVENTS, query.q or "")
+        ordered = stmt.join(ranks, ranks.c.id == Event.id).order_by(ranks.c.rank, col(Event.id))
+        rows, next_cursor = paging.offset_page(
+            session, ordered, limit=query.limit, cursor=query.cursor, scope=scope
+        )
+    else:
+        sort = _SORTS[query.sort.lstrip("-")]
+        sort = paging.Sort(sort.keys, descending=query.sort.startswith("-"))
+        rows, next_cursor = paging.keyset_page(
+            session, stmt, Event, sort, limit=query.limit, cursor=query.cursor, scope=scope
+        )
+    return shape(session, rows, query), next_cursor, total
+
+
+def shape(session: Session, rows: list[Event], query: EventQuery) -> list[EventPublic]:
+    """Public forms of `rows` with matches and the expansions asked for, in a few queries."""
+    public = events.to_public(session, rows)
+    ids = [event.id for event in rows]
+    if query.q:
+        marked = search.snippets(session, search.EVENTS, query.q, ids)
+        for event in public:
+            event.match = marked.get(event.id)
+    expansions = query.expansions()
+    if "participants" in expansions:
+        _expand_participants(session, public, ids)
+    if "claims" in expansions or "sources" in expansions:
+        _expand_claims(session, public, ids, expansions)
+    return public
+
+
+def _prefix(column: Any, prefix: str) -> list[ColumnElement[bool]]:
+    # A range, not LIKE, so that both engines use the index whatever their collation.
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return [column >= prefix, column < following]
+
+
+def _participants(session: Session, filters: EventFilters) -> list[ColumnElement[bool]]:
+    if filters.role and not filters.participant:
+        raise invalid(("query", "role"), "needs participant")
+    ids = [
+        crud.resolve_ref(session, Participant, ref, ("query", "participant", i)).id
+        for i, ref in enumerate(filters.participant)
+    ]
+    if not ids:
+        return []
+
+    def linked(participant_ids: list[uuid.UUID]) -> ColumnElement[bool]:
+        links = select(EventParticipant.event_id).where(
+            col(EventParticipant.participant_id).in_(participant_ids)
+        )
+        if filters.role:
+            links = links.where(col(EventParticipant.role).in_([r.value for r in filters.role]))
+        return col(Event.id).in_(links)
+
+    if filters.participant_match == "all":
+        return [linked([pid]) for pid in ids]
+    return [linked(ids)]
+
+
+def _start(filters: EventFilters) -> list[ColumnElement[bool]]:
+    after = parse_date(filters.start_after).earliest if filters.start_after else None
+    before = parse_date(filters.start_before).latest if filters.start_before else None
+    if after is None and before is None:
+        return []
+    earliest, latest = col(Event.start_earliest), col(Event.start_latest)
+    found: list[ColumnElement[bool]] = [col(Event.start_edtf).is_not(None)]
+    if filters.include_imprecise:
+        # Overlap: the start may fall in the range.
+        if after is not None:
+            found.append(or_(latest.is_(None), latest >= after))
+        if before is not None:
+            found.append(or_(earliest.is_(None), earliest <= before))
+    else:
+        # Containment: the start certainly falls in the range.
+        if after is not None:
+            found.append(earliest >= after)
+        if before is not None:
+            found.append(latest <= before)
+    return found
+
+
+def _place(filters: EventFilters) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    lat, lon = col(Event.location_lat), col(Event.location_lon)
+    if filters.bbox:
+        min_lon, min_lat, max_lon, max_lat = _numbers(filters.bbox, "bbox", 4)
+        if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+            raise invalid(("query", "bbox"), "longitudes must be within -180..180")
+        if not (-90 <= min_lat <= max_lat <= 90):
+            raise invalid(("query", "bbox"), "latitudes must be within -90..90, min first")
+        found.append(lat.between(min_lat, max_lat))
+        # A box across the antimeridian has min_lon > max_lon.
+        across = or_(lon >= min_lon, lon <= max_lon)
+        found.append(lon.between(min_lon, max_lon) if min_lon <= max_lon else across)
+    if filters.near:
+        found.extend(_near(*_numbers(filters.near, "near", 3)))
+    return found
+
+
+def _near(lat0: float, lon0: float, radius: float) -> list[ColumnElement[bool]]:
+    if not (-90 <= lat0 <= 90 and -180 <= lon0 <= 180) or radius <= 0 or radius > 20_000:
+        raise invalid(("query", "near"), "needs lat -90..90, lon -180..180, 0 < radius_km <= 20000")
+    lat, lon = col(Event.location_lat), col(Event.location_lon)
+    # A box on the latitude index first, then the exact great-circle distance.
+    spread = math.degrees(radius / _EARTH_RADIUS_KM)
+    found: list[ColumnElement[bool]] = [lat.between(lat0 - spread, lat0 + spread)]
+    cosine = func.sin(func.radians(lat0)) * func.sin(func.radians(lat)) + func.cos(
+        func.radians(lat0)
+    ) * func.cos(func.radians(lat)) * func.cos(func.radians(lon) - func.radians(lon0))
+    # Rounding can push the cosine of a zero distance past 1, outside acos's domain.
+    distance = _EARTH_RADIUS_KM * func.acos(case((cosine > 1.0, 1.0), else_=cosine))
+    found.append(distance <= radius)
+    return found
+
+
+def _numbers(text: str, name: str, expected: int) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError as exc:
+        raise invalid(("query", name), "must be comma-separated numbers") from exc
+    if len(values) != expected:
+        raise invalid(("query", name), f"must have {expected} numbers")
+    return values
+
+
+def _expand_participants(session: Session, public: list[EventPublic], ids: list[uuid.UUID]) -> None:
+    links = session.exec(
+        select(EventParticipant)
+        .where(col(EventParticipant.event_id).in_(ids))
+        .order_by(col(EventParticipant.created_at), col(EventParticipant.id))
+    ).all()
+    by_event: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for link in event_participants.to_public(session, links):
+        by_event[link.event_id].append(link)
+    for event in public:
+        event.participants = by_event[event.id]
+
+
+def _expand_claims(
+    session: Session,
+    public: list[EventPublic],
+    ids: list[uuid.UUID],
+    expansions: set[EventExpansion],
+) -> None:
+    about = select(ClaimSubject.claim_id, ClaimSubject.event_id).where(
+        col(ClaimSubject.event_id).in_(ids)
+    )
+    subject_of: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for claim_id, event_id in session.exec(about):
+        if event_id is not None:
+            subject_of[claim_id].add(event_id)
+    rows = session.exec(
+        select(Claim)
+        .where(or_(col(Claim.event_id).in_(ids), col(Claim.id).in_(list(subject_of))))
+        .order_by(col(Claim.created_at), col(Claim.id))
+    ).all()
+    by_event: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for claim in claims.to_public(session, rows):
+        for event_id in subject_of[claim.id] | ({claim.event_id} if claim.event_id else set()):
+            by_event[event_id].append(claim)
+    source_ids = {a.source_id for group in by_event.values() for c in group for a in c.appearances}
+    loaded = crud.load_many(session, Source, source_ids)
+    cited = {s.id: s for s in sources.to_public(list(loaded.values()))}
+    for event in public:
+        if "claims" in expansions:
+            event.claims = by_event[event.id]
+        if "sources" in expansions:
+            wanted = {a.source_id for c in by_event[event.id] for a in c.appearances}
+            event.sources = sorted((cited[s] for s in wanted), key=lambda s: s.slug)

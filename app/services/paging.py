@@ -1,0 +1,151 @@
+"""Keyset paging over any sort: opaque cursors bound to the list and filters they came from."""
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlmodel import Session, SQLModel
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.errors import BadRequest
+
+M = TypeVar("M", bound=SQLModel)
+
+_DECODERS: dict[str, Any] = {
+    "datetime": dt.datetime.fromisoformat,
+    "date": dt.date.fromisoformat,
+    "uuid": uuid.UUID,
+    "str": str,
+    "float": float,
+    "int": int,
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of a sort: the attribute read from a row, and how its cursor value decodes."""
+
+    attr: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Sort:
+    """An ordering over keys (the last one unique, usually `id`), ascending or descending."""
+
+    keys: tuple[Key, ...]
+    descending: bool = False
+
+
+# Parameters that shape a page but do not choose its rows: a cursor survives their change.
+_SHAPING = frozenset({"limit", "cursor", "fields", "expand", "include_total"})
+
+
+def scope_of(name: str, params: dict[str, Any]) -> str:
+    """A short fingerprint of a list, its filters and order; a cursor is only valid under it."""
+    chosen = {key: value for key, value in params.items() if key not in _SHAPING}
+    body = json.dumps([name, chosen], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def keyset_page(
+    session: Session,
+    stmt: SelectOfScalar[M],
+    model: type[M],
+    sort: Sort,
+    *,
+    limit: int,
+    cursor: str | None,
+    scope: str,
+) -> tuple[list[M], str | None]:
+    """One page of `stmt` in `sort` order after `cursor`, and the cursor of the next page."""
+    columns = [getattr(model, key.attr) for key in sort.keys]
+    if cursor is not None:
+        stmt = stmt.where(_after(columns, _decode(cursor, scope, sort), sort.descending))
+    order = [c.desc() if sort.descending else c.asc() for c in columns]
+    rows = list(session.exec(stmt.order_by(*order).limit(limit + 1)).all())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    values = [_encode_value(getattr(last, key.attr)) for key in sort.keys]
+    return rows[:limit], encode(values, scope)
+
+
+def offset_page(
+    session: Session, stmt: Any, *, limit: int, cursor: str | None, scope: str
+) -> tuple[list[Any], str | None]:
+    """One page by position: for orders computed per query (relevance), not stored in a row."""
+    offset = 0
+    if cursor is not None:
+        values = decode(cursor, scope)
+        if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
+            raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
+        offset = values[0]
+    rows = list(session.exec(stmt.offset(offset).limit(limit + 1)).all())
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], encode([offset + limit], scope)
+
+
+def count(session: Session, stmt: Any) -> int:
+    """How many rows `stmt` selects, without its order."""
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return int(session.connection().execute(counted).scalar_one())
+
+
+def encode(values: Sequence[Any], scope: str) -> str:
+    """An opaque cursor holding `values` under `scope`."""
+    raw = json.dumps({"k": list(values), "s": scope}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode(cursor: str, scope: str) -> list[Any]:
+    """The values of a cursor made by `encode` under the same scope, or a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        values, cursor_scope = data["k"], data["s"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
+    if cursor_scope != scope:
+        raise BadRequest("cursor belongs to another list or other filters; start again without it")
+    if not isinstance(values, list):
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
+    return values
+
+
+def _decode(cursor: str, scope: str, sort: Sort) -> list[Any]:
+    values = decode(cursor, scope)
+    if len(values) != len(sort.keys):
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
+    try:
+        return [_DECODERS[key.kind](value) for key, value in zip(sort.keys, values, strict=True)]
+    except (ValueError, TypeError) as exc:
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, dt.date | uuid.UUID):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return value
+
+
+def _after(columns: list[Any], values: list[Any], descending: bool) -> ColumnElement[bool]:
+    # (a, b, id) > (x, y, z) spelled out: portable, and each branch can use the sort's index.
+    condition: ColumnElement[bool] = false()
+    for position in reversed(range(len(columns))):
+        column, value = columns[position], values[position]
+        beyond = column < value if descending else column > value
+        condition = (
+            beyond
+            if position == len(columns) - 1
+            else or_(beyond, and_(column == value, condition))
+        )
+    return condition

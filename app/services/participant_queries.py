@@ -1,0 +1,102 @@
+"""The questions asked of participants: text, kind, country, identifiers and roles held."""
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, col, select
+
+from app.dates import parse_date
+from app.errors import invalid
+from app.models import Participant, ParticipantIdentifier, Role
+from app.schemas.participants import ParticipantPublic, ParticipantQuery
+from app.services import crud, paging, participants, search
+
+_SORTS: dict[str, paging.Sort] = {
+    "recorded": crud.RECORDED,
+    "name": paging.Sort((paging.Key("name", "str"), paging.Key("id", "uuid"))),
+    "updated_at": paging.Sort((paging.Key("updated_at", "datetime"), paging.Key("id", "uuid"))),
+}
+
+
+def conditions(session: Session, query: ParticipantQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `query`; each is backed by an index."""
+    found: list[ColumnElement[bool]] = []
+    if query.kind:
+        found.append(col(Participant.kind).in_([k.value for k in query.kind]))
+    if query.country:
+        found.append(col(Participant.country).in_(query.country))
+    if query.identifier:
+        # Served by the unique (scheme, value) index.
+        pairs = [ref.partition(":") for ref in query.identifier]
+        held = select(ParticipantIdentifier.participant_id).where(
+            or_(
+                *(
+                    and_(
+                        col(ParticipantIdentifier.scheme) == scheme,
+                        col(ParticipantIdentifier.value) == value,
+                    )
+                    for scheme, _, value in pairs
+                )
+            )
+        )
+        found.append(col(Participant.id).in_(held))
+    if roles := _roles(session, query):
+        found.append(col(Participant.id).in_(select(Role.participant_id).where(*roles)))
+    if query.q:
+        found.append(search.matches(session, search.PARTICIPANTS, query.q, col(Participant.id)))
+    return found
+
+
+def list_participants(
+    session: Session, query: ParticipantQuery
+) -> tuple[list[ParticipantPublic], str | None, int | None]:
+    """A page of matching participants in the order asked for, with matches under `q`."""
+    if query.sort == "relevance" and not query.q:
+        raise invalid(("query", "sort"), "relevance needs q")
+    stmt = select(Participant).where(*conditions(session, query))
+    scope = paging.scope_of("participants", query.model_dump(exclude={"limit", "cursor"}))
+    total = paging.count(session, stmt) if query.include_total else None
+    if query.sort == "relevance":
+        ranks = search.ranked(session, search.PARTICIPANTS, query.q or "")
+        ordered = stmt.join(ranks, ranks.c.id == Participant.id).order_by(
+            ranks.c.rank, col(Participant.id)
+        )
+        rows, next_cursor = paging.offset_page(
+            session, ordered, limit=query.limit, cursor=query.cursor, scope=scope
+        )
+    else:
+        sort = _SORTS[query.sort.lstrip("-")]
+        sort = paging.Sort(sort.keys, descending=query.sort.startswith("-"))
+        rows, next_cursor = paging.keyset_page(
+            session, stmt, Participant, sort, limit=query.limit, cursor=query.cursor, scope=scope
+        )
+    public = participants.to_public(session, rows)
+    if query.q:
+        marked = search.snippets(session, search.PARTICIPANTS, query.q, [p.id for p in rows])
+        for participant in public:
+            participant.match = marked.get(participant.id)
+    return public, next_cursor, total
+
+
+def _roles(session: Session, query: ParticipantQuery) -> list[ColumnElement[bool]]:
+    # Conditions on participant_role, served by its (title, start_earliest), organization and
+    # end indexes.
+    found: list[ColumnElement[bool]] = []
+    if query.role_title:
+        # Exact: titles are stored as sources give them, and the index compares them as stored.
+        found.append(col(Role.title) == query.role_title)
+    if query.role_organization:
+        loc = ("query", "role_organization")
+        organization = crud.resolve_ref(session, Participant, query.role_organization, loc)
+        found.append(col(Role.organization_id) == organization.id)
+    if query.role_on:
+        day = parse_date(query.role_on)
+        if day.earliest is None or day.latest is None:
+            raise invalid(("query", "role_on"), "must be a bounded date, not an open interval")
+        # Held for certain: a known start no later than the date's first day (an unknown
+        # start proves nothing), and no end or one certainly after the date's last day.
+        start_earliest, end_latest = col(Role.start_earliest), col(Role.end_latest)
+        found.append(col(Role.start_latest) <= day.earliest)
+        found.append(or_(col(Role.end_edtf).is_(None), col(Role.end_earliest) >= day.latest))
+        # Implied by the two above; stated so that the indexed bounds can narrow the scan.
+        found.append(or_(start_earliest.is_(None), start_earliest <= day.earliest))
+        found.append(or_(end_latest.is_(None), end_latest >= day.latest))
+    return found

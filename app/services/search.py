@@ -1,0 +1,242 @@
+"""Full-text search over events, participants and claims, on SQLite FTS5 and PostgreSQL.
+
+Both engines get the same question: every word of `q` (English stop words dropped), stemmed
+for events and claims, as typed for participants' names. Ranks are made comparable in
+direction (lower is better) so that callers can sort ascending on either engine.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, String, Subquery, Uuid, bindparam, text
+from sqlmodel import Session
+
+from app.errors import invalid
+
+# PostgreSQL's English stop words (Snowball): dropped on both engines so both see one query.
+STOP_WORDS = frozenset(
+    {
+        "i",
+        "me",
+        "my",
+        "myself",
+        "we",
+        "our",
+        "ours",
+        "ourselves",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "he",
+        "him",
+        "his",
+        "himself",
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "it",
+        "its",
+        "itself",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "themselves",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "a",
+        "an",
+        "the",
+        "and",
+        "but",
+        "if",
+        "or",
+        "because",
+        "as",
+        "until",
+        "while",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "don",
+        "should",
+        "now",
+    }
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_TERMS = 16
+
+
+@dataclass(frozen=True)
+class Index:
+    """Where one resource's text is indexed, per engine."""
+
+    table: str
+    key_column: str
+    config: str
+    headline: str
+
+
+EVENTS = Index("event", "event_id", "english", "concat_ws(' — ', title, summary)")
+PARTICIPANTS = Index("participant", "participant_id", "simple", "name")
+CLAIMS = Index("claim", "claim_id", "english", "text")
+
+
+def terms(q: str) -> list[str]:
+    """The searchable words of `q`, or a 422 naming `q` when there are none."""
+    words = [w for w in _WORD.findall(q.lower()) if w not in STOP_WORDS]
+    if not words:
+        raise invalid(("query", "q"), "has no searchable words (only stop words or symbols)")
+    return words[:_MAX_TERMS]
+
+
+def ranked(session: Session, index: Index, q: str) -> Subquery:
+    """A subquery (id, rank) of the rows matching `q`; lower rank is more relevant."""
+    words = terms(q)
+    if _is_sqlite(session):
+        sql = text(
+            f"SELECT k.{index.key_column} AS id, bm25({index.table}_fts) AS rank "
+            f"FROM {index.table}_fts JOIN {index.table}_fts_key k "
+            f"ON k.key = {index.table}_fts.rowid WHERE {index.table}_fts MATCH :match"
+        ).bindparams(bindparam("match", _fts5_query(words)))
+    else:
+        sql = text(
+            f"SELECT id, -ts_rank(search, plainto_tsquery('{index.config}', :words)) AS rank "
+            f"FROM {index.table} WHERE search @@ plainto_tsquery('{index.config}', :words)"
+        ).bindparams(bindparam("words", " ".join(words)))
+    return sql.columns(id=_id_type(session), rank=Float()).subquery(f"{index.table}_match")
+
+
+def matches(session: Session, index: Index, q: str, id_column: Any) -> ColumnElement[bool]:
+    """A condition: the row whose id is `id_column` matches `q`."""
+    found = ranked(session, index, q)
+    return id_column.in_(found.select().with_only_columns(found.c.id))  # type: ignore[no-any-return]
+
+
+def snippets(session: Session, index: Index, q: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """A highlighted passage (`<mark>`…`</mark>`) of each of `ids` that matches `q`."""
+    if not ids:
+        return {}
+    words = terms(q)
+    if _is_sqlite(session):
+        sql = text(
+            f"SELECT k.{index.key_column} AS id, "
+            f"snippet({index.table}_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet "
+            f"FROM {index.table}_fts JOIN {index.table}_fts_key k "
+            f"ON k.key = {index.table}_fts.rowid "
+            f"WHERE {index.table}_fts MATCH :match AND k.{index.key_column} IN :ids"
+        ).bindparams(
+            bindparam("match", _fts5_query(words)),
+            bindparam("ids", [i.hex for i in ids], expanding=True),
+        )
+    else:
+        options = "StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, MaxFragments=1"
+        sql = text(
+            f"SELECT id, ts_headline('{index.config}', {index.headline}, "
+            f"plainto_tsquery('{index.config}', :words), '{options}') AS snippet "
+            f"FROM {index.table} WHERE id IN :ids"
+        ).bindparams(bindparam("words", " ".join(words)), bindparam("ids", ids, expanding=True))
+    rows = session.connection().execute(sql).all()
+    return {_as_uuid(row.id): str(row.snippet) for row in rows}
+
+
+def _fts5_query(words: list[str]) -> str:
+    # Each word quoted: FTS5 operators and punctuation in user input are taken literally.
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _id_type(session: Session) -> Any:
+    # The FTS5 key tables hold the UUID as SQLite stores it: 32 hex digits.
+    return String() if _is_sqlite(session) else Uuid()
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

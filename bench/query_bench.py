@@ -1,0 +1,208 @@
+"""Time each documented query's first page in-process on a large database, with its plan.
+
+Usage: DATABASE_URL=sqlite:///bench/data/1m.db python -m bench.query_bench [--runs 15]
+(after `python -m seed.synthetic --events 1000000` into that database). Appends a section to
+bench/RESULTS.md. Times are medians of `--runs` calls of the service function behind the
+endpoint (query, shaping into public models), without HTTP; the plan is the database's own
+EXPLAIN of the statement that selects the page.
+"""
+
+import argparse
+import datetime as dt
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event, func, text
+from sqlmodel import Session, col, select
+
+from app.config import get_settings
+from app.db import build_engine
+from app.models import Event, EventParticipant
+from app.schemas.events import EventQuery, EventStatsQuery
+from app.services import event_queries, event_stats
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def _busiest_participants(session: Session) -> list[str]:
+    rows = session.exec(
+        select(col(EventParticipant.participant_id), func.count())
+        .group_by(col(EventParticipant.participant_id))
+        .order_by(func.count().desc())
+        .limit(2)
+    ).all()
+    return [str(participant_id) for participant_id, _ in rows]
+
+
+def _rare_participant(session: Session) -> str:
+    row = session.exec(
+        select(col(EventParticipant.participant_id), func.count())
+        .group_by(col(EventParticipant.participant_id))
+        .having(func.count() >= 3)
+        .order_by(func.count())
+        .limit(1)
+    ).first()
+    assert row is not None
+    return str(row[0])
+
+
+def event_cases(session: Session) -> dict[str, Callable[[], Any]]:
+    """The documented event questions, as service calls."""
+    busiest, second = _busiest_participants(session)
+    rare = _rare_participant(session)
+    parent = session.exec(
+        select(col(Event.parent_id)).where(col(Event.parent_id).is_not(None))
+    ).first()
+    recent = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+
+    def page(**params: Any) -> Callable[[], Any]:
+        query = EventQuery(**params)
+        return lambda: event_queries.list_events(session, query)
+
+    def stats(**params: Any) -> Callable[[], Any]:
+        query = EventStatsQuery(**params)
+        return lambda: event_stats.event_stats(session, query)
+
+    return {
+        "first page, recorded order": page(),
+        "sort=-start": page(sort="-start"),
+        "country=RU": page(country=["RU"]),
+        "country=RU, start in 2019, busiest participant": page(
+            country=["RU"], start_after="2019", start_before="2019", participant=[busiest]
+        ),
+        "country + date range + participant, sort=-start": page(
+            country=["US"],
+            start_after="2015",
+            start_before="2020",
+            participant=[busiest],
+            sort="-start",
+        ),
+        "participant (rare)": page(participant=[rare]),
+        "two participants, participant_match=all": page(
+            participant=[busiest, second], participant_match="all"
+        ),
+        "participant + role=host": page(participant=[busiest], role=["host"]),
+        "event_type=meeting, sort=-start": page(event_type=["meeting"], sort="-start"),
+        "status=scheduled": page(status=["scheduled"]),
+        "certainty=alleged": page(certainty=["alleged"]),
+        "cameo_code=04": page(cameo_code="04"),
+        "start in 2019-09 (precise)": page(start_after="2019-09", start_before="2019-09"),
+        "start in 2019-09, include_imprecise": page(
+            start_after="2019-09", start_before="2019-09", include_imprecise=True
+        ),
+        "updated_since (30 days)": page(updated_since=recent),
+        "parent": page(parent=str(parent)),
+        "bbox (Levant)": page(bbox="34,29,42,37"),
+        "near Sochi, 100 km": page(near="43.58,39.72,100"),
+        "q=summit": page(q="summit"),
+        "q=summit, sort=relevance": page(q="summit", sort="relevance"),
+        "include_total, country=RU": page(country=["RU"], include_total=True),
+        "expand=participants,claims,sources": page(expand="participants,claims,sources"),
+        "stats by month, country=RU": stats(group_by="month", country=["RU"]),
+        "stats by event_type": stats(group_by="event_type"),
+    }
+
+
+def cursor_walk_cost(session: Session, pages: int) -> tuple[float, float]:
+    """Median time of page 1 and of page `pages` of a cursor walk (sort=-start)."""
+    query = EventQuery(sort="-start")
+    cursor = None
+    timings = []
+    for _ in range(pages):
+        started = time.perf_counter()
+        _, cursor, _ = event_queries.list_events(
+            session, query.model_copy(update={"cursor": cursor})
+        )
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings[:5]), statistics.median(timings[-5:])
+
+
+class PlanCapture:
+    """Remembers the first statement that selects from `event` during a call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.statement: tuple[str, Any] | None = None
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
+        if self.statement is None and "FROM event" in statement and "count(" not in statement:
+            self.statement = (statement, params)
+
+
+def explain(engine: Engine, statement: str, params: Any) -> str:
+    """The engine's plan of one statement, as text."""
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(prefix + statement, params).all()
+    if engine.dialect.name == "sqlite":
+        return "\n".join(f"{row[1]:>3} {row[3]}" for row in rows)
+    return "\n".join(str(row[0]) for row in rows)
+
+
+def measure(engine: Engine, runs: int) -> list[tuple[str, float, float, str]]:
+    """(case, median ms, p95 ms, plan) for every case."""
+    results = []
+    with Session(engine) as session:
+        for name, call in event_cases(session).items():
+            capture = PlanCapture(engine)
+            call()
+            timings = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                call()
+                timings.append((time.perf_counter() - started) * 1000)
+            event.remove(engine, "before_cursor_execute", capture._seen)
+            plan = explain(engine, *capture.statement) if capture.statement else ""
+            timings.sort()
+            p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+            results.append((name, statistics.median(timings), p95, plan))
+            print(f"{name:60} {statistics.median(timings):8.2f} ms")
+    return results
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            name: int(conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one())
+            for name in ("event", "participant", "event_participant", "claim", "appearance")
+        }
+
+
+def main() -> None:
+    """Run the cases and append the results to bench/RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--walk", type=int, default=1000, help="pages of the cursor walk")
+    args = parser.parse_args()
+    engine = build_engine(get_settings().database_url)
+    counts = _counts(engine)
+    results = measure(engine, args.runs)
+    with Session(engine) as session:
+        first, last = cursor_walk_cost(session, args.walk)
+    lines = [
+        f"\n## Query API, in-process, {engine.dialect.name}, {counts['event']:,} events "
+        f"({dt.date.today().isoformat()})\n",
+        f"Machine: {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}; {counts['participant']:,} participants, "
+        f"{counts['event_participant']:,} event links, {counts['claim']:,} claims, "
+        f"{counts['appearance']:,} appearances. Median and p95 of {args.runs} calls after one "
+        "warm-up call; first page (50 items).\n",
+        "| query | median ms | p95 ms | under 50 ms |",
+        "|---|---|---|---|",
+        *(f"| {n} | {m:.1f} | {p:.1f} | {'yes' if m < 50 else 'NO'} |" for n, m, p, _ in results),
+        f"\nCursor walk (sort=-start): page 1 {first * 1000:.1f} ms, page {args.walk} "
+        f"{last * 1000:.1f} ms (medians of 5 pages at each end); ratio {last / first:.2f}.\n",
+        "### Plans\n",
+    ]
+    for name, _, _, plan in results:
+        lines += [f"**{name}**\n", "```", plan, "```\n"]
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
