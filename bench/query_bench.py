@@ -122,14 +122,16 @@ def cursor_walk_cost(session: Session, pages: int) -> tuple[float, float]:
 
 
 class PlanCapture:
-    """Remembers the first statement that selects from `event` during a call."""
+    """Remembers the statement that selects the page (or the counts) during a call."""
 
     def __init__(self, engine: Engine) -> None:
         self.statement: tuple[str, Any] | None = None
         event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
-        if self.statement is None and "FROM event" in statement and "count(" not in statement:
+        if self.statement is not None or "FROM event" not in statement:
+            return
+        if ("LIMIT" in statement and "ORDER BY" in statement) or "GROUP BY" in statement:
             self.statement = (statement, params)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, select
 from sqlmodel import Session, SQLModel
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -64,18 +64,30 @@ def keyset_page(
     limit: int,
     cursor: str | None,
     scope: str,
+    sort_by_index: bool = True,
 ) -> tuple[list[M], str | None]:
-    """One page of `stmt` in `sort` order after `cursor`, and the cursor of the next page."""
+    """One page of `stmt` in `sort` order after `cursor`, and the cursor of the next page.
+
+    `sort_by_index=False` keeps SQLite from reading the sort's index (`ORDER BY +column`), so
+    that it narrows by the filters' indexes and sorts the few matches instead.
+    """
     columns = [getattr(model, key.attr) for key in sort.keys]
     if cursor is not None:
         stmt = stmt.where(_after(columns, _decode(cursor, scope, sort), sort.descending))
-    order = [c.desc() if sort.descending else c.asc() for c in columns]
+    ordering = columns if sort_by_index else [_unindexed(session, c) for c in columns]
+    order = [c.desc() if sort.descending else c.asc() for c in ordering]
     rows = list(session.exec(stmt.order_by(*order).limit(limit + 1)).all())
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
     values = [_encode_value(getattr(last, key.attr)) for key in sort.keys]
     return rows[:limit], encode(values, scope)
+
+
+def _unindexed(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name != "sqlite":
+        return column
+    return literal_column(f"+{column.table.name}.{column.name}")
 
 
 def offset_page(
