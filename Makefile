@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest clean bench bench-quick
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick
 
 run: install migrate seed serve
 
@@ -44,6 +44,11 @@ typecheck:
 
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The Schemathesis run of the suite (tests/test_fuzz.py) with more examples per operation.
+FUZZ_EXAMPLES ?= 100
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
 # HTTP benchmark against the ceiling and Datasette (needs wrk); writes bench/RESULTS.md.
 bench: install

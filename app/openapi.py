@@ -45,7 +45,7 @@ def _seed_examples() -> dict[str, BaseModel | dict[str, Any]]:
     }
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, *, public_reads: bool = True) -> None:
     """Build the document once, on first request, with the seed's examples in it."""
 
     def openapi() -> dict[str, Any]:
@@ -67,6 +67,9 @@ def install_openapi(app: FastAPI) -> None:
                 if name in components:
                     components[name]["examples"] = [body]
             document_problems(schema)
+            document_field_selection(schema)
+            if public_reads:
+                document_public_reads(schema)
             declare_header(schema, API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema
@@ -165,6 +168,40 @@ def document_problems(schema: dict[str, Any]) -> None:
             components[name] = dropped
 
 
+def document_field_selection(schema: dict[str, Any]) -> None:
+    """Let the items of a list that takes `fields` be partial: only those fields and `id`."""
+    components = schema.get("components", {}).get("schemas", {})
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            parameters = operation.get("parameters", []) if isinstance(operation, dict) else []
+            if not any(p["in"] == "query" and p["name"] == "fields" for p in parameters):
+                continue
+            ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            items = components[ok["$ref"].rsplit("/", 1)[1]]["properties"]["items"]
+            full = items["items"].get("$ref")
+            if full is None:  # this page's items are already documented as partial
+                continue
+            name = full.rsplit("/", 1)[1]
+            components[f"{name}Fields"] = {
+                "type": "object",
+                "title": f"{name}Fields",
+                "description": f"{name} with only the fields named in `fields`, and `id`.",
+                "properties": copy.deepcopy(components[name]["properties"]),
+                "required": ["id"],
+            }
+            items["items"] = {"anyOf": [{"$ref": full}, {"$ref": f"{_SCHEMAS}{name}Fields"}]}
+
+
+def document_public_reads(schema: dict[str, Any]) -> None:
+    """Mark the API key optional on reads, which need none unless REQUIRE_KEY_FOR_READS."""
+    for path, item in schema.get("paths", {}).items():
+        read = item.get("get")
+        admin = path.startswith(f"{API_PREFIX}/keys")
+        if path.startswith(API_PREFIX) and not admin and read and "security" in read:
+            read["security"].append({})
+
+
+_SCHEMAS = "#/components/schemas/"
 _ERRORS = {
     "413": "The body is larger than the server accepts; nothing was written.",
     "422": "A field is invalid; `errors` names each one.",

@@ -1,6 +1,7 @@
 """Fixtures: each backend migrated once per run, one rolled-back transaction per test."""
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,7 +116,11 @@ def session(engine: Engine) -> Iterator[Session]:
 
 def app_on(session: Session, settings: Settings | None = None) -> FastAPI:
     """An app whose requests use the test's session."""
-    app = create_app(settings)
+    return use_session(create_app(settings), session)
+
+
+def use_session(app: FastAPI, session: Session) -> FastAPI:
+    """Make `app`'s requests use `session`."""
 
     def request_session() -> Iterator[Session]:
         # Like get_session: whatever a failed request flushed is rolled back.
@@ -147,3 +152,11 @@ def anonymous(session: Session) -> Iterator[TestClient]:
     """An HTTP client on the app, using the test's session and sending no key."""
     with TestClient(app_on(session), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many cases Schemathesis sent, when tests/test_fuzz.py ran."""
+    fuzz = sys.modules.get("tests.test_fuzz")
+    if fuzz is not None and fuzz.CASES:
+        cases, operations = sum(fuzz.CASES.values()), len(fuzz.CASES)
+        terminalreporter.write_line(f"schemathesis: {cases} cases over {operations} operations")

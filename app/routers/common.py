@@ -1,12 +1,13 @@
 """Response helpers and documented error responses shared by the routers."""
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 
-from app.errors import PROBLEM_MEDIA_TYPE
-from app.schemas.common import Page, Problem
+from app.errors import PROBLEM_MEDIA_TYPE, invalid
+from app.schemas.common import Page, Problem, no_nul
 
 API_PREFIX = "/api/v1"
 T = TypeVar("T")
@@ -45,14 +46,28 @@ def _ref(what: str, example: str) -> Any:
     return Path(description=f"The {what}'s UUID or slug.", examples=[example])
 
 
-EventRef = Annotated[str, _ref("event", "netanyahu-putin-meeting-2019-09-12")]
-ParticipantRef = Annotated[str, _ref("participant", "vladimir-putin")]
-ClaimRef = Annotated[str, _ref("claim", "putin-accepted-rivlin-invitation")]
-SourceRef = Annotated[str, _ref("source", "breen-portnoy-netanyahu-putin-sochi-2019-09-12")]
+# A NUL (`%00`) is refused before it reaches the database, which may not hold one.
+EventRef = Annotated[
+    str, _ref("event", "netanyahu-putin-meeting-2019-09-12"), AfterValidator(no_nul)
+]
+ParticipantRef = Annotated[str, _ref("participant", "vladimir-putin"), AfterValidator(no_nul)]
+ClaimRef = Annotated[str, _ref("claim", "putin-accepted-rivlin-invitation"), AfterValidator(no_nul)]
+SourceRef = Annotated[
+    str,
+    _ref("source", "breen-portnoy-netanyahu-putin-sochi-2019-09-12"),
+    AfterValidator(no_nul),
+]
 
 
 def paged(request: Request, response: Response, page: Page[Any], fields: set[str] | None) -> Any:
-    """A list response: a `Link: rel="next"` header, and only the fields asked for."""
+    """A list response: a `Link: rel="next"` header, and only the fields asked for.
+
+    A field name the items lack is a 422, rather than an item reduced silently to its id.
+    """
+    if fields is not None:
+        item_model = get_args(type(page).model_fields["items"].annotation)[0]
+        if unknown := fields - item_model.model_fields.keys():
+            raise invalid(("query", "fields"), "unknown fields: " + ", ".join(sorted(unknown)))
     headers = {}
     if page.next_cursor is not None:
         following = request.url.include_query_params(cursor=page.next_cursor)

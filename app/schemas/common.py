@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app.dates import DateValue, EDTFString
 
@@ -127,13 +127,47 @@ Reference = Annotated[
 ]
 
 
+def _iso_timestamp(value: Any) -> Any:
+    # Pydantic would also take a number as Unix seconds; the documented format is ISO 8601.
+    if isinstance(value, str) and not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(f"'{value}' is not an ISO 8601 date-time such as 2019-09-12T10:00:00Z")
+    return value
+
+
+Timestamp = Annotated[dt.datetime, BeforeValidator(_iso_timestamp)]
+
+
 class PublicModel(BaseModel):
     """Base of response models: built from trusted data."""
 
     model_config = ConfigDict(from_attributes=True)
 
 
-class InputModel(BaseModel):
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def no_nul(value: T) -> T:
+    """`value` unless a string in it holds a NUL character, which PostgreSQL cannot store."""
+    if _holds_nul(value):
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
+class RequestModel(BaseModel):
+    """Base of every body and query model: no string anywhere in it may hold a NUL."""
+
+    # One check for every field, so that each backend answers a NUL with the same 422.
+    _no_nul = field_validator("*", mode="before")(no_nul)
+
+
+class InputModel(RequestModel):
     """Base of request bodies: unknown fields are an error, strings are trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -192,7 +226,7 @@ class Problem(BaseModel):
     )
 
 
-class PageQuery(BaseModel):
+class PageQuery(RequestModel):
     """Paging parameters every list endpoint accepts."""
 
     model_config = ConfigDict(extra="forbid")
