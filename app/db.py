@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -25,7 +26,19 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write takes SQLite's write lock when its transaction begins (IMMEDIATE), so that
+    # concurrent writers queue on busy_timeout; a deferred one that read first would be
+    # refused at once when another writer committed in between.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+class _SQLiteCompiler(SQLiteCompiler):
+    """Renders table hints (`with_hint(..., "sqlite")`), e.g. `INDEXED BY ix_...`, which the
+    stock SQLite compiler drops."""
+
+    def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+        return text
 
 
 def build_engine(url: str) -> Engine:
@@ -34,6 +47,7 @@ def build_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         event.listen(engine, "begin", _begin_sqlite)
+        engine.dialect.statement_compiler = _SQLiteCompiler
         return engine
     settings = get_settings()
     return create_engine(url, pool_size=settings.database_pool_size, pool_pre_ping=True)
@@ -56,3 +70,10 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def begin_writes(request: Request, session: SessionDep) -> None:
+    """Open a write request's transaction for writing from its first statement (SQLite)."""
+    if request.method not in SAFE_METHODS and not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 
 from app.auth import method_access, require_scope
 from app.config import Settings, get_settings
-from app.db import SessionDep, get_session
+from app.db import SessionDep, begin_writes, get_session
 from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
 from app.middleware import RequestIdMiddleware, install_middleware
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_middleware(app, settings)
-    install_openapi(app)
+    install_openapi(app, public_reads=not settings.require_key_for_reads)
     install_docs(app)
     # Auth is applied here, per router, so that resource routers stay unaware of it.
     access = Depends(method_access(settings))
@@ -103,13 +103,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.include_router(
                 router,
                 prefix=API_PREFIX,
-                dependencies=[access],
+                dependencies=[Depends(begin_writes), access],
                 responses=problem_responses(401, 403),
             )
     app.include_router(
         keys.router,
         prefix=API_PREFIX,
-        dependencies=[Depends(require_scope(KeyScope.admin))],
+        dependencies=[Depends(begin_writes), Depends(require_scope(KeyScope.admin))],
         responses=problem_responses(401, 403),
     )
     _add_operations(app)
