@@ -271,6 +271,7 @@ class Event(Sluggable, table=True):
         Index("ix_event_title_id", "title", "id"),
         Index("ix_event_country_start", "location_country", "start_sort", "id"),
         Index("ix_event_type_start", "event_type", "start_sort", "id"),
+        Index("ix_event_lat_lon", "location_lat", "location_lon"),
     )
 
     title: str = Field(max_length=500)

@@ -21,9 +21,19 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import build_engine
-from app.models import Event, EventParticipant
+from app.models import Event, EventParticipant, ParticipantIdentifier, Role, Source
+from app.schemas.claims import ClaimQuery
 from app.schemas.events import EventQuery, EventStatsQuery
-from app.services import event_queries, event_stats
+from app.schemas.participants import ParticipantQuery
+from app.schemas.timelines import NetworkQuery, TimelineQuery
+from app.services import (
+    claim_queries,
+    event_queries,
+    event_stats,
+    networks,
+    participant_queries,
+    timelines,
+)
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -98,12 +108,66 @@ def event_cases(session: Session) -> dict[str, Callable[[], Any]]:
         "parent": page(parent=str(parent)),
         "bbox (Levant)": page(bbox="34,29,42,37"),
         "near Sochi, 100 km": page(near="43.58,39.72,100"),
-        "q=summit": page(q="summit"),
-        "q=summit, sort=relevance": page(q="summit", sort="relevance"),
+        "q=ceasefire": page(q="ceasefire"),
+        "q=ceasefire, sort=relevance": page(q="ceasefire", sort="relevance"),
         "include_total, country=RU": page(country=["RU"], include_total=True),
         "expand=participants,claims,sources": page(expand="participants,claims,sources"),
         "stats by month, country=RU": stats(group_by="month", country=["RU"]),
         "stats by event_type": stats(group_by="event_type"),
+    }
+
+
+def other_cases(session: Session) -> dict[str, Callable[[], Any]]:
+    """The documented participant and claim questions, timelines and networks."""
+    busiest, _ = _busiest_participants(session)
+    rare = _rare_participant(session)
+    source = session.exec(select(col(Source.id)).order_by(col(Source.created_at))).first()
+    role = session.exec(select(col(Role.title), col(Role.organization_id)).limit(1)).first()
+    identifier = session.exec(select(ParticipantIdentifier).limit(1)).first()
+    assert source is not None
+    assert role is not None
+    assert identifier is not None
+
+    def claims(**params: Any) -> Callable[[], Any]:
+        query = ClaimQuery(**params)
+        return lambda: claim_queries.list_claims(session, query)
+
+    def people(**params: Any) -> Callable[[], Any]:
+        query = ParticipantQuery(**params)
+        return lambda: participant_queries.list_participants(session, query)
+
+    timeline, network = TimelineQuery(), NetworkQuery(start_after="2019", start_before="2019")
+    return {
+        "claims: first page": claims(),
+        "claims: claimant (busiest)": claims(claimant=[busiest]),
+        "claims: subject (busiest), sort=-stated": claims(subject=[busiest], sort="-stated"),
+        "claims: source": claims(source=[str(source)]),
+        "claims: claim_type=allegation, status=disputed": claims(
+            claim_type=["allegation"], status=["disputed"]
+        ),
+        "claims: stated in 2019-09": claims(stated_after="2019-09", stated_before="2019-09"),
+        "claims: q=ceasefire": claims(q="ceasefire"),
+        "claims: q=ceasefire, sort=relevance": claims(q="ceasefire", sort="relevance"),
+        "participants: first page": people(),
+        "participants: kind=state": people(kind=["state"]),
+        "participants: country=RU, sort=name": people(country=["RU"], sort="name"),
+        "participants: identifier": people(identifier=[f"{identifier.scheme}:{identifier.value}"]),
+        "participants: role_title + role_on": people(
+            role_title=role[0], role_organization=str(role[1]), role_on="2019-09-12"
+        ),
+        "participants: q (a name)": people(q="Putin"),
+        "timeline (busiest participant)": lambda: timelines.participant_timeline(
+            session, busiest, timeline
+        ),
+        "timeline (rare participant)": lambda: timelines.participant_timeline(
+            session, rare, timeline
+        ),
+        "network (busiest participant, 2019)": lambda: networks.participant_network(
+            session, busiest, network
+        ),
+        "network (rare participant)": lambda: networks.participant_network(
+            session, rare, NetworkQuery()
+        ),
     }
 
 
@@ -129,7 +193,7 @@ class PlanCapture:
         event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
-        if self.statement is not None or "FROM event" not in statement:
+        if self.statement is not None or "FROM" not in statement:
             return
         if ("LIMIT" in statement and "ORDER BY" in statement) or "GROUP BY" in statement:
             self.statement = (statement, params)
@@ -149,7 +213,7 @@ def measure(engine: Engine, runs: int) -> list[tuple[str, float, float, str]]:
     """(case, median ms, p95 ms, plan) for every case."""
     results = []
     with Session(engine) as session:
-        for name, call in event_cases(session).items():
+        for name, call in (event_cases(session) | other_cases(session)).items():
             capture = PlanCapture(engine)
             call()
             timings = []

@@ -11,6 +11,7 @@ from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_
 from app.schemas.common import Page, PageQuery
 from app.schemas.events import (
     EventCreate,
+    EventExpand,
     EventParticipantCreate,
     EventParticipantPublic,
     EventParticipantUpdate,
@@ -85,9 +86,18 @@ def event_stats(session: SessionDep, query: Annotated[EventStatsQuery, Query()])
     summary="Read an event",
 )
 def read_event(
-    event_id: EventRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
+    event_id: EventRef,
+    session: SessionDep,
+    response: Response,
+    shape_as: Annotated[EventExpand, Query()],
+    if_none_match: IfNoneMatch = None,
 ) -> EventPublic:
-    """One event by id or slug."""
+    """One event by id or slug; `expand=participants,claims,sources` embeds related records.
+
+    An expanded event has no ETag: its version does not cover the records embedded in it.
+    """
+    if shape_as.expand:
+        return event_queries.read_event(session, event_id, shape_as)
     return tagged_unless_current(response, events.read_event(session, event_id), if_none_match)
 
 

@@ -26,6 +26,7 @@ from app.schemas.common import (
     RecordMeta,
     Reference,
     Slug,
+    Timestamp,
 )
 from app.schemas.sources import SourcePublic
 
@@ -236,7 +237,7 @@ class EventFilters(InputModel):
         "fall in the range (an event dated `2019` for `start_after=2019-09`). By default only "
         "events that certainly started in it.",
     )
-    updated_since: dt.datetime | None = Field(
+    updated_since: Timestamp | None = Field(
         default=None, description="Changed at or after this time (ISO 8601)."
     )
     bbox: str | None = Field(
@@ -253,15 +254,9 @@ class EventFilters(InputModel):
     )
 
 
-class EventQuery(EventFilters, ListQuery):
-    """Query of GET /events: filters, order, paging and shape."""
+class EventExpand(InputModel):
+    """Which related records to embed in each event."""
 
-    sort: EventSort = Field(
-        default="recorded",
-        description="`recorded` (the order records were added; stable), `start`, `title`, "
-        "`updated_at`, each with `-` for descending, or `relevance` with `q`. "
-        "`id` breaks ties.",
-    )
     expand: str | None = Field(
         default=None,
         pattern=r"^(participants|claims|sources)(,(participants|claims|sources))*$",
@@ -271,6 +266,17 @@ class EventQuery(EventFilters, ListQuery):
     def expansions(self) -> set[EventExpansion]:
         """The relations to embed."""
         return set(self.expand.split(",")) if self.expand else set()  # type: ignore[arg-type]
+
+
+class EventQuery(EventFilters, EventExpand, ListQuery):
+    """Query of GET /events: filters, order, paging and shape."""
+
+    sort: EventSort = Field(
+        default="recorded",
+        description="`recorded` (the order records were added; stable), `start`, `title`, "
+        "`updated_at`, each with `-` for descending, or `relevance` with `q`. "
+        "`id` breaks ties.",
+    )
 
 
 class EventStatsQuery(EventFilters):

@@ -16,6 +16,12 @@ _SORTS: dict[str, paging.Sort] = {
     "stated": paging.Sort((paging.Key("stated_sort", "date"), paging.Key("id", "uuid"))),
     "updated_at": paging.Sort((paging.Key("updated_at", "datetime"), paging.Key("id", "uuid"))),
 }
+# The index that reads claims in each order (see app.models.Claim).
+_SORT_INDEXES = {
+    "recorded": "ix_claim_created_at_id",
+    "stated": "ix_claim_stated_sort_id",
+    "updated_at": "ix_claim_updated_at_id",
+}
 ClaimPage = tuple[list[ClaimPublic], str | None, int | None]
 
 
@@ -40,9 +46,8 @@ def conditions(session: Session, query: ClaimQuery) -> list[ColumnElement[bool]]
         found.append(col(Claim.id).in_(cited))
     found.extend(
         date_ranges.within(
-            col(Claim.stated_edtf),
-            col(Claim.stated_earliest),
-            col(Claim.stated_latest),
+            Claim,
+            "stated",
             after=query.stated_after,
             before=query.stated_before,
             include_imprecise=query.include_imprecise,
@@ -89,10 +94,20 @@ def _list(
             session, ordered, limit=query.limit, cursor=query.cursor, scope=scope
         )
     else:
-        sort = _SORTS[query.sort.lstrip("-")]
-        sort = paging.Sort(sort.keys, descending=query.sort.startswith("-"))
+        name = query.sort.lstrip("-")
+        sort = paging.Sort(_SORTS[name].keys, descending=query.sort.startswith("-"))
+        in_order = paging.read_in_page_order(session, stmt, col(Claim.id))
+        if in_order:
+            stmt = stmt.with_hint(Claim, f"INDEXED BY {_SORT_INDEXES[name]}", "sqlite")
         rows, next_cursor = paging.keyset_page(
-            session, stmt, Claim, sort, limit=query.limit, cursor=query.cursor, scope=scope
+            session,
+            stmt,
+            Claim,
+            sort,
+            limit=query.limit,
+            cursor=query.cursor,
+            scope=scope,
+            sort_by_index=in_order,
         )
     public = claims.to_public(session, rows)
     if query.q:

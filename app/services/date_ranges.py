@@ -8,15 +8,15 @@ from app.dates import parse_date
 
 
 def within(
-    edtf: Any,
-    earliest: Any,
-    latest: Any,
+    model: Any,
+    name: str,
     *,
     after: str | None,
     before: str | None,
     include_imprecise: bool,
 ) -> list[ColumnElement[bool]]:
-    """Conditions: the date in columns `edtf/earliest/latest` falls from `after` to `before`.
+    """Conditions: the date stored as `<name>_edtf/_earliest/_latest` of `model` falls from
+    `after` to `before`.
 
     By default it must certainly fall there (containment); with `include_imprecise` it need
     only possibly fall there (overlap). Undated rows never match a range.
@@ -25,15 +25,23 @@ def within(
     end = parse_date(before).latest if before else None
     if start is None and end is None:
         return []
-    found: list[ColumnElement[bool]] = [edtf.is_not(None)]
+    earliest, latest = getattr(model, f"{name}_earliest"), getattr(model, f"{name}_latest")
+    found: list[ColumnElement[bool]] = [getattr(model, f"{name}_edtf").is_not(None)]
     if include_imprecise:
         if start is not None:
             found.append(or_(latest.is_(None), latest >= start))
         if end is not None:
             found.append(or_(earliest.is_(None), earliest <= end))
-    else:
-        if start is not None:
-            found.append(earliest >= start)
-        if end is not None:
-            found.append(latest <= end)
+        return found
+    # A dated row sorts by its earliest day (`<name>_sort`), so where there is a sort column
+    # the same bounds on it let its index narrow the scan.
+    sort = getattr(model, f"{name}_sort", None)
+    if start is not None:
+        found.append(earliest >= start)
+        if sort is not None:
+            found.append(sort >= start)
+    if end is not None:
+        found.append(latest <= end)
+        if sort is not None:
+            found.append(sort <= end)
     return found

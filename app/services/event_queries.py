@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, or_
 from sqlmodel import Session, col, select
 
-from app.dates import parse_date
 from app.errors import invalid
 from app.models import (
     Claim,
@@ -18,8 +17,23 @@ from app.models import (
     Participant,
     Source,
 )
-from app.schemas.events import EventExpansion, EventFilters, EventPublic, EventQuery
-from app.services import claims, crud, event_participants, events, paging, search, sources
+from app.schemas.events import (
+    EventExpand,
+    EventExpansion,
+    EventFilters,
+    EventPublic,
+    EventQuery,
+)
+from app.services import (
+    claims,
+    crud,
+    date_ranges,
+    event_participants,
+    events,
+    paging,
+    search,
+    sources,
+)
 
 _SORTS: dict[str, paging.Sort] = {
     "recorded": crud.RECORDED,
@@ -35,10 +49,6 @@ _SORT_INDEXES = {
     "title": "ix_event_title_id",
     "updated_at": "ix_event_updated_at_id",
 }
-# SQLite's planner does not weigh LIMIT. With fewer matches than this, narrowing by the
-# filters' indexes and sorting the matches is cheapest; with more, reading in page order and
-# stopping at the end of the page is (it reads about limit x events / matches rows).
-_DENSE = 4000
 
 
 def conditions(
@@ -90,7 +100,9 @@ def list_events(
     else:
         name = query.sort.lstrip("-")
         sort = paging.Sort(_SORTS[name].keys, descending=query.sort.startswith("-"))
-        dense = _is_dense(session, stmt)
+        dense = _participant_links_dense(session, query)
+        if dense is None:
+            dense = paging.read_in_page_order(session, stmt, col(Event.id))
         if dense:
             hint = f"INDEXED BY {_SORT_INDEXES[name]}"
             stmt = (
@@ -108,27 +120,48 @@ def list_events(
             scope=scope,
             sort_by_index=dense,
         )
-    return shape(session, rows, query), next_cursor, total
+    return shape(session, rows, query.q, query.expansions()), next_cursor, total
 
 
-def _is_dense(session: Session, stmt: Any) -> bool:
-    """Whether an SQLite list should be read in page order: unfiltered, or many matches."""
-    if session.get_bind().dialect.name != "sqlite" or stmt.whereclause is None:
+def _participant_links_dense(session: Session, query: EventQuery) -> bool | None:
+    """For a list filtered by participants alone, whether they have many events, counted on
+    their links (counting the matches would first collect every one of them); else None."""
+    others = query.model_dump(
+        include=set(EventFilters.model_fields) - {"participant", "role", "participant_match"},
+        exclude_defaults=True,
+    )
+    if not query.participant or query.participant_match == "all" or others:
+        return None
+    if session.get_bind().dialect.name != "sqlite":
         return True
-    # PostgreSQL weighs LIMIT itself; SQLite counts (at most _DENSE) matches to decide.
-    sample = stmt.with_only_columns(col(Event.id)).limit(_DENSE).subquery()
-    return int(session.exec(select(func.count()).select_from(sample)).one()) >= _DENSE
+    ids = [
+        crud.resolve_ref(session, Participant, ref, ("query", "participant", i)).id
+        for i, ref in enumerate(query.participant)
+    ]
+    links = select(col(EventParticipant.event_id)).where(
+        col(EventParticipant.participant_id).in_(ids)
+    )
+    if query.role:
+        links = links.where(col(EventParticipant.role).in_([r.value for r in query.role]))
+    sample = links.limit(paging.DENSE).subquery()
+    return int(session.exec(select(func.count()).select_from(sample)).one()) >= paging.DENSE
 
 
-def shape(session: Session, rows: list[Event], query: EventQuery) -> list[EventPublic]:
+def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic:
+    """One event by id or slug, with the related records asked for."""
+    return shape(session, [crud.get_or_404(session, Event, ref)], None, shape_as.expansions())[0]
+
+
+def shape(
+    session: Session, rows: list[Event], q: str | None, expansions: set[EventExpansion]
+) -> list[EventPublic]:
     """Public forms of `rows` with matches and the expansions asked for, in a few queries."""
     public = events.to_public(session, rows)
     ids = [event.id for event in rows]
-    if query.q:
-        marked = search.snippets(session, search.EVENTS, query.q, ids)
+    if q:
+        marked = search.snippets(session, search.EVENTS, q, ids)
         for event in public:
             event.match = marked.get(event.id)
-    expansions = query.expansions()
     if "participants" in expansions:
         _expand_participants(session, public, ids)
     if "claims" in expansions or "sources" in expansions:
@@ -170,26 +203,13 @@ def _participants(
 
 
 def _start(filters: EventFilters) -> list[ColumnElement[bool]]:
-    after = parse_date(filters.start_after).earliest if filters.start_after else None
-    before = parse_date(filters.start_before).latest if filters.start_before else None
-    if after is None and before is None:
-        return []
-    earliest, latest = col(Event.start_earliest), col(Event.start_latest)
-    found: list[ColumnElement[bool]] = [col(Event.start_edtf).is_not(None)]
-    if filters.include_imprecise:
-        # Overlap: the start may fall in the range.
-        if after is not None:
-            found.append(or_(latest.is_(None), latest >= after))
-        if before is not None:
-            found.append(or_(earliest.is_(None), earliest <= before))
-    else:
-        # Containment: the start certainly falls in the range. A dated start sorts by its
-        # earliest day, so the same bounds on `start_sort` let its index narrow the scan.
-        if after is not None:
-            found += [earliest >= after, col(Event.start_sort) >= after]
-        if before is not None:
-            found += [latest <= before, col(Event.start_sort) <= before]
-    return found
+    return date_ranges.within(
+        Event,
+        "start",
+        after=filters.start_after,
+        before=filters.start_before,
+        include_imprecise=filters.include_imprecise,
+    )
 
 
 def _place(filters: EventFilters) -> list[ColumnElement[bool]]:
@@ -214,9 +234,13 @@ def _near(lat0: float, lon0: float, radius: float) -> list[ColumnElement[bool]]:
     if not (-90 <= lat0 <= 90 and -180 <= lon0 <= 180) or radius <= 0 or radius > 20_000:
         raise invalid(("query", "near"), "needs lat -90..90, lon -180..180, 0 < radius_km <= 20000")
     lat, lon = col(Event.location_lat), col(Event.location_lon)
-    # A box on the latitude index first, then the exact great-circle distance.
+    # A box on the (lat, lon) index first, then the exact great-circle distance.
     spread = math.degrees(radius / _EARTH_RADIUS_KM)
     found: list[ColumnElement[bool]] = [lat.between(lat0 - spread, lat0 + spread)]
+    if abs(lat0) + spread < 89:
+        wide = spread / math.cos(math.radians(abs(lat0) + spread))
+        if lon0 - wide >= -180 and lon0 + wide <= 180:
+            found.append(lon.between(lon0 - wide, lon0 + wide))
     cosine = func.sin(func.radians(lat0)) * func.sin(func.radians(lat)) + func.cos(
         func.radians(lat0)
     ) * func.cos(func.radians(lat)) * func.cos(func.radians(lon) - func.radians(lon0))

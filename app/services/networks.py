@@ -65,9 +65,8 @@ def _shared(pid: uuid.UUID, query: NetworkQuery) -> Any:
         .where(col(mine.participant_id) == pid, col(theirs.participant_id) != pid)
         .where(
             *date_ranges.within(
-                col(Event.start_edtf),
-                col(Event.start_earliest),
-                col(Event.start_latest),
+                Event,
+                "start",
                 after=query.start_after,
                 before=query.start_before,
                 include_imprecise=query.include_imprecise,

@@ -90,6 +90,25 @@ def _unindexed(session: Session, column: Any) -> Any:
     return literal_column(f"+{column.table.name}.{column.name}")
 
 
+# SQLite's planner does not weigh LIMIT. With fewer matches than this, narrowing by the
+# filters' indexes and sorting the matches is cheapest; with more, reading in page order and
+# stopping at the end of the page is (it reads about limit x rows / matches rows).
+DENSE = 4000
+
+
+def read_in_page_order(session: Session, stmt: Any, id_column: Any) -> bool:
+    """Whether a list should be read along its sort's index: unfiltered, or many matches.
+
+    PostgreSQL weighs LIMIT itself, so it is left to choose; SQLite counts (at most DENSE)
+    matches to decide.
+    """
+    if session.get_bind().dialect.name != "sqlite" or stmt.whereclause is None:
+        return True
+    sample = stmt.with_only_columns(id_column).limit(DENSE).subquery()
+    found = session.connection().execute(select(func.count()).select_from(sample)).scalar_one()
+    return int(found) >= DENSE
+
+
 def offset_page(
     session: Session, stmt: Any, *, limit: int, cursor: str | None, scope: str
 ) -> tuple[list[Any], str | None]:

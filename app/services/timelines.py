@@ -104,9 +104,8 @@ def _claims(pid: uuid.UUID, query: TimelineQuery, cursor: list[Any] | None) -> A
 
 def _dated(model: Any, name: str, query: TimelineQuery) -> list[ColumnElement[bool]]:
     return date_ranges.within(
-        col(getattr(model, f"{name}_edtf")),
-        col(getattr(model, f"{name}_earliest")),
-        col(getattr(model, f"{name}_latest")),
+        model,
+        name,
         after=query.start_after,
         before=query.start_before,
         include_imprecise=query.include_imprecise,

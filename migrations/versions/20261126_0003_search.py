@@ -67,6 +67,7 @@ def _add_sort_keys_and_indexes() -> None:
             "ix_event_type_start", ["event_type", "start_sort", "id"], unique=False
         )
         batch_op.create_index("ix_event_updated_at_id", ["updated_at", "id"], unique=False)
+        batch_op.create_index("ix_event_lat_lon", ["location_lat", "location_lon"], unique=False)
 
     with op.batch_alter_table("event_participant", schema=None) as batch_op:
         batch_op.create_index(
@@ -89,6 +90,7 @@ def _drop_sort_keys_and_indexes() -> None:
         batch_op.drop_index("ix_event_participant_participant_event")
 
     with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_lat_lon")
         batch_op.drop_index("ix_event_updated_at_id")
         batch_op.drop_index("ix_event_type_start")
         batch_op.drop_index("ix_event_title_id")

@@ -640,3 +640,24 @@ class TestListEventsQueryCount:
         statements.clear()
         assert len(client.get(EVENTS, params=params).json()["items"][1]["participants"]) == 4
         assert len(statements) == one
+
+
+class TestReadExpandedEvent:
+    def test_embeds_participants_without_an_etag(self, seeded: Session, client: TestClient) -> None:
+        url = "/api/v1/events/netanyahu-putin-meeting-2019-09-12"
+        response = client.get(url, params={"expand": "participants"})
+        assert response.status_code == 200
+        links = response.json()["participants"]
+        assert sorted((p["participant"]["slug"], p["role"]) for p in links) == [
+            ("benjamin-netanyahu", "visitor"),
+            ("vladimir-putin", "host"),
+        ]
+        assert "claims" not in response.json()
+        assert "etag" not in response.headers
+        assert "participants" not in client.get(url).json()
+
+    def test_unknown_expansion_is_422(self, seeded: Session, client: TestClient) -> None:
+        url = "/api/v1/events/netanyahu-putin-meeting-2019-09-12"
+        response = client.get(url, params={"expand": "friends"})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["loc"] == ["query", "expand"]

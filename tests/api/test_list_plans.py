@@ -4,10 +4,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.services import event_queries
+from app.services import paging
 from seed.loader import load_article
 
-QUERIES = [
+EVENT_QUERIES = [
     {"country": "IL"},
     {"participant": "benjamin-netanyahu", "sort": "-start"},
     {"participant": ["vladimir-putin", "benjamin-netanyahu"], "participant_match": "all"},
@@ -18,6 +18,16 @@ QUERIES = [
     {"near": "43.58,39.72,100"},
     {"q": "election", "sort": "-start"},
 ]
+CLAIM_QUERIES = [
+    {"claimant": "benjamin-netanyahu"},
+    {"source": "breen-portnoy-netanyahu-putin-sochi-2019-09-12", "sort": "-stated"},
+    {"subject": "israel", "sort": "updated_at"},
+    {"claim_type": "quote", "sort": "stated"},
+    {"stated_after": "2019-09", "stated_before": "2019-09"},
+]
+CASES = [("/api/v1/events", q) for q in EVENT_QUERIES] + [
+    ("/api/v1/claims", q) for q in CLAIM_QUERIES
+]
 
 
 @pytest.fixture
@@ -27,12 +37,12 @@ def seeded(session: Session) -> Session:
     return session
 
 
-def _walk(client: TestClient, params: dict[str, object]) -> list[str]:
+def _walk(client: TestClient, path: str, params: dict[str, object]) -> list[str]:
     slugs: list[str] = []
     cursor = None
     while True:
         paging = {"limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = client.get("/api/v1/events", params={**params, **paging})
+        page = client.get(path, params={**params, **paging})
         assert page.status_code == 200, page.text
         body = page.json()
         slugs += [item["slug"] for item in body["items"]]
@@ -40,13 +50,17 @@ def _walk(client: TestClient, params: dict[str, object]) -> list[str]:
             return slugs
 
 
-@pytest.mark.parametrize("params", QUERIES)
+@pytest.mark.parametrize(("path", "params"), CASES)
 def test_page_order_and_matches_first_agree(
-    seeded: Session, client: TestClient, params: dict[str, object], monkeypatch: pytest.MonkeyPatch
+    seeded: Session,
+    client: TestClient,
+    path: str,
+    params: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(event_queries, "_DENSE", 1)
-    in_page_order = _walk(client, params)
-    monkeypatch.setattr(event_queries, "_DENSE", 10**9)
-    matches_first = _walk(client, params)
+    monkeypatch.setattr(paging, "DENSE", 1)
+    in_page_order = _walk(client, path, params)
+    monkeypatch.setattr(paging, "DENSE", 10**9)
+    matches_first = _walk(client, path, params)
     assert in_page_order == matches_first
     assert in_page_order
