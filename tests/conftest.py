@@ -19,6 +19,7 @@ from app.config import Settings
 from app.db import build_engine, get_session
 from app.main import create_app
 from app.schemas.keys import KeyScope
+from seed.loader import load_article
 from tests.factories import bearer, stored_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,3 +161,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if fuzz is not None and fuzz.CASES:
         cases, operations = sum(fuzz.CASES.values()), len(fuzz.CASES)
         terminalreporter.write_line(f"schemathesis: {cases} cases over {operations} operations")
+
+
+@pytest.fixture
+def seeded(session: Session) -> Session:
+    """The test database with the article's records loaded."""
+    load_article(session)
+    return session

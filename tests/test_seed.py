@@ -19,13 +19,6 @@ ARTICLE_PATH = Path(
 MEETING = "netanyahu-putin-meeting-2019-09-12"
 
 
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
-
-
 class TestLoad:
     def test_creates_every_record_once(self, session: Session) -> None:
         created = load_article(session)

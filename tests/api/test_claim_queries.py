@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from seed.loader import load_article
 from tests.factories import assert_problem, make_claim
 
 URL = "/api/v1/claims"
@@ -28,13 +27,6 @@ ASSESSMENTS = [
 ]
 # The seeded claims in the order the seed records them.
 SEEDED = [*NETANYAHU_QUOTES, *PUTIN_QUOTES, REPORT, ACCEPTED, *ASSESSMENTS]
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
 
 
 def found(client: TestClient, url: str = URL, **params: Any) -> list[str]:

@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from seed.loader import load_article
 from tests.factories import assert_problem, make_event
 
 EVENTS = "/api/v1/events"
@@ -57,13 +56,6 @@ BY_TITLE = [
     "iranian-attack-attempts-upsurge-2019-08",
 ]
 STALE_CURSOR = "cursor belongs to another list or other filters; start again without it"
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
 
 
 def walk(client: TestClient, limit: int = 2, **params: Any) -> list[list[str]]:

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from seed.loader import load_article, seed_id
+from seed.loader import seed_id
 from tests.factories import assert_problem, make_event, make_event_participant, make_participant
 
 EVENTS = "/api/v1/events"
@@ -41,13 +41,6 @@ ISRAEL = [
     SEPTEMBER_ELECTION,
     "putin-visit-israel-2020",
 ]
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
 
 
 def found(client: TestClient, **params: Any) -> list[str]:

@@ -6,17 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from seed.loader import load_article
 from tests.factories import assert_problem, make_event
 
 STATS = "/api/v1/events/stats"
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
 
 
 def stats(client: TestClient, **params: Any) -> dict[str, Any]:

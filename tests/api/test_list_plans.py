@@ -5,7 +5,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.services import paging
-from seed.loader import load_article
 
 EVENT_QUERIES = [
     {"country": "IL"},
@@ -28,13 +27,6 @@ CLAIM_QUERIES = [
 CASES = [("/api/v1/events", q) for q in EVENT_QUERIES] + [
     ("/api/v1/claims", q) for q in CLAIM_QUERIES
 ]
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the article's records."""
-    load_article(session)
-    return session
 
 
 def _walk(client: TestClient, path: str, params: dict[str, object]) -> list[str]:

@@ -7,37 +7,22 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import get_session
 from app.logging import JsonFormatter
 from app.main import create_app
 from app.observability import ACCESS_LOGGER
+from tests.conftest import app_on
 
 METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-
-
-def app_with(session: Session, settings: Settings | None = None) -> FastAPI:
-    """An app on the test's session."""
-    app = create_app(settings)
-
-    def request_session() -> Iterator[Session]:
-        try:
-            yield session
-        finally:
-            session.rollback()
-
-    app.dependency_overrides[get_session] = request_session
-    return app
 
 
 @pytest.fixture
 def open_client(session: Session) -> Iterator[TestClient]:
     """A client sending no Authorization header, whatever the `client` fixture sends."""
-    with TestClient(app_with(session), raise_server_exceptions=False) as test_client:
+    with TestClient(app_on(session), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
@@ -116,7 +101,7 @@ class TestAccessLog:
         assert line["request_id"] == response.headers["x-request-id"]
 
     def test_off_by_setting(self, session: Session, access_log: pytest.LogCaptureFixture) -> None:
-        app = app_with(session, Settings(access_log=False))
+        app = app_on(session, Settings(access_log=False))
         with TestClient(app, raise_server_exceptions=False) as test_client:
             assert test_client.get("/health").status_code == 200
         assert access_lines(access_log.records) == []
@@ -179,7 +164,7 @@ class TestMetrics:
         assert "BREW" not in text
 
     def test_each_app_has_its_own_registry(self, session: Session) -> None:
-        with TestClient(app_with(session)) as first, TestClient(app_with(session)) as second:
+        with TestClient(app_on(session)) as first, TestClient(app_on(session)) as second:
             first.get("/health")
             text = second.get("/metrics").text
         assert (

@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from seed.loader import load_article
 from tests.factories import assert_problem, make_participant, make_role
 
 URL = "/api/v1/participants"
@@ -28,13 +27,6 @@ SEEDED = [
     "blue-and-white",
     "knesset",
 ]
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
 
 
 def found(client: TestClient, **params: Any) -> list[str]:

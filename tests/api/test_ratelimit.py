@@ -1,16 +1,13 @@
 """Per-key and per-address rate limits: 429 problems and RateLimit-* headers."""
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import get_session
-from app.main import create_app
 from app.ratelimit import TokenBuckets
+from tests.conftest import app_on
 
 LIMIT = 3
 OPEN_PATH = "/problems/not-found"
@@ -19,18 +16,8 @@ LIMIT_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
 
 def app_with(session: Session, keyed: int, anonymous: int) -> FastAPI:
     """An app on the test's session with the given limits a minute."""
-    app = create_app(
-        Settings(rate_limit_per_minute=keyed, anonymous_rate_limit_per_minute=anonymous)
-    )
-
-    def request_session() -> Iterator[Session]:
-        try:
-            yield session
-        finally:
-            session.rollback()
-
-    app.dependency_overrides[get_session] = request_session
-    return app
+    settings = Settings(rate_limit_per_minute=keyed, anonymous_rate_limit_per_minute=anonymous)
+    return app_on(session, settings)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from seed.loader import load_article
 from tests.factories import assert_problem, make_event
 
 EVENTS = "/api/v1/events"
@@ -22,13 +21,6 @@ ELECTIONS = [
 ]
 WITH_PUTIN = [VISIT, MEETING, "rivlin-invites-putin-to-israel", "putin-visit-israel-2020"]
 NO_WORDS = "q: has no searchable words (only stop words or symbols)"
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
 
 
 def search(client: TestClient, q: str, **params: Any) -> list[dict[str, Any]]:

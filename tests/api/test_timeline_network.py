@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from seed.loader import load_article, seed_id
+from seed.loader import seed_id
 from tests.factories import (
     assert_problem,
     make_claim,
@@ -40,13 +40,6 @@ NETANYAHU_TIMELINE = [
     *(("claim", slug, None) for slug in by_id("claims", *NETANYAHU_QUOTES)),
     ("event", "knesset-election-2019-09-17", "candidate"),
 ]
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    """The test database with the seed loaded."""
-    load_article(session)
-    return session
 
 
 def entries(items: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
