@@ -169,7 +169,9 @@ def _encode_value(value: Any) -> Any:
 
 
 def _after(columns: list[Any], values: list[Any], descending: bool) -> ColumnElement[bool]:
-    # (a, b, id) > (x, y, z) spelled out: portable, and each branch can use the sort's index.
+    # (a, b, id) > (x, y, z) spelled out, which is portable; the leading `a >= x` is implied
+    # but lets the index seek to the cursor instead of skipping every earlier row.
+    first, start = columns[0], values[0]
     condition: ColumnElement[bool] = false()
     for position in reversed(range(len(columns))):
         column, value = columns[position], values[position]
@@ -179,4 +181,4 @@ def _after(columns: list[Any], values: list[Any], descending: bool) -> ColumnEle
             if position == len(columns) - 1
             else or_(beyond, and_(column == value, condition))
         )
-    return condition
+    return and_(first <= start if descending else first >= start, condition)
