@@ -87,28 +87,19 @@ def _list(
     stmt = select(Claim).where(*base, *conditions(session, query))
     scope = paging.scope_of(name, query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
-    if query.sort == "relevance":
-        ranks = search.ranked(session, search.CLAIMS, query.q or "")
-        ordered = stmt.join(ranks, ranks.c.id == Claim.id).order_by(ranks.c.rank, col(Claim.id))
-        rows, next_cursor = paging.offset_page(
-            session, ordered, limit=query.limit, cursor=query.cursor, scope=scope
-        )
-    else:
-        name = query.sort.lstrip("-")
-        sort = paging.Sort(_SORTS[name].keys, descending=query.sort.startswith("-"))
-        in_order = paging.read_in_page_order(session, stmt, col(Claim.id))
-        if in_order:
-            stmt = stmt.with_hint(Claim, f"INDEXED BY {_SORT_INDEXES[name]}", "sqlite")
-        rows, next_cursor = paging.keyset_page(
-            session,
-            stmt,
-            Claim,
-            sort,
-            limit=query.limit,
-            cursor=query.cursor,
-            scope=scope,
-            sort_by_index=in_order,
-        )
+    rows, next_cursor = paging.ordered_page(
+        session,
+        stmt,
+        Claim,
+        sort=query.sort,
+        sorts=_SORTS,
+        text=search.CLAIMS,
+        q=query.q,
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=scope,
+        sort_indexes=_SORT_INDEXES,
+    )
     public = claims.to_public(session, rows)
     if query.q:
         marked = search.snippets(session, search.CLAIMS, query.q, [c.id for c in rows])

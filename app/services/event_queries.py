@@ -89,35 +89,24 @@ def list_events(
     stmt = select(Event).where(*conditions(session, query))
     scope = paging.scope_of("events", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
-    if query.sort == "relevance":
-        ranks = search.ranked(session, search.EVENTS, query.q or "")
-        ordered = stmt.join(ranks, ranks.c.id == Event.id).order_by(ranks.c.rank, col(Event.id))
-        rows, next_cursor = paging.offset_page(
-            session, ordered, limit=query.limit, cursor=query.cursor, scope=scope
-        )
-    else:
-        name = query.sort.lstrip("-")
-        sort = paging.Sort(_SORTS[name].keys, descending=query.sort.startswith("-"))
-        dense = _participant_links_dense(session, query)
-        if dense is None:
-            dense = paging.read_in_page_order(session, stmt, col(Event.id))
-        if dense:
-            hint = f"INDEXED BY {_SORT_INDEXES[name]}"
-            stmt = (
-                select(Event)
-                .with_hint(Event, hint, "sqlite")
-                .where(*conditions(session, query, correlated=True))
-            )
-        rows, next_cursor = paging.keyset_page(
-            session,
-            stmt,
-            Event,
-            sort,
-            limit=query.limit,
-            cursor=query.cursor,
-            scope=scope,
-            sort_by_index=dense,
-        )
+    rows, next_cursor = paging.ordered_page(
+        session,
+        stmt,
+        Event,
+        sort=query.sort,
+        sorts=_SORTS,
+        text=search.EVENTS,
+        q=query.q,
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=scope,
+        sort_indexes=_SORT_INDEXES,
+        in_page_order=None
+        if query.sort == "relevance"
+        else _participant_links_dense(session, query),
+        # In page order, participants are checked event by event rather than collected.
+        page_order_stmt=lambda: select(Event).where(*conditions(session, query, correlated=True)),
+    )
     return shape(session, rows, query.q, query.expansions()), next_cursor, total
 
 

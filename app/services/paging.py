@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import BadRequest
+from app.services import search
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -107,6 +108,54 @@ def read_in_page_order(session: Session, stmt: Any, id_column: Any) -> bool:
     sample = stmt.with_only_columns(id_column).limit(DENSE).subquery()
     found = session.connection().execute(select(func.count()).select_from(sample)).scalar_one()
     return int(found) >= DENSE
+
+
+def ordered_page(
+    session: Session,
+    stmt: SelectOfScalar[M],
+    model: type[M],
+    *,
+    sort: str,
+    sorts: dict[str, Sort],
+    text: search.Index,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+    scope: str,
+    sort_indexes: dict[str, str] | None = None,
+    in_page_order: bool | None = None,
+    page_order_stmt: Callable[[], SelectOfScalar[M]] | None = None,
+) -> tuple[list[M], str | None]:
+    """One page of `stmt` in the order named `sort` (`-name` descending, or `relevance`).
+
+    With `sort_indexes` (the index that reads each order), SQLite reads in page order when
+    there are many matches (`in_page_order`, counted if not given), from `page_order_stmt`
+    if the filters have a better form for that; otherwise it sorts the few matches.
+    """
+    ident = model.id  # type: ignore[attr-defined]
+    if sort == "relevance":
+        ranks = search.ranked(session, text, q or "")
+        ordered = stmt.join(ranks, ranks.c.id == ident).order_by(ranks.c.rank, ident)
+        return offset_page(session, ordered, limit=limit, cursor=cursor, scope=scope)
+    name = sort.lstrip("-")
+    order = Sort(sorts[name].keys, descending=sort.startswith("-"))
+    if sort_indexes is None:
+        return keyset_page(session, stmt, model, order, limit=limit, cursor=cursor, scope=scope)
+    if in_page_order is None:
+        in_page_order = read_in_page_order(session, stmt, ident)
+    if in_page_order:
+        base = page_order_stmt() if page_order_stmt is not None else stmt
+        stmt = base.with_hint(model, f"INDEXED BY {sort_indexes[name]}", "sqlite")
+    return keyset_page(
+        session,
+        stmt,
+        model,
+        order,
+        limit=limit,
+        cursor=cursor,
+        scope=scope,
+        sort_by_index=in_page_order,
+    )
 
 
 def offset_page(

@@ -54,20 +54,18 @@ def list_participants(
     stmt = select(Participant).where(*conditions(session, query))
     scope = paging.scope_of("participants", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
-    if query.sort == "relevance":
-        ranks = search.ranked(session, search.PARTICIPANTS, query.q or "")
-        ordered = stmt.join(ranks, ranks.c.id == Participant.id).order_by(
-            ranks.c.rank, col(Participant.id)
-        )
-        rows, next_cursor = paging.offset_page(
-            session, ordered, limit=query.limit, cursor=query.cursor, scope=scope
-        )
-    else:
-        sort = _SORTS[query.sort.lstrip("-")]
-        sort = paging.Sort(sort.keys, descending=query.sort.startswith("-"))
-        rows, next_cursor = paging.keyset_page(
-            session, stmt, Participant, sort, limit=query.limit, cursor=query.cursor, scope=scope
-        )
+    rows, next_cursor = paging.ordered_page(
+        session,
+        stmt,
+        Participant,
+        sort=query.sort,
+        sorts=_SORTS,
+        text=search.PARTICIPANTS,
+        q=query.q,
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=scope,
+    )
     public = participants.to_public(session, rows)
     if query.q:
         marked = search.snippets(session, search.PARTICIPANTS, query.q, [p.id for p in rows])
