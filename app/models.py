@@ -5,7 +5,16 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -343,12 +352,36 @@ class EventParticipant(Record, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "participant_id", "role"),
         Index("ix_event_participant_participant_event", "participant_id", "event_id"),
+        Index(
+            "ix_event_participant_participant_created",
+            "participant_id",
+            "event_created_at",
+            "event_id",
+        ),
+        Index(
+            "ix_event_participant_participant_start",
+            "participant_id",
+            "event_start_sort",
+            "event_id",
+        ),
     )
 
     event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", index=True)
     participant_id: uuid.UUID = Field(foreign_key="participant.id", ondelete="RESTRICT", index=True)
     role: ParticipantRole = Field(sa_type=String(32), index=True)
     note: str | None = Field(default=None, max_length=1000)
+    # The event's sort keys, copied by database triggers (revision 0004) whoever writes the
+    # link or the event, so that a participant's events can be read in page order from its
+    # links. None on a new object until it is read back; the defaults are never left stored.
+    event_created_at: dt.datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        nullable=False,
+        sa_column_kwargs={"server_default": "0001-01-01 00:00:00+00"},
+    )
+    event_start_sort: dt.date | None = Field(
+        default=None, nullable=False, sa_column_kwargs={"server_default": "0001-01-01"}
+    )
 
 
 class Claim(Sluggable, table=True):
@@ -384,7 +417,15 @@ class ClaimSubject(SQLModel, table=True):
     """A participant or an event a claim is about (exactly one of the two)."""
 
     __tablename__ = "claim_subject"
-    __table_args__ = (UniqueConstraint("claim_id", "participant_id", "event_id"),)
+    __table_args__ = (
+        UniqueConstraint("claim_id", "participant_id", "event_id"),
+        Index(
+            "ix_claim_subject_participant_created", "participant_id", "claim_created_at", "claim_id"
+        ),
+        Index(
+            "ix_claim_subject_participant_stated", "participant_id", "claim_stated_sort", "claim_id"
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     claim_id: uuid.UUID = Field(foreign_key="claim.id", ondelete="CASCADE", index=True)
@@ -393,6 +434,16 @@ class ClaimSubject(SQLModel, table=True):
     )
     event_id: uuid.UUID | None = Field(
         default=None, foreign_key="event.id", ondelete="RESTRICT", index=True
+    )
+    # The claim's sort keys, copied by database triggers as on EventParticipant.
+    claim_created_at: dt.datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        nullable=False,
+        sa_column_kwargs={"server_default": "0001-01-01 00:00:00+00"},
+    )
+    claim_stated_sort: dt.date | None = Field(
+        default=None, nullable=False, sa_column_kwargs={"server_default": "0001-01-01"}
     )
 
 
