@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from app.errors import NotFound, invalid
 from app.models import Appearance, Claim, ClaimSubject, Event, Participant, Source
 from app.schemas.claims import ClaimPublic, ClaimQuery
-from app.services import claims, crud, date_ranges, paging, search
+from app.services import claims, crud, date_ranges, linked_pages, paging, search
 
 _SORTS: dict[str, paging.Sort] = {
     "recorded": crud.RECORDED,
@@ -87,19 +87,33 @@ def _list(
     stmt = select(Claim).where(*base, *conditions(session, query))
     scope = paging.scope_of(name, query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
-    rows, next_cursor = paging.ordered_page(
-        session,
-        stmt,
-        Claim,
-        sort=query.sort,
-        sorts=_SORTS,
-        text=search.CLAIMS,
-        q=query.q,
-        limit=query.limit,
-        cursor=query.cursor,
-        scope=scope,
-        sort_indexes=_SORT_INDEXES,
-    )
+    walked = None if base else linked_pages.claim_walk(session, query)
+    if walked:
+        walk, rest = walked
+        rows, next_cursor = linked_pages.page(
+            session,
+            linked_pages.CLAIMS,
+            select(Claim).where(*conditions(session, rest)),
+            walk,
+            sort=paging.Sort(_SORTS[query.sort.lstrip("-")].keys, query.sort.startswith("-")),
+            limit=query.limit,
+            cursor=query.cursor,
+            scope=scope,
+        )
+    else:
+        rows, next_cursor = paging.ordered_page(
+            session,
+            stmt,
+            Claim,
+            sort=query.sort,
+            sorts=_SORTS,
+            text=search.CLAIMS,
+            q=query.q,
+            limit=query.limit,
+            cursor=query.cursor,
+            scope=scope,
+            sort_indexes=_SORT_INDEXES,
+        )
     public = claims.to_public(session, rows)
     if query.q:
         marked = search.snippets(session, search.CLAIMS, query.q, [c.id for c in rows])

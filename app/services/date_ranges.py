@@ -1,5 +1,6 @@
 """Range filters on stored dates that keep their precision honest."""
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
@@ -45,3 +46,14 @@ def within(
         if sort is not None:
             found.append(sort <= end)
     return found
+
+
+def sort_bounds(
+    *, after: str | None, before: str | None, include_imprecise: bool
+) -> tuple[dt.date | None, dt.date | None]:
+    """The bounds `within` puts on a sort column for the same range (None where it puts none)."""
+    if include_imprecise:
+        return None, None
+    start = parse_date(after).earliest if after else None
+    end = parse_date(before).latest if before else None
+    return start, end

@@ -30,6 +30,7 @@ from app.services import (
     date_ranges,
     event_participants,
     events,
+    linked_pages,
     paging,
     search,
     sources,
@@ -89,6 +90,19 @@ def list_events(
     stmt = select(Event).where(*conditions(session, query))
     scope = paging.scope_of("events", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
+    if walked := linked_pages.event_walk(session, query):
+        walk, rest = walked
+        rows, next_cursor = linked_pages.page(
+            session,
+            linked_pages.EVENTS,
+            select(Event).where(*conditions(session, rest, correlated=True)),
+            walk,
+            sort=paging.Sort(_SORTS[query.sort.lstrip("-")].keys, query.sort.startswith("-")),
+            limit=query.limit,
+            cursor=query.cursor,
+            scope=scope,
+        )
+        return shape(session, rows, query.q, query.expansions()), next_cursor, total
     rows, next_cursor = paging.ordered_page(
         session,
         stmt,
@@ -103,35 +117,11 @@ def list_events(
         sort_indexes=_SORT_INDEXES,
         in_page_order=None
         if query.sort == "relevance"
-        else _participant_links_dense(session, query),
+        else linked_pages.links_dense(session, query),
         # In page order, participants are checked event by event rather than collected.
         page_order_stmt=lambda: select(Event).where(*conditions(session, query, correlated=True)),
     )
     return shape(session, rows, query.q, query.expansions()), next_cursor, total
-
-
-def _participant_links_dense(session: Session, query: EventQuery) -> bool | None:
-    """For a list filtered by participants alone, whether they have many events, counted on
-    their links (counting the matches would first collect every one of them); else None."""
-    others = query.model_dump(
-        include=set(EventFilters.model_fields) - {"participant", "role", "participant_match"},
-        exclude_defaults=True,
-    )
-    if not query.participant or query.participant_match == "all" or others:
-        return None
-    if session.get_bind().dialect.name != "sqlite":
-        return True
-    ids = [
-        crud.resolve_ref(session, Participant, ref, ("query", "participant", i)).id
-        for i, ref in enumerate(query.participant)
-    ]
-    links = select(col(EventParticipant.event_id)).where(
-        col(EventParticipant.participant_id).in_(ids)
-    )
-    if query.role:
-        links = links.where(col(EventParticipant.role).in_([r.value for r in query.role]))
-    sample = links.limit(paging.DENSE).subquery()
-    return int(session.exec(select(func.count()).select_from(sample)).one()) >= paging.DENSE
 
 
 def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic:
@@ -181,7 +171,9 @@ def _participants(
         if filters.role:
             links = links.where(col(EventParticipant.role).in_([r.value for r in filters.role]))
         if correlated:
-            return links.where(col(EventParticipant.event_id) == col(Event.id)).exists()
+            # Not correlated with the links a page may be read along (linked_pages).
+            same = links.where(col(EventParticipant.event_id) == col(Event.id))
+            return same.correlate_except(EventParticipant).exists()
         return col(Event.id).in_(links)
 
     if filters.participant_match == "all":

@@ -66,13 +66,15 @@ def keyset_page(
     cursor: str | None,
     scope: str,
     sort_by_index: bool = True,
+    columns: Sequence[Any] | None = None,
 ) -> tuple[list[M], str | None]:
     """One page of `stmt` in `sort` order after `cursor`, and the cursor of the next page.
 
     `sort_by_index=False` keeps SQLite from reading the sort's index (`ORDER BY +column`), so
-    that it narrows by the filters' indexes and sorts the few matches instead.
+    that it narrows by the filters' indexes and sorts the few matches instead. `columns`
+    orders and seeks by copies of the sort's keys held elsewhere (on a link) instead.
     """
-    columns = [getattr(model, key.attr) for key in sort.keys]
+    columns = list(columns or [getattr(model, key.attr) for key in sort.keys])
     if cursor is not None:
         stmt = stmt.where(_after(columns, _decode(cursor, scope, sort), sort.descending))
     ordering = columns if sort_by_index else [_unindexed(session, c) for c in columns]

@@ -1,10 +1,13 @@
 """Both ways of reading a filtered list (page order, or matches first) give the same pages."""
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.services import paging
+from app.services import linked_pages, paging
+from tests.factories import make_event, make_event_participant, make_participant
 
 EVENT_QUERIES = [
     {"country": "IL"},
@@ -56,3 +59,69 @@ def test_page_order_and_matches_first_agree(
     matches_first = _walk(client, path, params)
     assert in_page_order == matches_first
     assert in_page_order
+
+
+# Lists a participant's links can be read along (app.services.linked_pages), in each order.
+WALKED_QUERIES = [
+    ("/api/v1/events", {"participant": "benjamin-netanyahu", "sort": sort})
+    for sort in ("recorded", "-recorded", "start", "-start")
+] + [
+    ("/api/v1/events", {"participant": "vladimir-putin", "role": "host", "sort": "-recorded"}),
+    (
+        "/api/v1/events",
+        {"participant": "benjamin-netanyahu", "start_after": "2019-05", "start_before": "2019-09"},
+    ),
+    (
+        "/api/v1/events",
+        {"participant": ["vladimir-putin", "benjamin-netanyahu"], "participant_match": "all"},
+    ),
+    ("/api/v1/events", {"participant": "benjamin-netanyahu", "q": "election", "sort": "start"}),
+    ("/api/v1/claims", {"subject": "benjamin-netanyahu"}),
+    ("/api/v1/claims", {"subject": "vladimir-putin", "sort": "-stated"}),
+    ("/api/v1/claims", {"subject": "israel", "stated_after": "2019", "sort": "-recorded"}),
+]
+
+
+def _unwalked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linked_pages, "event_walk", lambda session, query: None)
+    monkeypatch.setattr(linked_pages, "claim_walk", lambda session, query: None)
+
+
+@pytest.mark.parametrize(("path", "params"), WALKED_QUERIES)
+@pytest.mark.parametrize("dense", [1, 10**9])
+def test_walking_links_and_collecting_matches_agree(
+    seeded: Session,
+    client: TestClient,
+    path: str,
+    params: dict[str, object],
+    dense: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(paging, "DENSE", dense)
+    read, walks = linked_pages.page, []
+
+    def page(*args: Any, **kwargs: Any) -> Any:
+        walks.append(args[3])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(linked_pages, "page", page)
+    walked = _walk(client, path, params)
+    assert walks
+    _unwalked(monkeypatch)
+    assert walked == _walk(client, path, params)
+    assert walked
+
+
+def test_an_event_linked_in_two_roles_is_listed_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = make_participant(client)
+    events = [make_event(client, start=f"2019-0{month}") for month in (3, 1, 2)]
+    for event in events:
+        for role in ("host", "visitor"):
+            make_event_participant(client, event["id"], person["id"], role=role)
+    params = {"participant": person["id"], "sort": "-start"}
+    walked = _walk(client, "/api/v1/events", params)
+    _unwalked(monkeypatch)
+    assert walked == _walk(client, "/api/v1/events", params)
+    assert walked == [events[0]["slug"], events[2]["slug"], events[1]["slug"]]

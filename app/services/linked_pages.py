@@ -1,0 +1,218 @@
+"""Pages of one participant's events or claims, read along its links in page order.
+
+A busy participant is linked to a large share of all events; collecting its events before
+choosing a page reads every one of them. Its links hold copies of their event's (claim's) sort
+keys (revision 0004), indexed per participant, so the page is read in order from the links
+and stops at its end.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.errors import NotFound
+from app.models import ClaimSubject, EventParticipant, Participant
+from app.schemas.claims import ClaimQuery
+from app.schemas.events import EventFilters, EventQuery
+from app.services import crud, date_ranges, paging
+
+M = TypeVar("M", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class Links:
+    """A link table from participants to records, with copies of the records' sort keys."""
+
+    table: type[EventParticipant] | type[ClaimSubject]
+    target: str
+    copies: dict[str, str]
+    indexes: dict[str, str]
+
+
+EVENTS = Links(
+    EventParticipant,
+    "event_id",
+    {"created_at": "event_created_at", "start_sort": "event_start_sort", "id": "event_id"},
+    {
+        "created_at": "ix_event_participant_participant_created",
+        "start_sort": "ix_event_participant_participant_start",
+    },
+)
+CLAIMS = Links(
+    ClaimSubject,
+    "claim_id",
+    {"created_at": "claim_created_at", "stated_sort": "claim_stated_sort", "id": "claim_id"},
+    {
+        "created_at": "ix_claim_subject_participant_created",
+        "stated_sort": "ix_claim_subject_participant_stated",
+    },
+)
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Which participant's links to read, and what narrows them before their records."""
+
+    participant_id: uuid.UUID
+    roles: tuple[str, ...] = ()
+    # Bounds on the copied date sort key (start or stated) implied by the list's date range.
+    sort_from: dt.date | None = None
+    sort_to: dt.date | None = None
+
+
+def event_walk(session: Session, query: EventQuery) -> tuple[Walk, EventQuery] | None:
+    """The walk that answers `query` (its least linked participant's), and the rest of the
+    query for the events; None if it has no single participant to walk or another order."""
+    if query.sort.lstrip("-") not in ("recorded", "start") or not query.participant:
+        return None
+    if len(query.participant) > 1 and query.participant_match != "all":
+        return None
+    ids = [
+        crud.resolve_ref(session, Participant, ref, ("query", "participant", i)).id
+        for i, ref in enumerate(query.participant)
+    ]
+    walked = least_linked(session, EVENTS, ids)
+    others = [ref for ref, pid in zip(query.participant, ids, strict=True) if pid != walked]
+    bounds = date_ranges.sort_bounds(
+        after=query.start_after,
+        before=query.start_before,
+        include_imprecise=query.include_imprecise,
+    )
+    walk = Walk(walked, tuple(r.value for r in query.role), *bounds)
+    # The role filter stays on the other participants' links, and is walked on this one's.
+    rest = query.model_copy(update={"participant": others, "role": query.role if others else []})
+    return walk, rest
+
+
+def claim_walk(session: Session, query: ClaimQuery) -> tuple[Walk, ClaimQuery] | None:
+    """The walk that answers `query` (about one participant), and the rest of the query."""
+    if query.sort.lstrip("-") not in ("recorded", "stated") or len(query.subject) != 1:
+        return None
+    try:
+        # A participant's slug wins over an event's, as in claim_queries.
+        subject = crud.get_or_404(session, Participant, query.subject[0])
+    except NotFound:
+        return None
+    bounds = date_ranges.sort_bounds(
+        after=query.stated_after,
+        before=query.stated_before,
+        include_imprecise=query.include_imprecise,
+    )
+    return Walk(subject.id, (), *bounds), query.model_copy(update={"subject": []})
+
+
+def links_dense(session: Session, query: EventQuery) -> bool | None:
+    """For a list filtered by participants alone, whether they have many events, counted on
+    their links (counting the matches would first collect every one of them); else None."""
+    others = query.model_dump(
+        include=set(EventFilters.model_fields) - {"participant", "role", "participant_match"},
+        exclude_defaults=True,
+    )
+    if not query.participant or query.participant_match == "all" or others:
+        return None
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    ids = [
+        crud.resolve_ref(session, Participant, ref, ("query", "participant", i)).id
+        for i, ref in enumerate(query.participant)
+    ]
+    links = select(col(EventParticipant.event_id)).where(
+        col(EventParticipant.participant_id).in_(ids)
+    )
+    if query.role:
+        links = links.where(col(EventParticipant.role).in_([r.value for r in query.role]))
+    sample = links.limit(paging.DENSE).subquery()
+    return int(session.exec(select(func.count()).select_from(sample)).one()) >= paging.DENSE
+
+
+def least_linked(session: Session, links: Links, ids: list[uuid.UUID]) -> uuid.UUID:
+    """Of `ids`, the participant with the fewest links: walking it checks the fewest links per
+    match. Counted up to paging.DENSE; past that, the first listed."""
+    if len(ids) == 1:
+        return ids[0]
+    return min(ids, key=lambda pid: _count(session, links, _narrowing(links, Walk(pid))))
+
+
+def page(
+    session: Session,
+    links: Links,
+    stmt: SelectOfScalar[M],
+    walk: Walk,
+    *,
+    sort: paging.Sort,
+    limit: int,
+    cursor: str | None,
+    scope: str,
+) -> tuple[list[M], str | None]:
+    """One page of `stmt`'s rows that `walk.participant_id` is linked to, in `sort` order."""
+    link = links.table
+    target = getattr(link, links.target)
+    model = stmt.column_descriptions[0]["entity"]
+    first = sort.keys[0].attr
+    narrowing = _narrowing(links, walk)
+    index = links.indexes[first]
+    dated = next(name for name in links.indexes if name != "created_at")
+    # In recorded order a short date range reads fewer links along the date index, sorted.
+    # (PostgreSQL weighs the two itself.)
+    ranged = walk.sort_from is not None or walk.sort_to is not None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    short = first == "created_at" and ranged and sqlite
+    if short and _count(session, links, narrowing) < paging.DENSE:
+        index = links.indexes[dated]
+    walked = (
+        stmt.join(link, col(target) == model.id)
+        .where(*narrowing, _first_of_target(links, walk))
+        .with_hint(link, f"INDEXED BY {index}", "sqlite")
+    )
+    columns = [getattr(link, links.copies[key.attr]) for key in sort.keys]
+    return paging.keyset_page(
+        session,
+        walked,
+        model,
+        sort,
+        limit=limit,
+        cursor=cursor,
+        scope=scope,
+        columns=columns,
+    )
+
+
+def _narrowing(links: Links, walk: Walk) -> list[ColumnElement[bool]]:
+    link: Any = links.table
+    found: list[ColumnElement[bool]] = [col(link.participant_id) == walk.participant_id]
+    if walk.roles:
+        found.append(col(link.role).in_(walk.roles))
+    dated = next(getattr(link, links.copies[n]) for n in links.indexes if n != "created_at")
+    if walk.sort_from is not None:
+        found.append(dated >= walk.sort_from)
+    if walk.sort_to is not None:
+        found.append(dated <= walk.sort_to)
+    return found
+
+
+def _count(session: Session, links: Links, narrowing: list[ColumnElement[bool]]) -> int:
+    # The participant column, not the id, so that the count reads the index alone.
+    found = select(col(links.table.participant_id)).where(*narrowing)
+    sample = found.limit(paging.DENSE).subquery()
+    return int(session.exec(select(func.count()).select_from(sample)).one())
+
+
+def _first_of_target(links: Links, walk: Walk) -> ColumnElement[bool]:
+    # A participant may be linked to one record more than once (in several roles): only the
+    # first of those links counts, so the record appears once.
+    link = links.table
+    twin: Any = aliased(link, name="twin")
+    same = select(twin.id).where(
+        getattr(twin, links.target) == getattr(link, links.target),
+        twin.participant_id == link.participant_id,
+        twin.id < link.id,
+    )
+    if walk.roles:
+        same = same.where(twin.role.in_(walk.roles))
+    return ~same.exists()
