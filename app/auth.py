@@ -1,6 +1,6 @@
 """Bearer API keys: who is calling, what they may do, and who wrote each record."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -28,7 +28,7 @@ bearer = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def authenticate(session: SessionDep, credentials: Credentials) -> ApiKey | None:
+async def authenticate(session: SessionDep, credentials: Credentials) -> ApiKey | None:
     """The key the request sent, or None; an unknown or revoked key is a 401."""
     if credentials is None:
         session.info.pop("actor", None)
@@ -57,19 +57,19 @@ def check_scope(key: ApiKey | None, scope: KeyScope) -> ApiKey:
     return key
 
 
-def require_scope(scope: KeyScope) -> Callable[..., ApiKey]:
+def require_scope(scope: KeyScope) -> Callable[..., Coroutine[Any, Any, ApiKey]]:
     """A dependency admitting only keys that hold `scope`."""
 
-    def dependency(key: CallerKey) -> ApiKey:
+    async def dependency(key: CallerKey) -> ApiKey:
         return check_scope(key, scope)
 
     return dependency
 
 
-def method_access(settings: Settings) -> Callable[..., ApiKey | None]:
+def method_access(settings: Settings) -> Callable[..., Coroutine[Any, Any, ApiKey | None]]:
     """A dependency for resource routers: write scope to write; read scope if settings say so."""
 
-    def dependency(request: Request, key: CallerKey) -> ApiKey | None:
+    async def dependency(request: Request, key: CallerKey) -> ApiKey | None:
         if request.method not in READ_METHODS:
             return check_scope(key, KeyScope.write)
         if settings.require_key_for_reads:

@@ -1,6 +1,7 @@
 """Database engine (built lazily from settings) and the per-request session."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -8,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 
@@ -60,7 +62,7 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Iterator[Session]:
-    """Yield one session per request; services commit, this closes."""
+    """Yield one session; services commit, this closes. Tests override this provider."""
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
@@ -69,11 +71,31 @@ def get_session() -> Iterator[Session]:
             session.rollback()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session from `get_session` (or its override), opened on the event loop.
+
+    A sync dependency would cost two threadpool hops per request, the largest cost of a
+    read (bench/RESULTS.md). Opening and closing a session does no waiting: it connects
+    lazily and returns the connection to the pool.
+    """
+    provider = request.app.dependency_overrides.get(get_session, get_session)
+    with contextmanager(provider)() as session:
+        yield session
+
+
+# Fewer sessions at once than the pool holds (10, plus 10 overflow on PostgreSQL; 5 plus 10
+# on SQLite): a request past the limit waits on the event loop instead of blocking the loop
+# in the pool's checkout while the requests holding connections need the loop to finish.
+MAX_SESSIONS = 10
+# A session closes, giving back its connection, as soon as the handler returns.
+SessionDep = Annotated[
+    Session, Depends(request_session, scope="function", max_concurrency=MAX_SESSIONS)
+]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def begin_writes(request: Request, session: SessionDep) -> None:
+async def begin_writes(request: Request, session: SessionDep) -> None:
     """Open a write request's transaction for writing from its first statement (SQLite)."""
     if request.method not in SAFE_METHODS and not session.in_transaction():
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        # In a worker thread: taking SQLite's write lock may wait for another writer.
+        await run_in_threadpool(session.connection, execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -90,13 +90,14 @@ def ensure(dataset: Dataset) -> None:
     """Make the data set unless a complete one with the same arguments exists."""
     if _marker(dataset) == dataset.marker:
         print(f"[data] {dataset.label}: reusing", flush=True)
+        # Data made before a newer migration gets its columns and indexes.
+        _migrate(dataset)
         return
     DATA.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     _recreate(dataset)
+    _migrate(dataset)
     env = {**os.environ, "DATABASE_URL": dataset.url}
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True)
     command = [sys.executable, "-m", "seed.synthetic", *dataset.generator_args.split()]
     subprocess.run([*command, "--database-url", dataset.url], cwd=ROOT, env=env, check=True)
     engine = create_engine(dataset.url)
@@ -106,6 +107,12 @@ def ensure(dataset: Dataset) -> None:
     engine.dispose()
     settle(dataset)
     print(f"[data] {dataset.label}: made in {time.monotonic() - started:.0f} s", flush=True)
+
+
+def _migrate(dataset: Dataset) -> None:
+    env = {**os.environ, "DATABASE_URL": dataset.url}
+    alembic = str(Path(sys.executable).parent / "alembic")
+    subprocess.run([alembic, "upgrade", "head"], cwd=ROOT, env=env, check=True)
 
 
 def settle(dataset: Dataset) -> None:

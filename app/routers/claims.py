@@ -52,7 +52,7 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
 @router.get(
     "", responses=problem_responses(400, 422), operation_id="list_claims", summary="List claims"
 )
-def list_claims(
+async def list_claims(
     request: Request,
     response: Response,
     session: SessionDep,
@@ -73,7 +73,7 @@ def list_claims(
     operation_id="read_claim",
     summary="Read a claim",
 )
-def read_claim(
+async def read_claim(
     claim_id: ClaimRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
 ) -> ClaimPublic:
     """One claim by id or slug, with its subjects, appearances and relations."""
@@ -131,7 +131,7 @@ def create_appearance(
     operation_id="list_appearances",
     summary="List a claim's appearances",
 )
-def list_appearances(
+async def list_appearances(
     claim_id: ClaimRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[AppearancePublic]:
     """The sources a claim appears in, with the quotes."""
@@ -145,7 +145,7 @@ def list_appearances(
     operation_id="read_appearance",
     summary="Read an appearance",
 )
-def read_appearance(
+async def read_appearance(
     claim_id: ClaimRef,
     appearance_id: uuid.UUID,
     session: SessionDep,
@@ -215,7 +215,7 @@ def create_event_claim(
     operation_id="list_event_claims",
     summary="List the claims of an event",
 )
-def list_event_claims(
+async def list_event_claims(
     event_id: EventRef,
     request: Request,
     response: Response,
@@ -233,7 +233,7 @@ def list_event_claims(
     operation_id="list_participant_claims",
     summary="List the claims of a participant",
 )
-def list_participant_claims(
+async def list_participant_claims(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,

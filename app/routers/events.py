@@ -47,7 +47,7 @@ def create_event(data: EventCreate, session: SessionDep, response: Response) -> 
 @router.get(
     "", responses=problem_responses(400, 422), operation_id="list_events", summary="List events"
 )
-def list_events(
+async def list_events(
     request: Request,
     response: Response,
     session: SessionDep,
@@ -85,7 +85,7 @@ def event_stats(session: SessionDep, query: Annotated[EventStatsQuery, Query()])
     operation_id="read_event",
     summary="Read an event",
 )
-def read_event(
+async def read_event(
     event_id: EventRef,
     session: SessionDep,
     response: Response,
@@ -152,7 +152,7 @@ def add_event_participant(
     operation_id="list_event_participants",
     summary="List an event's participants",
 )
-def list_event_participants(
+async def list_event_participants(
     event_id: EventRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[EventParticipantPublic]:
     """The participants of an event with their roles."""
@@ -166,7 +166,7 @@ def list_event_participants(
     operation_id="read_event_participant",
     summary="Read a participant link",
 )
-def read_event_participant(
+async def read_event_participant(
     event_id: EventRef,
     link_id: uuid.UUID,
     session: SessionDep,

@@ -55,7 +55,7 @@ def create_participant(
     operation_id="list_participants",
     summary="List participants",
 )
-def list_participants(
+async def list_participants(
     request: Request,
     response: Response,
     session: SessionDep,
@@ -78,7 +78,7 @@ def list_participants(
     operation_id="read_participant",
     summary="Read a participant",
 )
-def read_participant(
+async def read_participant(
     participant_id: ParticipantRef,
     session: SessionDep,
     response: Response,
@@ -129,7 +129,7 @@ def delete_participant(
     operation_id="list_participant_events",
     summary="List a participant's events",
 )
-def list_participant_events(
+async def list_participant_events(
     participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[EventParticipantPublic]:
     """The events a participant took part in, each with its role."""
@@ -197,7 +197,7 @@ def add_role(
     operation_id="list_roles",
     summary="List a participant's roles",
 )
-def list_roles(
+async def list_roles(
     participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> Page[RolePublic]:
     """The roles a participant held, with their periods."""
@@ -211,7 +211,7 @@ def list_roles(
     operation_id="read_role",
     summary="Read a role",
 )
-def read_role(
+async def read_role(
     participant_id: ParticipantRef,
     role_id: uuid.UUID,
     session: SessionDep,

@@ -31,7 +31,9 @@ def create_source(data: SourceCreate, session: SessionDep, response: Response) -
 @router.get(
     "", responses=problem_responses(400, 422), operation_id="list_sources", summary="List sources"
 )
-def list_sources(session: SessionDep, query: Annotated[SourceQuery, Query()]) -> Page[SourcePublic]:
+async def list_sources(
+    session: SessionDep, query: Annotated[SourceQuery, Query()]
+) -> Page[SourcePublic]:
     """Sources in the order they were recorded, one keyset page at a time."""
     items, next_cursor = sources.list_sources(session, query)
     return Page(items=items, next_cursor=next_cursor)
@@ -43,7 +45,7 @@ def list_sources(session: SessionDep, query: Annotated[SourceQuery, Query()]) ->
     operation_id="read_source",
     summary="Read a source",
 )
-def read_source(
+async def read_source(
     source_id: SourceRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
 ) -> SourcePublic:
     """One source by id or slug."""

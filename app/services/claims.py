@@ -31,7 +31,7 @@ from app.schemas.claims import (
     SubjectIn,
     SubjectPublic,
 )
-from app.services import appearances, crud
+from app.services import appearances, crud, rows
 
 _REQUIRED = ("slug", "text", "claim_type", "status")
 _SCALARS = {"text", "claim_type", "status"}
@@ -227,19 +227,11 @@ def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
     shown: dict[uuid.UUID, list[AppearancePublic]] = defaultdict(list)
     relations: dict[uuid.UUID, list[ClaimRelationPublic]] = defaultdict(list)
     if ids:
-        rows = session.exec(
-            select(Appearance)
-            .where(col(Appearance.claim_id).in_(ids))
-            .order_by(col(Appearance.created_at), col(Appearance.id))
-        )
-        for public in appearances.to_public(list(rows)):
+        found = rows.load(session, Appearance, "claim_id", ids, ("created_at", "id"))
+        for public in appearances.to_public(found):
             shown[public.claim_id].append(public)
-        links = session.exec(
-            select(ClaimRelation)
-            .where(col(ClaimRelation.claim_id).in_(ids))
-            .order_by(col(ClaimRelation.relation), col(ClaimRelation.related_claim_id))
-        )
-        for link in links:
+        order = ("relation", "related_claim_id")
+        for link in rows.load(session, ClaimRelation, "claim_id", ids, order):
             relations[link.claim_id].append(
                 ClaimRelationPublic(relation=link.relation, claim_id=link.related_claim_id)
             )
@@ -259,12 +251,10 @@ def _subjects(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Su
     found: dict[uuid.UUID, list[SubjectPublic]] = defaultdict(list)
     if not ids:
         return found
-    rows = list(session.exec(select(ClaimSubject).where(col(ClaimSubject.claim_id).in_(ids))))
-    people = crud.load_many(
-        session, Participant, {r.participant_id for r in rows if r.participant_id}
-    )
-    events = crud.load_many(session, Event, {r.event_id for r in rows if r.event_id})
-    for row in rows:
+    links = rows.load(session, ClaimSubject, "claim_id", ids)
+    people = rows.by_id(session, Participant, {r.participant_id for r in links if r.participant_id})
+    events = rows.by_id(session, Event, {r.event_id for r in links if r.event_id})
+    for row in links:
         if row.participant_id is not None:
             person = people[row.participant_id]
             subject = SubjectPublic(

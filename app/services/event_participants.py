@@ -16,7 +16,7 @@ from app.schemas.events import (
     EventSummary,
     ParticipantSummary,
 )
-from app.services import crud
+from app.services import crud, rows
 
 
 def add_participant(
@@ -112,10 +112,16 @@ def _page(
     return to_public(session, rows), next_cursor
 
 
-def to_public(session: Session, links: Sequence[EventParticipant]) -> list[EventParticipantPublic]:
-    """Public form of links with their event and participant in brief (two queries)."""
-    events = crud.load_many(session, Event, {link.event_id for link in links})
-    participants = crud.load_many(session, Participant, {link.participant_id for link in links})
+def to_public(
+    session: Session,
+    links: Sequence[EventParticipant],
+    events: dict[uuid.UUID, Event] | None = None,
+) -> list[EventParticipantPublic]:
+    """Public form of links with their event and participant in brief (two queries, one if
+    the caller has the `events` already)."""
+    if events is None:
+        events = rows.by_id(session, Event, {link.event_id for link in links})
+    participants = rows.by_id(session, Participant, {link.participant_id for link in links})
     return [
         EventParticipantPublic(
             id=link.id,

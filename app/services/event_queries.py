@@ -32,6 +32,7 @@ from app.services import (
     events,
     linked_pages,
     paging,
+    rows,
     search,
     sources,
 )
@@ -126,21 +127,21 @@ def list_events(
 
 def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic:
     """One event by id or slug, with the related records asked for."""
-    return shape(session, [crud.get_or_404(session, Event, ref)], None, shape_as.expansions())[0]
+    return shape(session, [rows.one_or_404(session, Event, ref)], None, shape_as.expansions())[0]
 
 
 def shape(
-    session: Session, rows: list[Event], q: str | None, expansions: set[EventExpansion]
+    session: Session, records: list[Event], q: str | None, expansions: set[EventExpansion]
 ) -> list[EventPublic]:
-    """Public forms of `rows` with matches and the expansions asked for, in a few queries."""
-    public = events.to_public(session, rows)
-    ids = [event.id for event in rows]
+    """Public forms of `records` with matches and the expansions asked for, in a few queries."""
+    public = events.to_public(session, records)
+    ids = [event.id for event in records]
     if q:
         marked = search.snippets(session, search.EVENTS, q, ids)
         for event in public:
             event.match = marked.get(event.id)
     if "participants" in expansions:
-        _expand_participants(session, public, ids)
+        _expand_participants(session, public, {event.id: event for event in records})
     if "claims" in expansions or "sources" in expansions:
         _expand_claims(session, public, ids, expansions)
     return public
@@ -239,14 +240,13 @@ def _numbers(text: str, name: str, expected: int) -> list[float]:
     return values
 
 
-def _expand_participants(session: Session, public: list[EventPublic], ids: list[uuid.UUID]) -> None:
-    links = session.exec(
-        select(EventParticipant)
-        .where(col(EventParticipant.event_id).in_(ids))
-        .order_by(col(EventParticipant.created_at), col(EventParticipant.id))
-    ).all()
+def _expand_participants(
+    session: Session, public: list[EventPublic], records: dict[uuid.UUID, Event]
+) -> None:
+    order = ("created_at", "id")
+    links = rows.load(session, EventParticipant, "event_id", list(records), order)
     by_event: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for link in event_participants.to_public(session, links):
+    for link in event_participants.to_public(session, links, records):
         by_event[link.event_id].append(link)
     for event in public:
         event.participants = by_event[event.id]

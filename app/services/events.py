@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete
 
 from app.dates import stored_date
 from app.errors import invalid
@@ -21,7 +21,7 @@ from app.schemas.events import (
     RelationPublic,
     StatusChangePublic,
 )
-from app.services import crud
+from app.services import crud, rows
 
 _REQUIRED = ("slug", "title", "event_type", "status", "certainty")
 _SCALARS = {"title", "summary", "event_type", "cameo_code", "plover_type", "status", "certainty"}
@@ -157,12 +157,8 @@ def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
     history: dict[uuid.UUID, list[StatusChangePublic]] = defaultdict(list)
     relations: dict[uuid.UUID, list[RelationPublic]] = defaultdict(list)
     if ids:
-        changes = session.exec(
-            select(EventStatusChange)
-            .where(col(EventStatusChange.event_id).in_(ids))
-            .order_by(col(EventStatusChange.recorded_at), col(EventStatusChange.id))
-        )
-        for change in changes:
+        order = ("recorded_at", "id")
+        for change in rows.load(session, EventStatusChange, "event_id", ids, order):
             history[change.event_id].append(
                 StatusChangePublic(
                     status=change.status,
@@ -170,12 +166,8 @@ def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
                     recorded_at=change.recorded_at,
                 )
             )
-        links = session.exec(
-            select(EventRelation)
-            .where(col(EventRelation.event_id).in_(ids))
-            .order_by(col(EventRelation.relation), col(EventRelation.related_event_id))
-        )
-        for link in links:
+        order = ("relation", "related_event_id")
+        for link in rows.load(session, EventRelation, "event_id", ids, order):
             relations[link.event_id].append(
                 RelationPublic(relation=link.relation, event_id=link.related_event_id)
             )

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import BadRequest
-from app.services import search
+from app.services import rows, search
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -79,12 +79,12 @@ def keyset_page(
         stmt = stmt.where(_after(columns, _decode(cursor, scope, sort), sort.descending))
     ordering = columns if sort_by_index else [_unindexed(session, c) for c in columns]
     order = [c.desc() if sort.descending else c.asc() for c in ordering]
-    rows = list(session.exec(stmt.order_by(*order).limit(limit + 1)).all())
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
+    found = rows.select_all(session, model, stmt.order_by(*order).limit(limit + 1))
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
     values = [_encode_value(getattr(last, key.attr)) for key in sort.keys]
-    return rows[:limit], encode(values, scope)
+    return found[:limit], encode(values, scope)
 
 
 def _unindexed(session: Session, column: Any) -> Any:
