@@ -391,12 +391,13 @@ class Claim(Sluggable, table=True):
         Index("ix_claim_stated_sort_id", "stated_sort", "id"),
         Index("ix_claim_created_at_id", "created_at", "id"),
         Index("ix_claim_updated_at_id", "updated_at", "id"),
+        Index("ix_claim_claimant_stated", "claimant_id", "stated_sort", "id"),
     )
 
     text: str = Field(sa_type=Text)
     claim_type: ClaimType = Field(sa_type=String(32), index=True)
     claimant_id: uuid.UUID | None = Field(
-        default=None, foreign_key="participant.id", ondelete="RESTRICT", index=True
+        default=None, foreign_key="participant.id", ondelete="RESTRICT"
     )
     claimant_role_id: uuid.UUID | None = Field(
         default=None, foreign_key="participant_role.id", ondelete="SET NULL", index=True
