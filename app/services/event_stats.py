@@ -2,13 +2,15 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, col, select
 
 from app.models import Event
 from app.schemas.events import EventBucket, EventStats, EventStatsQuery
 from app.services import event_queries
 
+# Periods are digits and hyphens, so these keys never clash with one.
+_UNDATED, _IMPRECISE = "undated", "imprecise"
 _DATE_FORMATS = {"month": ("%Y-%m", "YYYY-MM"), "year": ("%Y", "YYYY")}
 
 
@@ -33,24 +35,20 @@ def event_stats(session: Session, query: EventStatsQuery) -> EventStats:
 def _by_date(session: Session, query: EventStatsQuery, where: list[Any]) -> EventStats:
     earliest = _period(session, col(Event.start_earliest), query.group_by)
     latest = _period(session, col(Event.start_latest), query.group_by)
-    # An event counts in a month (or year) only if its start cannot fall outside it.
-    rows = session.exec(
-        select(earliest, func.count())
-        .where(*where, earliest == latest)
-        .group_by(earliest)
-        .order_by(earliest)
-    ).all()
-    dated = col(Event.start_edtf).is_not(None)
-    counted = sum(n for _, n in rows)
-    total_dated = session.exec(select(func.count()).select_from(Event).where(*where, dated)).one()
-    undated = session.exec(
-        select(func.count()).select_from(Event).where(*where, col(Event.start_edtf).is_(None))
-    ).one()
+    # An event counts in a month (or year) only if its start cannot fall outside it. One pass
+    # over the matches sorts each into its bucket, the imprecise or the undated.
+    bucket = case(
+        (col(Event.start_edtf).is_(None), _UNDATED),
+        (earliest == latest, earliest),
+        else_=_IMPRECISE,
+    )
+    counts = dict(session.exec(select(bucket, func.count()).where(*where).group_by(bucket)).all())
+    undated, imprecise = counts.pop(_UNDATED, 0), counts.pop(_IMPRECISE, 0)
     return EventStats(
         group_by=query.group_by,
-        buckets=[EventBucket(key=str(key), count=n) for key, n in rows],
-        imprecise=int(total_dated) - counted,
-        undated=int(undated),
+        buckets=[EventBucket(key=key, count=n) for key, n in sorted(counts.items())],
+        imprecise=imprecise,
+        undated=undated,
     )
 
 
