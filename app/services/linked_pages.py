@@ -33,6 +33,9 @@ class Links:
     target: str
     copies: dict[str, str]
     indexes: dict[str, str]
+    # Of a participant's links to one record, the one that counts has the least of this
+    # column: unique among them, and read from the link's unique index where it is in it.
+    first_by: str
 
 
 EVENTS = Links(
@@ -43,6 +46,7 @@ EVENTS = Links(
         "created_at": "ix_event_participant_participant_created",
         "start_sort": "ix_event_participant_participant_start",
     },
+    "role",
 )
 CLAIMS = Links(
     ClaimSubject,
@@ -52,6 +56,7 @@ CLAIMS = Links(
         "created_at": "ix_claim_subject_participant_created",
         "stated_sort": "ix_claim_subject_participant_stated",
     },
+    "id",
 )
 # Reading a date range whole and sorting it costs its links, r; walking the participant's n
 # links in recorded order costs about limit x n / matches, and matches are at most r, fewer
@@ -225,10 +230,11 @@ def _first_of_target(links: Links, walk: Walk) -> ColumnElement[bool]:
     # first of those links counts, so the record appears once.
     link = links.table
     twin: Any = aliased(link, name="twin")
-    same = select(twin.id).where(
+    # The participant column, not the id, so that the check reads the index alone.
+    same = select(twin.participant_id).where(
         getattr(twin, links.target) == getattr(link, links.target),
         twin.participant_id == link.participant_id,
-        twin.id < link.id,
+        getattr(twin, links.first_by) < getattr(link, links.first_by),
     )
     if walk.roles:
         same = same.where(twin.role.in_(walk.roles))
