@@ -163,7 +163,7 @@ def resolve_role(session: Session, claim: Claim) -> Role | None:
     roles = list(session.exec(stmt).all())
     if not roles:
         return None
-    organizations = crud.load_many(
+    organizations = rows.by_id(
         session, Participant, {r.organization_id for r in roles if r.organization_id}
     )
 
@@ -207,7 +207,7 @@ def _set_relations(session: Session, claim: Claim, relations: Sequence[ClaimRela
     for index, relation in enumerate(relations):
         loc = ("body", "relations", index, "claim_id")
         # Compared by reference, before the lookup: the slug or id names no other claim.
-        if relation.claim_id == claim.slug or crud.as_uuid(relation.claim_id) == claim.id:
+        if relation.claim_id == claim.slug or rows.as_uuid(relation.claim_id) == claim.id:
             raise invalid(loc, "a claim cannot relate to itself")
         other = crud.resolve_ref(session, Claim, relation.claim_id, loc)
         key = (relation.relation.value, other.id)

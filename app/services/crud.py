@@ -7,14 +7,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, SQLModel, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.dates import UNDATED, parse_date, sort_key
 from app.errors import Conflict, NotFound, PreconditionFailed, invalid
 from app.etags import etag, matches
 from app.models import Record, utcnow
-from app.services import paging
+from app.services import paging, rows
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -22,29 +22,13 @@ M = TypeVar("M", bound=SQLModel)
 SelectOf = SelectOfScalar
 
 
-def load_many(session: Session, model: type[M], ids: set[uuid.UUID]) -> dict[uuid.UUID, M]:
-    """Rows of `model` by id, in one query."""
-    if not ids:
-        return {}
-    rows = session.exec(select(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]
-    return {row.id: row for row in rows}  # type: ignore[attr-defined]
-
-
 def columns_of(row: SQLModel) -> dict[str, Any]:
     """A row's column values by name, as stored (no serialisation)."""
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}  # type: ignore[attr-defined]
 
 
-def as_uuid(ref: str) -> uuid.UUID | None:
-    """`ref` as a UUID, or None if it is not one (then it is a slug)."""
-    try:
-        return uuid.UUID(ref)
-    except ValueError:
-        return None
-
-
 def _lookup(session: Session, model: type[M], ref: str | uuid.UUID) -> M | None:
-    ident = ref if isinstance(ref, uuid.UUID) else as_uuid(ref)
+    ident = ref if isinstance(ref, uuid.UUID) else rows.as_uuid(ref)
     if ident is not None:
         return session.get(model, ident)
     if not hasattr(model, "slug"):
@@ -52,15 +36,11 @@ def _lookup(session: Session, model: type[M], ref: str | uuid.UUID) -> M | None:
     return session.exec(select(model).where(model.slug == ref)).first()  # type: ignore[attr-defined]
 
 
-def _label(model: type[SQLModel]) -> str:
-    return str(model.__table__.name).replace("_", " ")  # type: ignore[attr-defined]
-
-
 def get_or_404(session: Session, model: type[M], ref: str | uuid.UUID) -> M:
     """Load a record by UUID or slug, or raise NotFound."""
     found = _lookup(session, model, ref)
     if found is None:
-        raise NotFound(f"no {_label(model)} '{ref}'")
+        raise NotFound(f"no {rows.label(model)} '{ref}'")
     return found
 
 
@@ -70,7 +50,7 @@ def resolve_ref(
     """Load a record a request body refers to, or raise a 422 naming the field."""
     found = _lookup(session, model, ref)
     if found is None:
-        raise invalid(loc, f"no {_label(model)} '{ref}'")
+        raise invalid(loc, f"no {rows.label(model)} '{ref}'")
     return found
 
 
@@ -116,8 +96,8 @@ def check_if_match(row: Record, if_match: str | None) -> None:
     current = etag(row.id, row.version)
     if not matches(if_match, current, weak=False):
         raise PreconditionFailed(
-            f"the {_label(type(row))} has changed since it was read (its ETag is now {current}); "
-            "read it again and reapply the change"
+            f"the {rows.label(type(row))} has changed since it was read "
+            f"(its ETag is now {current}); read it again and reapply the change"
         )
 
 

@@ -93,7 +93,7 @@ def list_events(
     total = paging.count(session, stmt) if query.include_total else None
     if walked := linked_pages.event_walk(session, query):
         walk, rest = walked
-        rows, next_cursor = linked_pages.page(
+        records, next_cursor = linked_pages.page(
             session,
             linked_pages.EVENTS,
             select(Event).where(*conditions(session, rest, correlated=True)),
@@ -103,8 +103,8 @@ def list_events(
             cursor=query.cursor,
             scope=scope,
         )
-        return shape(session, rows, query.q, query.expansions()), next_cursor, total
-    rows, next_cursor = paging.ordered_page(
+        return shape(session, records, query.q, query.expansions()), next_cursor, total
+    records, next_cursor = paging.ordered_page(
         session,
         stmt,
         Event,
@@ -122,7 +122,7 @@ def list_events(
         # In page order, participants are checked event by event rather than collected.
         page_order_stmt=lambda: select(Event).where(*conditions(session, query, correlated=True)),
     )
-    return shape(session, rows, query.q, query.expansions()), next_cursor, total
+    return shape(session, records, query.q, query.expansions()), next_cursor, total
 
 
 def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic:
@@ -265,17 +265,17 @@ def _expand_claims(
     for claim_id, event_id in session.exec(about):
         if event_id is not None:
             subject_of[claim_id].add(event_id)
-    rows = session.exec(
+    related = session.exec(
         select(Claim)
         .where(or_(col(Claim.event_id).in_(ids), col(Claim.id).in_(list(subject_of))))
         .order_by(col(Claim.created_at), col(Claim.id))
     ).all()
     by_event: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for claim in claims.to_public(session, rows):
+    for claim in claims.to_public(session, related):
         for event_id in subject_of[claim.id] | ({claim.event_id} if claim.event_id else set()):
             by_event[event_id].append(claim)
     source_ids = {a.source_id for group in by_event.values() for c in group for a in c.appearances}
-    loaded = crud.load_many(session, Source, source_ids)
+    loaded = rows.by_id(session, Source, source_ids)
     cited = {s.id: s for s in sources.to_public(list(loaded.values()))}
     for event in public:
         if "claims" in expansions:

@@ -129,16 +129,21 @@ def by_id(session: Session, model: type[M], ids: set[uuid.UUID]) -> dict[uuid.UU
 
 def one_or_404(session: Session, model: type[M], ref: str | uuid.UUID) -> M:
     """A record by UUID or slug, or NotFound."""
-    ident = ref if isinstance(ref, uuid.UUID) else _as_uuid(ref)
+    ident = ref if isinstance(ref, uuid.UUID) else as_uuid(ref)
     found = load(session, model, "id", [ident]) if ident else load(session, model, "slug", [ref])
     if not found:
-        label = str(model.__table__.name).replace("_", " ")  # type: ignore[attr-defined]
-        raise NotFound(f"no {label} '{ref}'")
+        raise NotFound(f"no {label(model)} '{ref}'")
     return found[0]
 
 
-def _as_uuid(ref: str) -> uuid.UUID | None:
+def as_uuid(ref: str) -> uuid.UUID | None:
+    """`ref` as a UUID, or None if it is not one (then it is a slug)."""
     try:
         return uuid.UUID(ref)
     except ValueError:
         return None
+
+
+def label(model: type[SQLModel]) -> str:
+    """What a record of `model` is called in messages: its table's name, in words."""
+    return str(model.__table__.name).replace("_", " ")  # type: ignore[attr-defined]

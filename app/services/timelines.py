@@ -28,7 +28,7 @@ from app.schemas.timelines import (
     TimelineItem,
     TimelineQuery,
 )
-from app.services import crud, date_ranges, paging
+from app.services import crud, date_ranges, paging, rows
 
 # On one day, the events taken part in come before the claims made there.
 _EVENT, _CLAIM = 0, 1
@@ -56,14 +56,14 @@ def participant_timeline(
         .order_by(merged.c.day, merged.c.rank, merged.c.record_id, merged.c.link_id)
         .limit(wanted)
     )
-    rows = list(session.connection().execute(ordered).all())
+    entries = list(session.connection().execute(ordered).all())
     next_cursor = None
-    if len(rows) > query.limit:
-        rows = rows[: query.limit]
-        last = rows[-1]
+    if len(entries) > query.limit:
+        entries = entries[: query.limit]
+        last = entries[-1]
         values = [last.day.isoformat(), last.rank, str(last.record_id), str(last.link_id)]
         next_cursor = paging.encode(values, scope)
-    return _items(session, rows), next_cursor
+    return _items(session, entries), next_cursor
 
 
 def _events(pid: uuid.UUID, query: TimelineQuery, cursor: list[Any] | None) -> Any:
@@ -147,11 +147,11 @@ def _decode(cursor: str, scope: str) -> list[Any]:
         raise BadRequest(_MALFORMED) from exc
 
 
-def _items(session: Session, rows: list[Any]) -> list[TimelineItem]:
-    events = crud.load_many(session, Event, {r.record_id for r in rows if r.rank == _EVENT})
-    claims = crud.load_many(session, Claim, {r.record_id for r in rows if r.rank == _CLAIM})
+def _items(session: Session, entries: list[Any]) -> list[TimelineItem]:
+    events = rows.by_id(session, Event, {e.record_id for e in entries if e.rank == _EVENT})
+    claims = rows.by_id(session, Claim, {e.record_id for e in entries if e.rank == _CLAIM})
     items = []
-    for row in rows:
+    for row in entries:
         if row.rank == _EVENT:
             event = events[row.record_id]
             start = stored_date(event, "start")

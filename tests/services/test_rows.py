@@ -39,10 +39,6 @@ MODELS: list[type[SQLModel]] = [
 ]
 
 
-def _values(record: SQLModel) -> dict[str, object]:
-    return crud.columns_of(record)
-
-
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_every_seeded_record_reads_as_the_orm_reads_it(
     seeded: Session, model: type[SQLModel]
@@ -53,9 +49,9 @@ def test_every_seeded_record_reads_as_the_orm_reads_it(
     first = [getattr(record, key[0]) for record in orm]
     seeded.expunge_all()
     driver = rows.load(seeded, model, key[0], first, key)
-    assert [_values(r) for r in driver] == [_values(r) for r in orm]
+    assert [crud.columns_of(r) for r in driver] == [crud.columns_of(r) for r in orm]
     for record in driver:
-        assert all(type(getattr(record, n)) is type(v) for n, v in _values(record).items())
+        assert all(type(getattr(record, n)) is type(v) for n, v in crud.columns_of(record).items())
 
 
 def test_a_foreign_key_lookup_keeps_the_order_asked_for(seeded: Session) -> None:
@@ -78,7 +74,7 @@ def test_records_written_through_the_api_read_back_exactly(
     )
     event = session.get_one(Event, uuid.UUID(made["id"]))
     [read] = rows.load(session, Event, "id", [event.id])
-    assert _values(read) == _values(event)
+    assert crud.columns_of(read) == crud.columns_of(event)
     assert read.created_at.tzinfo is not None
     assert (read.start_earliest, read.start_latest) == (dt.date(2019, 9, 1), dt.date(2019, 9, 30))
 
@@ -106,10 +102,10 @@ def test_a_selected_page_reads_as_the_orm_reads_it(seeded: Session) -> None:
         .order_by(col(Event.start_sort).desc(), col(Event.id))
         .limit(3)
     )
-    orm = [_values(r) for r in seeded.exec(stmt).all()]
+    orm = [crud.columns_of(r) for r in seeded.exec(stmt).all()]
     seeded.expunge_all()
     found = rows.select_all(seeded, Event, stmt)
-    assert [_values(r) for r in found] == orm
+    assert [crud.columns_of(r) for r in found] == orm
     assert found[0].slug == "netanyahu-shoigu-meeting-2019-09-12"
 
 
