@@ -249,6 +249,34 @@ class TestNetwork:
         assert (slug, count) == (visitor, 22)
         assert shared == [event["slug"] for event in events[::-1][:20]]
 
+    def test_ties_at_the_limit_go_by_name(self, client: TestClient) -> None:
+        me = make_participant(client, name="Centre")["slug"]
+        names = ["Zulu", "Alpha", "Mike", "Bravo"]
+        others = {name: make_participant(client, name=name)["slug"] for name in names}
+        often = make_event(client, start="2002-01-01")["slug"]
+        make_event_participant(client, often, me)
+        make_event_participant(client, often, others["Zulu"])
+        for name in names:
+            event = make_event(client, start="2001-01-01")["slug"]
+            make_event_participant(client, event, me)
+            make_event_participant(client, event, others[name])
+        top = [slug for slug, _, _ in network(client, me, limit=3)]
+        assert top == [others["Zulu"], others["Alpha"], others["Bravo"]]
+
+    def test_an_event_shared_in_two_roles_counts_once(self, client: TestClient) -> None:
+        me, other = make_participant(client)["slug"], make_participant(client)["slug"]
+        event = make_event(client, start="2003-03-03")["slug"]
+        make_event_participant(client, event, me, role="host")
+        make_event_participant(client, event, other, role="visitor")
+        make_event_participant(client, event, other, role="attendee")
+        body = client.get(f"{URL}/{me}/network").json()
+        (connection,) = body["connections"]
+        assert connection["count"] == 1
+        assert connection["roles"] == [
+            {"role": "host", "other_role": "attendee", "count": 1},
+            {"role": "host", "other_role": "visitor", "count": 1},
+        ]
+
     def test_targets_share_with_attackers(self, seeded: Session, client: TestClient) -> None:
         strikes = ["israeli-strikes-in-syria"]
         assert network(client, "hezbollah") == [
