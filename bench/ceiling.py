@@ -75,6 +75,12 @@ class Database:
             sql = sql.replace("?", "%s")
         return list(self.connection().execute(sql, params).fetchall())
 
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Run a statement that returns no rows (an INSERT)."""
+        if not self.sqlite:
+            sql = sql.replace("?", "%s")
+        self.connection().execute(sql, params)
+
     def key(self, value: str) -> str:
         """A UUID as the engine stores it (SQLite: 32 hex digits)."""
         return value.replace("-", "") if self.sqlite else value
@@ -253,7 +259,7 @@ async def create_event(request: Request) -> Response:
     key = new_id.hex if DB.sqlite else str(new_id)
     start = data.get("start")
     location = data.get("location") or {}
-    DB.rows(
+    DB.execute(
         "INSERT INTO event (id, created_at, updated_at, version, slug, title, summary, "
         "event_type, status, certainty, start_edtf, start_precision, start_earliest, "
         "start_latest, start_sort, location_name, location_country) "
@@ -277,7 +283,7 @@ async def create_event(request: Request) -> Response:
             location.get("country"),
         ),
     )
-    DB.rows(
+    DB.execute(
         "INSERT INTO event_status_change (id, event_id, status, recorded_at) VALUES (?, ?, ?, ?)",
         (uuid.uuid4().hex if DB.sqlite else str(uuid.uuid4()), key, data["status"], now),
     )
