@@ -279,6 +279,8 @@ class Event(Sluggable, table=True):
         Index("ix_event_updated_at_id", "updated_at", "id"),
         Index("ix_event_title_id", "title", "id"),
         Index("ix_event_country_start", "location_country", "start_sort", "id"),
+        Index("ix_event_start_bounds", "start_earliest", "start_latest"),
+        Index("ix_event_country_bounds", "location_country", "start_earliest", "start_latest"),
         Index("ix_event_type_start", "event_type", "start_sort", "id"),
         Index("ix_event_lat_lon", "location_lat", "location_lon"),
     )
@@ -290,7 +292,7 @@ class Event(Sluggable, table=True):
     plover_type: str | None = Field(default=None, max_length=32)
     start_edtf: str | None = Field(default=None, max_length=64)
     start_precision: str | None = Field(default=None, max_length=16)
-    start_earliest: dt.date | None = Field(default=None, index=True)
+    start_earliest: dt.date | None = Field(default=None)
     start_latest: dt.date | None = Field(default=None, index=True)
     start_sort: dt.date = Field(default=UNDATED, sa_column_kwargs={"server_default": "0001-01-01"})
     end_edtf: str | None = Field(default=None, max_length=64)

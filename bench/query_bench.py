@@ -113,6 +113,7 @@ def event_cases(session: Session) -> dict[str, Callable[[], Any]]:
         "include_total, country=RU": page(country=["RU"], include_total=True),
         "expand=participants,claims,sources": page(expand="participants,claims,sources"),
         "stats by month, country=RU": stats(group_by="month", country=["RU"]),
+        "stats by month, all events": stats(group_by="month"),
         "stats by event_type": stats(group_by="event_type"),
     }
 

@@ -103,6 +103,17 @@ class TestEventStats:
         assert stats(client, group_by="month")["buckets"] == buckets(("2019-09", 1))
         assert stats(client, group_by="year")["buckets"] == buckets(("2019", 2))
 
+    def test_an_open_range_is_imprecise_not_undated(self, client: TestClient) -> None:
+        make_event(client, start="2019-09-12/..")
+        make_event(client, start="../2019-09-12")
+        make_event(client, start="2019-09-12")
+        assert stats(client, group_by="month") == {
+            "group_by": "month",
+            "buckets": buckets(("2019-09", 1)),
+            "imprecise": 2,
+            "undated": 0,
+        }
+
     def test_undated_events_count_under_their_other_keys(self, client: TestClient) -> None:
         make_event(client, start=None, event_type="visit")
         assert stats(client, group_by="event_type") == {
