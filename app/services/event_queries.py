@@ -91,7 +91,13 @@ def list_events(
     stmt = select(Event).where(*conditions(session, query))
     scope = paging.scope_of("events", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
-    if walked := linked_pages.event_walk(session, query):
+    walked = linked_pages.event_walk(session, query)
+    in_page_order = None if query.sort == "relevance" else linked_pages.links_dense(session, query)
+    if walked and (fewer := linked_pages.fewer_events(session, query, walked[0])) is not None:
+        # Then those events are read first, each checked for its participants.
+        walked, stmt = None, select(Event).where(*conditions(session, query, correlated=True))
+        in_page_order = fewer >= paging.DENSE
+    if walked:
         walk, rest = walked
         records, next_cursor = linked_pages.page(
             session,
@@ -116,9 +122,7 @@ def list_events(
         cursor=query.cursor,
         scope=scope,
         sort_indexes=_SORT_INDEXES,
-        in_page_order=None
-        if query.sort == "relevance"
-        else linked_pages.links_dense(session, query),
+        in_page_order=in_page_order,
         # In page order, participants are checked event by event rather than collected.
         page_order_stmt=lambda: select(Event).where(*conditions(session, query, correlated=True)),
     )

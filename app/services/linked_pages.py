@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import NotFound
-from app.models import ClaimSubject, EventParticipant, Participant
+from app.models import ClaimSubject, Event, EventParticipant, Participant
 from app.schemas.claims import ClaimQuery
 from app.schemas.events import EventFilters, EventQuery
 from app.services import crud, date_ranges, paging
@@ -140,6 +140,32 @@ def links_dense(session: Session, query: EventQuery) -> bool | None:
         links = links.where(col(EventParticipant.role).in_([r.value for r in query.role]))
     sample = links.limit(paging.DENSE).subquery()
     return int(session.exec(select(func.count()).select_from(sample)).one()) >= paging.DENSE
+
+
+def fewer_events(session: Session, query: EventQuery, walk: Walk) -> int | None:
+    """How many events the list's country or event type selects in the date range of a ranged
+    walk, if fewer than the links the walk would read (then checking each of those events for
+    the participant costs less than the walk); else None. Both are counted from an index
+    alone, the events at most (an upper bound: the exact date check only removes more)."""
+    if walk.sort_from is None and walk.sort_to is None:
+        return None
+    in_range = _count(session, EVENTS, _narrowing(EVENTS, walk), _LONG_RANGE * paging.DENSE)
+    day = col(Event.start_sort)
+    bounds = [
+        *([day >= walk.sort_from] if walk.sort_from else []),
+        *([day <= walk.sort_to] if walk.sort_to else []),
+    ]
+    # Each is indexed with the start: ix_event_country_start, ix_event_type_start.
+    for column, values in (
+        (col(Event.location_country), query.country),
+        (col(Event.event_type), [t.value for t in query.event_type]),
+    ):
+        if values:
+            sample = select(col(Event.id)).where(column.in_(values), *bounds).limit(in_range)
+            found = int(session.exec(select(func.count()).select_from(sample.subquery())).one())
+            if found < in_range:
+                return found
+    return None
 
 
 def least_linked(session: Session, links: Links, ids: list[uuid.UUID]) -> uuid.UUID:

@@ -125,3 +125,40 @@ def test_an_event_linked_in_two_roles_is_listed_once(
     _unwalked(monkeypatch)
     assert walked == _walk(client, "/api/v1/events", params)
     assert walked == [events[0]["slug"], events[2]["slug"], events[1]["slug"]]
+
+
+# A ranged participant list whose country or type selects fewer events than the walk's links.
+NARROWED_QUERIES = [
+    {
+        "participant": "benjamin-netanyahu",
+        "country": "RU",
+        "start_after": "2019",
+        "start_before": "2019",
+    },
+    {
+        "participant": "benjamin-netanyahu",
+        "event_type": "meeting",
+        "start_after": "2019-09",
+        "start_before": "2019-09",
+        "sort": "-start",
+    },
+]
+
+
+@pytest.mark.parametrize("params", NARROWED_QUERIES)
+def test_reading_the_fewer_events_and_walking_agree(
+    seeded: Session, client: TestClient, params: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fewer, counted = linked_pages.fewer_events, []
+
+    def spy(*args: Any) -> int | None:
+        counted.append(found := fewer(*args))
+        return found
+
+    monkeypatch.setattr(linked_pages, "fewer_events", spy)
+    narrowed = _walk(client, "/api/v1/events", params)
+    assert counted
+    assert None not in counted
+    monkeypatch.setattr(linked_pages, "fewer_events", lambda *args: None)
+    assert narrowed == _walk(client, "/api/v1/events", params)
+    assert narrowed
