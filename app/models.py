@@ -359,12 +359,14 @@ class EventParticipant(Record, table=True):
             "participant_id",
             "event_created_at",
             "event_id",
+            "role",
         ),
         Index(
             "ix_event_participant_participant_start",
             "participant_id",
             "event_start_sort",
             "event_id",
+            "role",
         ),
     )
 
