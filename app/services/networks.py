@@ -1,6 +1,5 @@
 """A participant's network: the others it shared events with, counted from its links."""
 
-import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,14 +18,29 @@ from app.services import crud, date_ranges, rows
 _SHARED_EVENTS = 20
 # Participants looked up per statement: well under either engine's limit of parameters.
 _BATCH = 500
+_BRIEF_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "start_edtf",
+    "start_precision",
+    "start_earliest",
+    "start_latest",
+)
+
+
+# Ids and days of the shared links stay as the driver gives them (on SQLite, text): decoding
+# thousands of them would cost more than reading them. Their order is the decoded order; the
+# few that are shown are decoded.
+Key = Any
 
 
 @dataclass
 class _Other:
     """What one other participant shared: each event with its start, and the parts each had."""
 
-    events: dict[uuid.UUID, dt.date] = field(default_factory=dict)
-    roles: dict[tuple[str, str], set[uuid.UUID]] = field(default_factory=lambda: defaultdict(set))
+    events: dict[Key, Any] = field(default_factory=dict)
+    roles: dict[tuple[str, str], set[Key]] = field(default_factory=lambda: defaultdict(set))
 
 
 def participant_network(session: Session, participant_ref: str, query: NetworkQuery) -> Network:
@@ -34,26 +48,26 @@ def participant_network(session: Session, participant_ref: str, query: NetworkQu
     participant = crud.get_or_404(session, Participant, participant_ref)
     others = _shared(session, participant.id, query)
     top = _top(session, others, query.limit)
-    wanted = {event_id for other in top for event_id in _recent(others[other.id].events)}
-    events = rows.by_id(session, Event, wanted)
+    recent = {key: _recent(others[key].events) for key, _ in top}
+    events = _briefs(session, {event for keys in recent.values() for event in keys})
     return Network(
         participant=ParticipantSummary.model_validate(participant),
         connections=[
             Connection(
-                participant=other,
-                count=len(others[other.id].events),
-                events=[_brief(events[e]) for e in _recent(others[other.id].events)],
+                participant=summary,
+                count=len(others[key].events),
+                events=[events[event] for event in recent[key]],
                 roles=[
                     RolePair(role=role, other_role=other_role, count=len(shared))
-                    for (role, other_role), shared in sorted(others[other.id].roles.items())
+                    for (role, other_role), shared in sorted(others[key].roles.items())
                 ],
             )
-            for other in top
+            for key, summary in top
         ],
     )
 
 
-def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[uuid.UUID, _Other]:
+def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, _Other]:
     # One read of the participant's links in the date range (the links hold their event's
     # start, revision 0004), each joined to the other links of its event; counted here, once,
     # rather than by three statements that would each read them again.
@@ -61,9 +75,9 @@ def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[uuid.
     day: Any = col(mine.event_start_sort)  # stored NOT NULL (revision 0004)
     stmt = (
         sa.select(
-            col(theirs.participant_id),
-            col(mine.event_id),
-            day,
+            sa.type_coerce(theirs.participant_id, sa.String),
+            sa.type_coerce(mine.event_id, sa.String),
+            sa.type_coerce(day, sa.String),
             col(mine.role),
             col(theirs.role),
         )
@@ -88,7 +102,7 @@ def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[uuid.
         include_imprecise=query.include_imprecise,
     )
     stmt = stmt.where(*([day >= start] if start else []), *([day <= end] if end else []))
-    others: dict[uuid.UUID, _Other] = defaultdict(_Other)
+    others: dict[Key, _Other] = defaultdict(_Other)
     for other_id, event_id, start_day, role, other_role in session.connection().execute(stmt):
         other = others[other_id]
         other.events[event_id] = start_day
@@ -96,30 +110,48 @@ def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[uuid.
     return others
 
 
-def _top(session: Session, others: dict[uuid.UUID, _Other], limit: int) -> list[ParticipantSummary]:
+def _top(
+    session: Session, others: dict[Key, _Other], limit: int
+) -> list[tuple[Key, ParticipantSummary]]:
     """The `limit` others with the most shared events, then by name and id."""
     counts = sorted((len(other.events) for other in others.values()), reverse=True)
     if not counts:
         return []
     # Only those counted at least as often as the last place need their names read.
     least = counts[min(limit, len(counts)) - 1]
-    candidates = sorted(pid for pid, other in others.items() if len(other.events) >= least)
+    keys = {_uuid(key): key for key, other in others.items() if len(other.events) >= least}
+    candidates = sorted(keys)
     found = [
-        ParticipantSummary.model_validate(row)
+        (keys[row.id], ParticipantSummary.model_validate(row))
         for at in range(0, len(candidates), _BATCH)
         for row in rows.load(session, Participant, "id", candidates[at : at + _BATCH])
     ]
-    found.sort(key=lambda p: (-len(others[p.id].events), p.name, p.id))
+    found.sort(key=lambda item: (-len(others[item[0]].events), item[1].name, item[1].id))
     return found[:limit]
 
 
-def _recent(events: dict[uuid.UUID, dt.date]) -> list[uuid.UUID]:
+def _recent(events: dict[Key, Any]) -> list[Key]:
     """Up to _SHARED_EVENTS of `events`, latest start first, then by id."""
-    ordered = sorted(events.items(), key=lambda item: (-item[1].toordinal(), item[0]))
-    return [event_id for event_id, _ in ordered[:_SHARED_EVENTS]]
+    by_id = sorted(events.items())
+    return [key for key, _ in sorted(by_id, key=lambda item: item[1], reverse=True)][
+        :_SHARED_EVENTS
+    ]
 
 
-def _brief(event: Event) -> SharedEvent:
-    return SharedEvent(
-        id=event.id, slug=event.slug, title=event.title, start=stored_date(event, "start")
-    )
+def _briefs(session: Session, keys: set[Key]) -> dict[Key, SharedEvent]:
+    """The events of `keys`, in brief: only the columns shown are read."""
+    ids = {_uuid(key): key for key in keys}
+    columns = [col(getattr(Event, name)) for name in _BRIEF_COLUMNS]
+    found = {}
+    for at in range(0, len(ids), _BATCH):
+        batch = list(ids)[at : at + _BATCH]
+        for row in session.connection().execute(sa.select(*columns).where(columns[0].in_(batch))):
+            # Stored values, already of their fields' types: not validated again.
+            found[ids[row.id]] = SharedEvent.model_construct(
+                id=row.id, slug=row.slug, title=row.title, start=stored_date(row, "start")
+            )
+    return found
+
+
+def _uuid(key: Key) -> uuid.UUID:
+    return key if isinstance(key, uuid.UUID) else uuid.UUID(key)
