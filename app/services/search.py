@@ -84,11 +84,13 @@ def snippets(session: Session, index: Index, q: str, ids: list[uuid.UUID]) -> di
         return {}
     words = terms(q)
     if _is_sqlite(session):
+        # CROSS JOIN keeps the key table first: FTS5 then finds each of `ids` by rowid instead
+        # of walking every match of `q`.
         sql = text(
             f"SELECT k.{index.key_column} AS id, "
             f"snippet({index.table}_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet "
-            f"FROM {index.table}_fts JOIN {index.table}_fts_key k "
-            f"ON k.key = {index.table}_fts.rowid "
+            f"FROM {index.table}_fts_key k CROSS JOIN {index.table}_fts "
+            f"ON {index.table}_fts.rowid = k.key "
             f"WHERE {index.table}_fts MATCH :match AND k.{index.key_column} IN :ids"
         ).bindparams(
             bindparam("match", _fts5_query(words)),
