@@ -109,30 +109,40 @@ def _list(
             scope=scope,
         )
     else:
-        rows, next_cursor = paging.ordered_page(
-            session,
-            stmt,
-            Claim,
-            sort=query.sort,
-            sorts=_SORTS,
-            text=search.CLAIMS,
-            q=query.q,
-            limit=query.limit,
-            cursor=query.cursor,
-            scope=scope,
-            sort_indexes=_SORT_INDEXES,
-            page_order_stmt=lambda: select(Claim).where(
-                *base, *conditions(session, query, correlated=True)
-            ),
-            # The condition of q comes last, when given.
-            text_only=bool(query.q) and len(where) == 1,
-        )
+        rows, next_cursor = _ordered_page(session, query, base, where, scope)
     public = claims.to_public(session, rows)
     if query.q:
         marked = search.snippets(session, search.CLAIMS, query.q, [c.id for c in rows])
         for claim in public:
             claim.match = marked.get(claim.id)
     return public, next_cursor, total
+
+
+def _ordered_page(
+    session: Session,
+    query: ClaimQuery,
+    base: list[ColumnElement[bool]],
+    where: list[ColumnElement[bool]],
+    scope: str,
+) -> tuple[list[Claim], str | None]:
+    return paging.ordered_page(
+        session,
+        select(Claim).where(*where),
+        Claim,
+        sort=query.sort,
+        sorts=_SORTS,
+        text=search.CLAIMS,
+        q=query.q,
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=scope,
+        sort_indexes=_SORT_INDEXES,
+        page_order_stmt=lambda: select(Claim).where(
+            *base, *conditions(session, query, correlated=True)
+        ),
+        # The condition of q comes last, when given.
+        text_only=bool(query.q) and len(where) == 1,
+    )
 
 
 def _ids(

@@ -112,6 +112,14 @@ def read_in_page_order(session: Session, stmt: Any, id_column: Any) -> bool:
     return int(found) >= DENSE
 
 
+def _many(session: Session, stmt: Any, id_column: Any, text: search.Index | None, q: str) -> bool:
+    # With q the only filter, its matches are counted on the text index alone, without
+    # collecting the ids of all of them first.
+    if text is not None:
+        return search.many(session, text, q, DENSE)
+    return read_in_page_order(session, stmt, id_column)
+
+
 def ordered_page(
     session: Session,
     stmt: SelectOfScalar[M],
@@ -146,10 +154,8 @@ def ordered_page(
     order = Sort(sorts[name].keys, descending=sort.startswith("-"))
     if sort_indexes is None:
         return keyset_page(session, stmt, model, order, limit=limit, cursor=cursor, scope=scope)
-    if in_page_order is None and text_only:
-        in_page_order = search.many(session, text, q or "", DENSE)
     if in_page_order is None:
-        in_page_order = read_in_page_order(session, stmt, ident)
+        in_page_order = _many(session, stmt, ident, text if text_only else None, q or "")
     if in_page_order:
         base = page_order_stmt() if page_order_stmt is not None else stmt
         stmt = base.with_hint(model, f"INDEXED BY {sort_indexes[name]}", "sqlite")
