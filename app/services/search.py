@@ -70,8 +70,8 @@ def terms(q: str) -> list[str]:
 def ranked(session: Session, index: Index, q: str, top: int | None = None) -> Subquery:
     """A subquery (id, rank) of the rows matching `q`; lower rank is more relevant.
 
-    With `top`, only the rows ranked at most as well as the `top`-th best, ties included: the
-    same first `top` rows in (rank, id) order, without reading the key of every match.
+    With `top`, only the first `top` rows in (rank, id) order, found without reading the key
+    of every match.
     """
     words = terms(q)
     if _is_sqlite(session):
@@ -153,13 +153,14 @@ def _sqlite_ranked(index: Index, top: int | None) -> str:
             f"SELECT k.{key} AS id, bm25({fts}) AS rank FROM {fts} JOIN {fts}_key k "
             f"ON k.key = {fts}.rowid WHERE {fts} MATCH :match"
         )
-    # bm25 once per match (materialized), then keys only for the best ranks: the rows ranked
-    # no worse than the top-th, so ties at the cut stay for the caller's (rank, id) order.
+    # bm25 once per match (materialized), then keys only for the rows ranked no worse than
+    # the top-th (ties at the cut decide by id), and rows only for the first `top` of those.
     return (
         f"WITH m AS MATERIALIZED (SELECT rowid AS key, bm25({fts}) AS rank FROM {fts} "
         f"WHERE {fts} MATCH :match) "
         f"SELECT k.{key} AS id, m.rank AS rank FROM m JOIN {fts}_key k ON k.key = m.key "
-        f"WHERE m.rank <= (SELECT max(rank) FROM (SELECT rank FROM m ORDER BY rank LIMIT :top))"
+        f"WHERE m.rank <= (SELECT max(rank) FROM (SELECT rank FROM m ORDER BY rank LIMIT :top)) "
+        f"ORDER BY m.rank, k.{key} LIMIT :top"
     )
 
 
