@@ -25,8 +25,13 @@ _SORT_INDEXES = {
 ClaimPage = tuple[list[ClaimPublic], str | None, int | None]
 
 
-def conditions(session: Session, query: ClaimQuery) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of `query`; each is backed by an index."""
+def conditions(
+    session: Session, query: ClaimQuery, *, correlated: bool = False
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `query`; each is backed by an index.
+
+    `correlated` checks `q` claim by claim: the better form when claims are read in page order.
+    """
     found: list[ColumnElement[bool]] = []
     for name in ("claim_type", "status"):
         if values := getattr(query, name):
@@ -54,7 +59,9 @@ def conditions(session: Session, query: ClaimQuery) -> list[ColumnElement[bool]]
         )
     )
     if query.q:
-        found.append(search.matches(session, search.CLAIMS, query.q, col(Claim.id)))
+        found.append(
+            search.matches(session, search.CLAIMS, query.q, col(Claim.id), correlated=correlated)
+        )
     return found
 
 
@@ -84,7 +91,8 @@ def _list(
 ) -> ClaimPage:
     if query.sort == "relevance" and not query.q:
         raise invalid(("query", "sort"), "relevance needs q")
-    stmt = select(Claim).where(*base, *conditions(session, query))
+    where = [*base, *conditions(session, query)]
+    stmt = select(Claim).where(*where)
     scope = paging.scope_of(name, query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
     walked = None if base else linked_pages.claim_walk(session, query)
@@ -101,25 +109,40 @@ def _list(
             scope=scope,
         )
     else:
-        rows, next_cursor = paging.ordered_page(
-            session,
-            stmt,
-            Claim,
-            sort=query.sort,
-            sorts=_SORTS,
-            text=search.CLAIMS,
-            q=query.q,
-            limit=query.limit,
-            cursor=query.cursor,
-            scope=scope,
-            sort_indexes=_SORT_INDEXES,
-        )
+        rows, next_cursor = _ordered_page(session, query, base, where, scope)
     public = claims.to_public(session, rows)
     if query.q:
         marked = search.snippets(session, search.CLAIMS, query.q, [c.id for c in rows])
         for claim in public:
             claim.match = marked.get(claim.id)
     return public, next_cursor, total
+
+
+def _ordered_page(
+    session: Session,
+    query: ClaimQuery,
+    base: list[ColumnElement[bool]],
+    where: list[ColumnElement[bool]],
+    scope: str,
+) -> tuple[list[Claim], str | None]:
+    return paging.ordered_page(
+        session,
+        select(Claim).where(*where),
+        Claim,
+        sort=query.sort,
+        sorts=_SORTS,
+        text=search.CLAIMS,
+        q=query.q,
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=scope,
+        sort_indexes=_SORT_INDEXES,
+        page_order_stmt=lambda: select(Claim).where(
+            *base, *conditions(session, query, correlated=True)
+        ),
+        # The condition of q comes last, when given.
+        text_only=bool(query.q) and len(where) == 1,
+    )
 
 
 def _ids(

@@ -78,7 +78,9 @@ def conditions(
     found.extend(_start(filters))
     found.extend(_place(filters))
     if filters.q:
-        found.append(search.matches(session, search.EVENTS, filters.q, col(Event.id)))
+        found.append(
+            search.matches(session, search.EVENTS, filters.q, col(Event.id), correlated=correlated)
+        )
     return found
 
 
@@ -88,7 +90,8 @@ def list_events(
     """A page of matching events in the order asked for, shaped and expanded as asked."""
     if query.sort == "relevance" and not query.q:
         raise invalid(("query", "sort"), "relevance needs q")
-    stmt = select(Event).where(*conditions(session, query))
+    where = conditions(session, query)
+    stmt = select(Event).where(*where)
     scope = paging.scope_of("events", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
     walked = linked_pages.event_walk(session, query)
@@ -125,6 +128,8 @@ def list_events(
         in_page_order=in_page_order,
         # In page order, participants are checked event by event rather than collected.
         page_order_stmt=lambda: select(Event).where(*conditions(session, query, correlated=True)),
+        # The condition of q comes last, when given.
+        text_only=bool(query.q) and len(where) == 1,
     )
     return shape(session, records, query.q, query.expansions()), next_cursor, total
 

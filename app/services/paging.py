@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_
+from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import BadRequest
@@ -112,6 +112,14 @@ def read_in_page_order(session: Session, stmt: Any, id_column: Any) -> bool:
     return int(found) >= DENSE
 
 
+def _many(session: Session, stmt: Any, id_column: Any, text: search.Index | None, q: str) -> bool:
+    # With q the only filter, its matches are counted on the text index alone, without
+    # collecting the ids of all of them first.
+    if text is not None:
+        return search.many(session, text, q, DENSE)
+    return read_in_page_order(session, stmt, id_column)
+
+
 def ordered_page(
     session: Session,
     stmt: SelectOfScalar[M],
@@ -127,24 +135,27 @@ def ordered_page(
     sort_indexes: dict[str, str] | None = None,
     in_page_order: bool | None = None,
     page_order_stmt: Callable[[], SelectOfScalar[M]] | None = None,
+    text_only: bool = False,
 ) -> tuple[list[M], str | None]:
     """One page of `stmt` in the order named `sort` (`-name` descending, or `relevance`).
 
     With `sort_indexes` (the index that reads each order), SQLite reads in page order when
     there are many matches (`in_page_order`, counted if not given), from `page_order_stmt`
     if the filters have a better form for that; otherwise it sorts the few matches.
+    `text_only` says `q` is the only filter: matches are then counted and ranked on the text
+    index alone.
     """
     ident = model.id  # type: ignore[attr-defined]
     if sort == "relevance":
-        ranks = search.ranked(session, text, q or "")
-        ordered = stmt.join(ranks, ranks.c.id == ident).order_by(ranks.c.rank, ident)
-        return offset_page(session, ordered, limit=limit, cursor=cursor, scope=scope)
+        return _relevance_page(
+            session, stmt, model, text, q or "", limit, cursor, scope, text_only=text_only
+        )
     name = sort.lstrip("-")
     order = Sort(sorts[name].keys, descending=sort.startswith("-"))
     if sort_indexes is None:
         return keyset_page(session, stmt, model, order, limit=limit, cursor=cursor, scope=scope)
     if in_page_order is None:
-        in_page_order = read_in_page_order(session, stmt, ident)
+        in_page_order = _many(session, stmt, ident, text if text_only else None, q or "")
     if in_page_order:
         base = page_order_stmt() if page_order_stmt is not None else stmt
         stmt = base.with_hint(model, f"INDEXED BY {sort_indexes[name]}", "sqlite")
@@ -160,16 +171,44 @@ def ordered_page(
     )
 
 
+def _relevance_page(
+    session: Session,
+    stmt: SelectOfScalar[M],
+    model: type[M],
+    text: search.Index,
+    q: str,
+    limit: int,
+    cursor: str | None,
+    scope: str,
+    *,
+    text_only: bool,
+) -> tuple[list[M], str | None]:
+    ident = model.id  # type: ignore[attr-defined]
+    if text_only:
+        # Nothing but the ranked matches to filter by: only the best of them need reading.
+        ranks = search.ranked(session, text, q, top=offset_of(cursor, scope) + limit + 1)
+        stmt = select(model)
+    else:
+        ranks = search.ranked(session, text, q)
+    ordered = stmt.join(ranks, ranks.c.id == ident).order_by(ranks.c.rank, ident)
+    return offset_page(session, ordered, limit=limit, cursor=cursor, scope=scope)
+
+
+def offset_of(cursor: str | None, scope: str) -> int:
+    """The position a cursor made by `offset_page` points at; 0 without one."""
+    if cursor is None:
+        return 0
+    values = decode(cursor, scope)
+    if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
+        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
+    return values[0]
+
+
 def offset_page(
     session: Session, stmt: Any, *, limit: int, cursor: str | None, scope: str
 ) -> tuple[list[Any], str | None]:
     """One page by position: for orders computed per query (relevance), not stored in a row."""
-    offset = 0
-    if cursor is not None:
-        values = decode(cursor, scope)
-        if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
-            raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
-        offset = values[0]
+    offset = offset_of(cursor, scope)
     rows = list(session.exec(stmt.offset(offset).limit(limit + 1)).all())
     if len(rows) <= limit:
         return rows, None

@@ -10,142 +10,35 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, String, Subquery, Uuid, bindparam, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    Subquery,
+    Uuid,
+    bindparam,
+    column,
+    select,
+    table,
+    text,
+)
 from sqlmodel import Session
 
 from app.errors import invalid
 
 # PostgreSQL's English stop words (Snowball): dropped on both engines so both see one query.
 STOP_WORDS = frozenset(
-    {
-        "i",
-        "me",
-        "my",
-        "myself",
-        "we",
-        "our",
-        "ours",
-        "ourselves",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "he",
-        "him",
-        "his",
-        "himself",
-        "she",
-        "her",
-        "hers",
-        "herself",
-        "it",
-        "its",
-        "itself",
-        "they",
-        "them",
-        "their",
-        "theirs",
-        "themselves",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "this",
-        "that",
-        "these",
-        "those",
-        "am",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "have",
-        "has",
-        "had",
-        "having",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "a",
-        "an",
-        "the",
-        "and",
-        "but",
-        "if",
-        "or",
-        "because",
-        "as",
-        "until",
-        "while",
-        "of",
-        "at",
-        "by",
-        "for",
-        "with",
-        "about",
-        "against",
-        "between",
-        "into",
-        "through",
-        "during",
-        "before",
-        "after",
-        "above",
-        "below",
-        "to",
-        "from",
-        "up",
-        "down",
-        "in",
-        "out",
-        "on",
-        "off",
-        "over",
-        "under",
-        "again",
-        "further",
-        "then",
-        "once",
-        "here",
-        "there",
-        "when",
-        "where",
-        "why",
-        "how",
-        "all",
-        "any",
-        "both",
-        "each",
-        "few",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-        "no",
-        "nor",
-        "not",
-        "only",
-        "own",
-        "same",
-        "so",
-        "than",
-        "too",
-        "very",
-        "s",
-        "t",
-        "can",
-        "will",
-        "just",
-        "don",
-        "should",
-        "now",
-    }
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing a an the and but if or because as until while of at by for with about against
+    between into through during before after above below to from up down in out on off over
+    under again further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very s t can will just don
+    should now
+    """.split()  # noqa: SIM905 (formatted as a list, it would take a line per word)
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_TERMS = 16
@@ -174,15 +67,18 @@ def terms(q: str) -> list[str]:
     return words[:_MAX_TERMS]
 
 
-def ranked(session: Session, index: Index, q: str) -> Subquery:
-    """A subquery (id, rank) of the rows matching `q`; lower rank is more relevant."""
+def ranked(session: Session, index: Index, q: str, top: int | None = None) -> Subquery:
+    """A subquery (id, rank) of the rows matching `q`; lower rank is more relevant.
+
+    With `top`, only the first `top` rows in (rank, id) order, found without reading the key
+    of every match.
+    """
     words = terms(q)
     if _is_sqlite(session):
-        sql = text(
-            f"SELECT k.{index.key_column} AS id, bm25({index.table}_fts) AS rank "
-            f"FROM {index.table}_fts JOIN {index.table}_fts_key k "
-            f"ON k.key = {index.table}_fts.rowid WHERE {index.table}_fts MATCH :match"
-        ).bindparams(bindparam("match", _fts5_query(words)))
+        sql = text(_sqlite_ranked(index, top)).bindparams(
+            bindparam("match", _fts5_query(words)),
+            *([bindparam("top", top)] if top is not None else []),
+        )
     else:
         sql = text(
             f"SELECT id, -ts_rank(search, plainto_tsquery('{index.config}', :words)) AS rank "
@@ -191,10 +87,34 @@ def ranked(session: Session, index: Index, q: str) -> Subquery:
     return sql.columns(id=_id_type(session), rank=Float()).subquery(f"{index.table}_match")
 
 
-def matches(session: Session, index: Index, q: str, id_column: Any) -> ColumnElement[bool]:
-    """A condition: the row whose id is `id_column` matches `q`."""
-    found = ranked(session, index, q)
-    return id_column.in_(found.select().with_only_columns(found.c.id))  # type: ignore[no-any-return]
+def matches(
+    session: Session, index: Index, q: str, id_column: Any, *, correlated: bool = False
+) -> ColumnElement[bool]:
+    """A condition: the row whose id is `id_column` matches `q`.
+
+    `correlated` looks the row's key up and checks it among the matching keys, rather than
+    collecting the ids of every match first: the better form when rows are read in page order.
+    """
+    if correlated and _is_sqlite(session):
+        keys = table(f"{index.table}_fts_key", column("key"), column(index.key_column))
+        key = select(keys.c.key).where(keys.c[index.key_column] == id_column).scalar_subquery()
+        found = text(
+            f"SELECT rowid FROM {index.table}_fts WHERE {index.table}_fts MATCH :match"
+        ).bindparams(bindparam("match", _fts5_query(terms(q))))
+        return key.in_(found.columns(column("rowid", Integer())))
+    ranks = ranked(session, index, q)
+    return id_column.in_(ranks.select().with_only_columns(ranks.c.id))  # type: ignore[no-any-return]
+
+
+def many(session: Session, index: Index, q: str, enough: int) -> bool:
+    """Whether at least `enough` rows match `q`, counted on the text index alone (SQLite)."""
+    if not _is_sqlite(session):
+        return True
+    sql = text(
+        f"SELECT count(*) FROM (SELECT rowid FROM {index.table}_fts "
+        f"WHERE {index.table}_fts MATCH :match LIMIT :enough)"
+    ).bindparams(bindparam("match", _fts5_query(terms(q))), bindparam("enough", enough))
+    return int(session.connection().execute(sql).scalar_one()) >= enough
 
 
 def snippets(session: Session, index: Index, q: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -203,11 +123,13 @@ def snippets(session: Session, index: Index, q: str, ids: list[uuid.UUID]) -> di
         return {}
     words = terms(q)
     if _is_sqlite(session):
+        # CROSS JOIN keeps the key table first: FTS5 then finds each of `ids` by rowid instead
+        # of walking every match of `q`.
         sql = text(
             f"SELECT k.{index.key_column} AS id, "
             f"snippet({index.table}_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet "
-            f"FROM {index.table}_fts JOIN {index.table}_fts_key k "
-            f"ON k.key = {index.table}_fts.rowid "
+            f"FROM {index.table}_fts_key k CROSS JOIN {index.table}_fts "
+            f"ON {index.table}_fts.rowid = k.key "
             f"WHERE {index.table}_fts MATCH :match AND k.{index.key_column} IN :ids"
         ).bindparams(
             bindparam("match", _fts5_query(words)),
@@ -222,6 +144,24 @@ def snippets(session: Session, index: Index, q: str, ids: list[uuid.UUID]) -> di
         ).bindparams(bindparam("words", " ".join(words)), bindparam("ids", ids, expanding=True))
     rows = session.connection().execute(sql).all()
     return {_as_uuid(row.id): str(row.snippet) for row in rows}
+
+
+def _sqlite_ranked(index: Index, top: int | None) -> str:
+    fts, key = f"{index.table}_fts", index.key_column
+    if top is None:
+        return (
+            f"SELECT k.{key} AS id, bm25({fts}) AS rank FROM {fts} JOIN {fts}_key k "
+            f"ON k.key = {fts}.rowid WHERE {fts} MATCH :match"
+        )
+    # bm25 once per match (materialized), then keys only for the rows ranked no worse than
+    # the top-th (ties at the cut decide by id), and rows only for the first `top` of those.
+    return (
+        f"WITH m AS MATERIALIZED (SELECT rowid AS key, bm25({fts}) AS rank FROM {fts} "
+        f"WHERE {fts} MATCH :match) "
+        f"SELECT k.{key} AS id, m.rank AS rank FROM m JOIN {fts}_key k ON k.key = m.key "
+        f"WHERE m.rank <= (SELECT max(rank) FROM (SELECT rank FROM m ORDER BY rank LIMIT :top)) "
+        f"ORDER BY m.rank, k.{key} LIMIT :top"
+    )
 
 
 def _fts5_query(words: list[str]) -> str:

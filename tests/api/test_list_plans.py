@@ -19,6 +19,7 @@ EVENT_QUERIES = [
     {"bbox": "34,29,42,37", "sort": "-updated_at"},
     {"near": "43.58,39.72,100"},
     {"q": "election", "sort": "-start"},
+    {"q": "election"},
 ]
 CLAIM_QUERIES = [
     {"claimant": "benjamin-netanyahu"},
@@ -26,6 +27,7 @@ CLAIM_QUERIES = [
     {"subject": "israel", "sort": "updated_at"},
     {"claim_type": "quote", "sort": "stated"},
     {"stated_after": "2019-09", "stated_before": "2019-09"},
+    {"q": "Netanyahu"},
 ]
 CASES = [("/api/v1/events", q) for q in EVENT_QUERIES] + [
     ("/api/v1/claims", q) for q in CLAIM_QUERIES

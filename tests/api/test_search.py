@@ -36,6 +36,18 @@ def slugs(client: TestClient, q: str, **params: Any) -> list[str]:
     return [item["slug"] for item in search(client, q, **params)]
 
 
+def _walk(client: TestClient, params: dict[str, Any], limit: int) -> list[str]:
+    """The slugs of every page of GET /events for `params`, following the cursors."""
+    found: list[str] = []
+    cursor = None
+    while True:
+        paged = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        body = client.get(EVENTS, params=params | paged).json()
+        found += [item["slug"] for item in body["items"]]
+        if (cursor := body["next_cursor"]) is None:
+            return found
+
+
 class TestListEventsSearchWords:
     @pytest.mark.parametrize("q", ["elections", "election", "elected", "ELECTION"])
     def test_stems_the_words(self, seeded: Session, client: TestClient, q: str) -> None:
@@ -162,6 +174,18 @@ class TestListEventsSearchRelevance:
         assert second.json()["items"][0]["slug"] == VISIT
         assert second.json()["next_cursor"] is None
         assert "link" not in second.headers
+
+    @pytest.mark.parametrize("filters", [{}, {"event_type": "meeting"}])
+    def test_pages_through_ties_in_id_order(
+        self, client: TestClient, filters: dict[str, str]
+    ) -> None:
+        # q alone ranks only the best matches (ties at the cut included); with another filter
+        # every match is ranked. Both page the same way.
+        tied = [make_event(client, title="Harbour", summary="Dues.") for _ in range(4)]
+        best = make_event(client, title="Harbour", summary="Harbour dues, harbour fees.")
+        expected = [best["slug"]] + [e["slug"] for e in sorted(tied, key=lambda e: e["id"])]
+        for limit in (1, 2, 3):
+            assert _walk(client, {"q": "harbour", "sort": "relevance"} | filters, limit) == expected
 
     def test_relevance_needs_q(self, client: TestClient) -> None:
         response = client.get(EVENTS, params={"sort": "relevance"})
