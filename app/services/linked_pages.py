@@ -149,7 +149,10 @@ def fewer_events(session: Session, query: EventQuery, walk: Walk) -> int | None:
     alone, the events at most (an upper bound: the exact date check only removes more)."""
     if walk.sort_from is None and walk.sort_to is None:
         return None
-    in_range = _count(session, EVENTS, _narrowing(EVENTS, walk), _LONG_RANGE * paging.DENSE)
+    most = _LONG_RANGE * paging.DENSE
+    in_range = _count(session, EVENTS, _narrowing(EVENTS, walk), most)
+    if in_range >= most:
+        return None  # a long range is walked in page order, and stops at the page's end
     day = col(Event.start_sort)
     bounds = [
         *([day >= walk.sort_from] if walk.sort_from else []),
