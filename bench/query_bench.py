@@ -1,10 +1,10 @@
 """Time each documented query's first page in-process on a large database, with its plan.
 
-Usage: DATABASE_URL=sqlite:///bench/data/1m.db python -m bench.query_bench [--runs 15]
-(after `python -m seed.synthetic --events 1000000` into that database). Appends a section to
-bench/RESULTS.md. Times are medians of `--runs` calls of the service function behind the
-endpoint (query, shaping into public models), without HTTP; the plan is the database's own
-EXPLAIN of the statement that selects the page.
+Usage: DATABASE_URL=sqlite:///bench/data/sqlite-1000000.db python -m bench.query_bench
+[--runs 15], on the data set `make bench` makes (or any `python -m seed.synthetic` database).
+Appends a section to bench/RESULTS.md. Times are medians of `--runs` calls of the service
+function behind the endpoint (query, shaping into public models), without HTTP; the plan is
+the database's own EXPLAIN of the statement that selects the page.
 """
 
 import argparse
