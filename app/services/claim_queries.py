@@ -89,8 +89,7 @@ def list_participant_claims(session: Session, participant_ref: str, query: Claim
 def _list(
     session: Session, query: ClaimQuery, base: list[ColumnElement[bool]], name: str
 ) -> ClaimPage:
-    if query.sort == "relevance" and not query.q:
-        raise invalid(("query", "sort"), "relevance needs q")
+    search.check_sort(query.sort, query.q)
     where = [*base, *conditions(session, query)]
     stmt = select(Claim).where(*where)
     scope = paging.scope_of(name, query.model_dump(exclude={"limit", "cursor"}))

@@ -88,30 +88,19 @@ def list_events(
     session: Session, query: EventQuery
 ) -> tuple[list[EventPublic], str | None, int | None]:
     """A page of matching events in the order asked for, shaped and expanded as asked."""
-    if query.sort == "relevance" and not query.q:
-        raise invalid(("query", "sort"), "relevance needs q")
+    search.check_sort(query.sort, query.q)
     where = conditions(session, query)
     stmt = select(Event).where(*where)
     scope = paging.scope_of("events", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
-    walked = linked_pages.event_walk(session, query)
     in_page_order = None if query.sort == "relevance" else linked_pages.links_dense(session, query)
+    walked = linked_pages.event_walk(session, query)
     if walked and (fewer := linked_pages.fewer_events(session, query, walked[0])) is not None:
         # Then those events are read first, each checked for its participants.
         walked, stmt = None, select(Event).where(*conditions(session, query, correlated=True))
         in_page_order = fewer >= paging.DENSE
     if walked:
-        walk, rest = walked
-        records, next_cursor = linked_pages.page(
-            session,
-            linked_pages.EVENTS,
-            select(Event).where(*conditions(session, rest, correlated=True)),
-            walk,
-            sort=paging.Sort(_SORTS[query.sort.lstrip("-")].keys, query.sort.startswith("-")),
-            limit=query.limit,
-            cursor=query.cursor,
-            scope=scope,
-        )
+        records, next_cursor = _walked_page(session, query, *walked, scope)
         return shape(session, records, query.q, query.expansions()), next_cursor, total
     records, next_cursor = paging.ordered_page(
         session,
@@ -132,6 +121,22 @@ def list_events(
         text_only=bool(query.q) and len(where) == 1,
     )
     return shape(session, records, query.q, query.expansions()), next_cursor, total
+
+
+def _walked_page(
+    session: Session, query: EventQuery, walk: linked_pages.Walk, rest: EventQuery, scope: str
+) -> tuple[list[Event], str | None]:
+    """A page read along one participant's links; `rest` holds the other filters."""
+    return linked_pages.page(
+        session,
+        linked_pages.EVENTS,
+        select(Event).where(*conditions(session, rest, correlated=True)),
+        walk,
+        sort=paging.Sort(_SORTS[query.sort.lstrip("-")].keys, query.sort.startswith("-")),
+        limit=query.limit,
+        cursor=query.cursor,
+        scope=scope,
+    )
 
 
 def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic:

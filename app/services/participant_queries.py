@@ -49,8 +49,7 @@ def list_participants(
     session: Session, query: ParticipantQuery
 ) -> tuple[list[ParticipantPublic], str | None, int | None]:
     """A page of matching participants in the order asked for, with matches under `q`."""
-    if query.sort == "relevance" and not query.q:
-        raise invalid(("query", "sort"), "relevance needs q")
+    search.check_sort(query.sort, query.q)
     stmt = select(Participant).where(*conditions(session, query))
     scope = paging.scope_of("participants", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None

@@ -59,6 +59,12 @@ PARTICIPANTS = Index("participant", "participant_id", "simple", "name")
 CLAIMS = Index("claim", "claim_id", "english", "text")
 
 
+def check_sort(sort: str, q: str | None) -> None:
+    """A 422 naming `sort` when it asks for relevance without a `q` to rank by."""
+    if sort == "relevance" and not q:
+        raise invalid(("query", "sort"), "relevance needs q")
+
+
 def terms(q: str) -> list[str]:
     """The searchable words of `q`, or a 422 naming `q` when there are none."""
     words = [w for w in _WORD.findall(q.lower()) if w not in STOP_WORDS]
