@@ -110,6 +110,8 @@ def event_cases(session: Session) -> dict[str, Callable[[], Any]]:
         "near Sochi, 100 km": page(near="43.58,39.72,100"),
         "q=ceasefire": page(q="ceasefire"),
         "q=ceasefire, sort=relevance": page(q="ceasefire", sort="relevance"),
+        "q=ceasefire, country=RU": page(q="ceasefire", country=["RU"]),
+        "q=ceasefire, start in 2019": page(q="ceasefire", start_after="2019", start_before="2019"),
         "include_total, country=RU": page(country=["RU"], include_total=True),
         "expand=participants,claims,sources": page(expand="participants,claims,sources"),
         "stats by month, country=RU": stats(group_by="month", country=["RU"]),
@@ -149,6 +151,9 @@ def other_cases(session: Session) -> dict[str, Callable[[], Any]]:
         "claims: stated in 2019-09": claims(stated_after="2019-09", stated_before="2019-09"),
         "claims: q=ceasefire": claims(q="ceasefire"),
         "claims: q=ceasefire, sort=relevance": claims(q="ceasefire", sort="relevance"),
+        "claims: q=ceasefire, claim_type=allegation": claims(
+            q="ceasefire", claim_type=["allegation"]
+        ),
         "participants: first page": people(),
         "participants: kind=state": people(kind=["state"]),
         "participants: country=RU, sort=name": people(country=["RU"], sort="name"),

@@ -141,6 +141,7 @@ def _ordered_page(
         ),
         # The condition of q comes last, when given.
         text_only=bool(query.q) and len(where) == 1,
+        unsearched=lambda: select(Claim).where(*where[:-1]),
     )
 
 

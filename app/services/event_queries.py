@@ -119,6 +119,7 @@ def list_events(
         page_order_stmt=lambda: select(Event).where(*conditions(session, query, correlated=True)),
         # The condition of q comes last, when given.
         text_only=bool(query.q) and len(where) == 1,
+        unsearched=lambda: select(Event).where(*where[:-1]),
     )
     return shape(session, records, query.q, query.expansions()), next_cursor, total
 

@@ -164,3 +164,29 @@ def test_reading_the_fewer_events_and_walking_agree(
     monkeypatch.setattr(linked_pages, "fewer_events", lambda *args: None)
     assert narrowed == _walk(client, "/api/v1/events", params)
     assert narrowed
+
+
+@pytest.mark.parametrize("sort", ["recorded", "-start"])
+def test_many_text_matches_with_few_other_matches_agree(
+    client: TestClient, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Six events match q and two of them the country: with DENSE at 4 the two are read first
+    # and checked against the text matches; at 1 the page order is read; at 10**9 the text
+    # matches are collected first.
+    events = [
+        make_event(
+            client,
+            title=f"Summit number {n}",
+            start=f"2019-0{n}-01",
+            location={"name": "Paris", "country": "FR"} if n in (2, 5) else None,
+        )
+        for n in range(1, 7)
+    ]
+    make_event(client, title="A meeting in France", location={"name": "Lyon", "country": "FR"})
+    params: dict[str, object] = {"q": "summit", "country": "FR", "sort": sort}
+    pages = []
+    for dense in (4, 1, 10**9):
+        monkeypatch.setattr(paging, "DENSE", dense)
+        pages.append(_walk(client, "/api/v1/events", params))
+    expected = [events[1]["slug"], events[4]["slug"]]
+    assert pages == [expected[::-1] if sort == "-start" else expected] * 3
