@@ -174,6 +174,9 @@ def other_cases(session: Session) -> dict[str, Callable[[], Any]]:
         "network (rare participant)": lambda: networks.participant_network(
             session, rare, NetworkQuery()
         ),
+        "network (busiest participant, all dates)": lambda: networks.participant_network(
+            session, busiest, NetworkQuery()
+        ),
     }
 
 

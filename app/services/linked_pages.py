@@ -144,15 +144,14 @@ def links_dense(session: Session, query: EventQuery) -> bool | None:
 
 def fewer_events(session: Session, query: EventQuery, walk: Walk) -> int | None:
     """How many events the list's country or event type selects in the date range of a ranged
-    walk, if fewer than the links the walk would read (then checking each of those events for
-    the participant costs less than the walk); else None. Both are counted from an index
-    alone, the events at most (an upper bound: the exact date check only removes more)."""
+    walk, if fewer than paging.DENSE and than the links the walk would read there (then
+    checking each of those events for the participant costs less than the walk); else None.
+
+    Both are counted from an index alone, the events first (an upper bound: the exact date
+    check only removes more), then the links only up to one more than the events.
+    """
     if walk.sort_from is None and walk.sort_to is None:
         return None
-    most = _LONG_RANGE * paging.DENSE
-    in_range = _count(session, EVENTS, _narrowing(EVENTS, walk), most)
-    if in_range >= most:
-        return None  # a long range is walked in page order, and stops at the page's end
     day = col(Event.start_sort)
     bounds = [
         *([day >= walk.sort_from] if walk.sort_from else []),
@@ -164,9 +163,15 @@ def fewer_events(session: Session, query: EventQuery, walk: Walk) -> int | None:
         (col(Event.event_type), [t.value for t in query.event_type]),
     ):
         if values:
-            sample = select(col(Event.id)).where(column.in_(values), *bounds).limit(in_range)
-            found = int(session.exec(select(func.count()).select_from(sample.subquery())).one())
-            if found < in_range:
+            sample = select(col(Event.id)).where(column.in_(values), *bounds)
+            found = int(
+                session.exec(
+                    select(func.count()).select_from(sample.limit(paging.DENSE).subquery())
+                ).one()
+            )
+            if found < paging.DENSE and found < _count(
+                session, EVENTS, _narrowing(EVENTS, walk), found + 1
+            ):
                 return found
     return None
 
