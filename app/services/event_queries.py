@@ -93,7 +93,7 @@ def list_events(
     stmt = select(Event).where(*where)
     scope = paging.scope_of("events", query.model_dump(exclude={"limit", "cursor"}))
     total = paging.count(session, stmt) if query.include_total else None
-    in_page_order = None if query.sort == "relevance" else linked_pages.links_dense(session, query)
+    in_page_order = None
     walked = linked_pages.event_walk(session, query)
     if walked and (fewer := linked_pages.fewer_events(session, query, walked[0])) is not None:
         # Then those events are read first, each checked for its participants.
@@ -102,6 +102,8 @@ def list_events(
     if walked:
         records, next_cursor = _walked_page(session, query, *walked, scope)
         return shape(session, records, query.q, query.expansions()), next_cursor, total
+    if in_page_order is None and query.sort != "relevance":
+        in_page_order = linked_pages.links_dense(session, query)
     records, next_cursor = paging.ordered_page(
         session,
         stmt,
