@@ -22,8 +22,7 @@ def within(
     By default it must certainly fall there (containment); with `include_imprecise` it need
     only possibly fall there (overlap). Undated rows never match a range.
     """
-    start = parse_date(after).earliest if after else None
-    end = parse_date(before).latest if before else None
+    start, end = _days(after, before)
     if start is None and end is None:
         return []
     earliest, latest = getattr(model, f"{name}_earliest"), getattr(model, f"{name}_latest")
@@ -34,26 +33,35 @@ def within(
         if end is not None:
             found.append(or_(earliest.is_(None), earliest <= end))
         return found
+    if start is not None:
+        found.append(earliest >= start)
+    if end is not None:
+        found.append(latest <= end)
     # A dated row sorts by its earliest day (`<name>_sort`), so where there is a sort column
     # the same bounds on it let its index narrow the scan.
     sort = getattr(model, f"{name}_sort", None)
-    if start is not None:
-        found.append(earliest >= start)
-        if sort is not None:
-            found.append(sort >= start)
-    if end is not None:
-        found.append(latest <= end)
-        if sort is not None:
-            found.append(sort <= end)
-    return found
+    return found if sort is None else [*found, *between(sort, start, end)]
 
 
 def sort_bounds(
     *, after: str | None, before: str | None, include_imprecise: bool
 ) -> tuple[dt.date | None, dt.date | None]:
     """The bounds `within` puts on a sort column for the same range (None where it puts none)."""
-    if include_imprecise:
-        return None, None
-    start = parse_date(after).earliest if after else None
-    end = parse_date(before).latest if before else None
-    return start, end
+    return (None, None) if include_imprecise else _days(after, before)
+
+
+def between(column: Any, start: dt.date | None, end: dt.date | None) -> list[ColumnElement[bool]]:
+    """Conditions: `column` (a sort key, or a copy of one) is from `start` to `end`; None is no
+    bound."""
+    return [
+        *([column >= start] if start is not None else []),
+        *([column <= end] if end is not None else []),
+    ]
+
+
+def _days(after: str | None, before: str | None) -> tuple[dt.date | None, dt.date | None]:
+    # The first day `after` can mean and the last day `before` can.
+    return (
+        parse_date(after).earliest if after else None,
+        parse_date(before).latest if before else None,
+    )

@@ -152,11 +152,7 @@ def fewer_events(session: Session, query: EventQuery, walk: Walk) -> int | None:
     """
     if walk.sort_from is None and walk.sort_to is None:
         return None
-    day = col(Event.start_sort)
-    bounds = [
-        *([day >= walk.sort_from] if walk.sort_from else []),
-        *([day <= walk.sort_to] if walk.sort_to else []),
-    ]
+    bounds = date_ranges.between(col(Event.start_sort), walk.sort_from, walk.sort_to)
     # Each is indexed with the start: ix_event_country_start, ix_event_type_start.
     for column, values in (
         (col(Event.location_country), query.country),
@@ -234,11 +230,7 @@ def _narrowing(links: Links, walk: Walk) -> list[ColumnElement[bool]]:
     if walk.roles:
         found.append(col(link.role).in_(walk.roles))
     dated = next(getattr(link, links.copies[n]) for n in links.indexes if n != "created_at")
-    if walk.sort_from is not None:
-        found.append(dated >= walk.sort_from)
-    if walk.sort_to is not None:
-        found.append(dated <= walk.sort_to)
-    return found
+    return [*found, *date_ranges.between(dated, walk.sort_from, walk.sort_to)]
 
 
 def _short(session: Session, links: Links, walk: Walk, limit: int) -> bool:

@@ -101,7 +101,7 @@ def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, 
         before=query.start_before,
         include_imprecise=query.include_imprecise,
     )
-    stmt = stmt.where(*([day >= start] if start else []), *([day <= end] if end else []))
+    stmt = stmt.where(*date_ranges.between(day, start, end))
     others: dict[Key, _Other] = defaultdict(_Other)
     for other_id, event_id, start_day, role, other_role in session.connection().execute(stmt):
         other = others[other_id]

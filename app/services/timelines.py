@@ -89,8 +89,8 @@ def _events(pid: uuid.UUID, query: TimelineQuery, cursor: list[Any] | None) -> A
             before=query.start_before,
             include_imprecise=query.include_imprecise,
         )
-        stmt = stmt.join(Event, col(Event.id) == event_id).where(*dated)
-        stmt = stmt.where(*([day >= start] if start else []), *([day <= end] if end else []))
+        stmt = stmt.join(Event, col(Event.id) == event_id)
+        stmt = stmt.where(*dated, *date_ranges.between(day, start, end))
     if cursor is not None:
         at, rank, record, link_at = cursor
         stmt = stmt.where(
