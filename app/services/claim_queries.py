@@ -140,8 +140,7 @@ def _ordered_page(
             *base, *conditions(session, query, correlated=True)
         ),
         # The condition of q comes last, when given.
-        text_only=bool(query.q) and len(where) == 1,
-        unsearched=lambda: select(Claim).where(*where[:-1]),
+        unsearched=select(Claim).where(*where[:-1]) if query.q else None,
     )
 
 

@@ -120,8 +120,7 @@ def list_events(
         # In page order, participants are checked event by event rather than collected.
         page_order_stmt=lambda: select(Event).where(*conditions(session, query, correlated=True)),
         # The condition of q comes last, when given.
-        text_only=bool(query.q) and len(where) == 1,
-        unsearched=lambda: select(Event).where(*where[:-1]),
+        unsearched=select(Event).where(*where[:-1]) if query.q else None,
     )
     return shape(session, records, query.q, query.expansions()), next_cursor, total
 

@@ -118,21 +118,21 @@ def _read_plan(
     id_column: Any,
     text: search.Index,
     q: str | None,
-    unsearched: Callable[[], Any] | None,
+    unsearched: Any | None,
     checked: Callable[[], Any] | None,
 ) -> tuple[bool, Any]:
     """(whether to read in page order, the statement to read the matches first with).
 
     With `q`, its matches are counted on the text index alone: few are collected first. Of
-    many, the other filters (`unsearched`, the statement without `q`) decide: many of them
-    too, and the page order finds the page soon; few, and those rows are read first, each
-    checked against the text matches (`checked`, the statement in that form).
+    many, the other filters (`unsearched`, the statement without `q`) decide: none, or many,
+    and the page order finds the page soon; few, and those rows are read first, each checked
+    against the text matches (`checked`, the statement in that form).
     """
     if not q:
         return read_in_page_order(session, stmt, id_column), stmt
     if not search.many(session, text, q, DENSE):
         return False, stmt
-    if unsearched is None or read_in_page_order(session, unsearched(), id_column):
+    if unsearched is None or read_in_page_order(session, unsearched, id_column):
         return True, stmt
     return False, checked() if checked is not None else stmt
 
@@ -152,18 +152,18 @@ def ordered_page(
     sort_indexes: dict[str, str] | None = None,
     in_page_order: bool | None = None,
     page_order_stmt: Callable[[], SelectOfScalar[M]] | None = None,
-    text_only: bool = False,
-    unsearched: Callable[[], SelectOfScalar[M]] | None = None,
+    unsearched: SelectOfScalar[M] | None = None,
 ) -> tuple[list[M], str | None]:
     """One page of `stmt` in the order named `sort` (`-name` descending, or `relevance`).
 
     With `sort_indexes` (the index that reads each order), SQLite reads in page order when
     there are many matches (`in_page_order`, counted if not given), from `page_order_stmt`
     if the filters have a better form for that; otherwise it sorts the few matches.
-    `text_only` says `q` is the only filter: matches are then counted and ranked on the text
-    index alone. `unsearched` is `stmt` without `q`, when there are other filters.
+    `unsearched` is `stmt` without the condition of `q`: with no other filters, the matches
+    of `q` are counted and ranked on the text index alone.
     """
     ident = model.id  # type: ignore[attr-defined]
+    text_only = bool(q) and unsearched is not None and unsearched.whereclause is None
     if sort == "relevance":
         return _relevance_page(
             session, stmt, model, text, q or "", limit, cursor, scope, text_only=text_only
@@ -173,8 +173,7 @@ def ordered_page(
     if sort_indexes is None:
         return keyset_page(session, stmt, model, order, limit=limit, cursor=cursor, scope=scope)
     if in_page_order is None:
-        others = None if text_only else unsearched
-        in_page_order, stmt = _read_plan(session, stmt, ident, text, q, others, page_order_stmt)
+        in_page_order, stmt = _read_plan(session, stmt, ident, text, q, unsearched, page_order_stmt)
     if in_page_order:
         base = page_order_stmt() if page_order_stmt is not None else stmt
         stmt = base.with_hint(model, f"INDEXED BY {sort_indexes[name]}", "sqlite")
