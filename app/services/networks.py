@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,8 +124,8 @@ def _top(
     candidates = sorted(keys)
     found = [
         (keys[row.id], ParticipantSummary.model_validate(row))
-        for at in range(0, len(candidates), _BATCH)
-        for row in rows.load(session, Participant, "id", candidates[at : at + _BATCH])
+        for batch in _batches(candidates)
+        for row in rows.load(session, Participant, "id", batch)
     ]
     found.sort(key=lambda item: (-len(others[item[0]].events), item[1].name, item[1].id))
     return found[:limit]
@@ -143,14 +144,19 @@ def _briefs(session: Session, keys: set[Key]) -> dict[Key, SharedEvent]:
     ids = {_uuid(key): key for key in keys}
     columns = [col(getattr(Event, name)) for name in _BRIEF_COLUMNS]
     found = {}
-    for at in range(0, len(ids), _BATCH):
-        batch = list(ids)[at : at + _BATCH]
+    for batch in _batches(list(ids)):
         for row in session.connection().execute(sa.select(*columns).where(columns[0].in_(batch))):
             # Stored values, already of their fields' types: not validated again.
             found[ids[row.id]] = SharedEvent.model_construct(
                 id=row.id, slug=row.slug, title=row.title, start=stored_date(row, "start")
             )
     return found
+
+
+def _batches(ids: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
+    """`ids` in lists of at most _BATCH."""
+    for at in range(0, len(ids), _BATCH):
+        yield ids[at : at + _BATCH]
 
 
 def _uuid(key: Key) -> uuid.UUID:
