@@ -8,40 +8,41 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from app.models import Claim, ClaimSubject, Event, EventParticipant
+from app.models import Claim, Event, EventParticipant
+from app.services import linked_pages
 from tests.factories import make_claim, make_event, make_event_participant, make_participant
 
 UNDATED = dt.date(1, 1, 1)
 
 
-def event_links(session: Session, event_id: str) -> list[tuple[Any, ...]]:
-    """(copied created_at, copied start, event's created_at, event's start) of each link."""
+def copied_keys(
+    session: Session, links: linked_pages.Links, record: type[Event] | type[Claim], record_id: str
+) -> list[tuple[Any, ...]]:
+    """(copied created_at, copied date key, the record's created_at, its date key) of each of
+    the record's links."""
+    link, dated = links.table, next(name for name in links.indexes if name != "created_at")
+    target = getattr(link, links.target)
     rows = session.exec(
         select(
-            col(EventParticipant.event_created_at),
-            col(EventParticipant.event_start_sort),
-            col(Event.created_at),
-            col(Event.start_sort),
+            getattr(link, links.copies["created_at"]),
+            getattr(link, links.copies[dated]),
+            col(record.created_at),
+            getattr(record, dated),
         )
-        .join(Event, col(Event.id) == col(EventParticipant.event_id))
-        .where(col(EventParticipant.event_id) == uuid.UUID(event_id))
+        .join(record, col(record.id) == target)
+        .where(target == uuid.UUID(record_id))
     )
     return [tuple(row) for row in rows]
+
+
+def event_links(session: Session, event_id: str) -> list[tuple[Any, ...]]:
+    """(copied created_at, copied start, event's created_at, event's start) of each link."""
+    return copied_keys(session, linked_pages.EVENTS, Event, event_id)
 
 
 def claim_subjects(session: Session, claim_id: str) -> list[tuple[Any, ...]]:
     """(copied created_at, copied stated, claim's created_at, claim's stated) of each subject."""
-    rows = session.exec(
-        select(
-            col(ClaimSubject.claim_created_at),
-            col(ClaimSubject.claim_stated_sort),
-            col(Claim.created_at),
-            col(Claim.stated_sort),
-        )
-        .join(Claim, col(Claim.id) == col(ClaimSubject.claim_id))
-        .where(col(ClaimSubject.claim_id) == uuid.UUID(claim_id))
-    )
-    return [tuple(row) for row in rows]
+    return copied_keys(session, linked_pages.CLAIMS, Claim, claim_id)
 
 
 class TestEventParticipantCopies:
