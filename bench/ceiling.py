@@ -71,15 +71,13 @@ class Database:
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
         """All rows of `sql` (written with `?` placeholders) as dicts."""
-        if not self.sqlite:
-            sql = sql.replace("?", "%s")
-        return list(self.connection().execute(sql, params).fetchall())
+        return list(self.execute(sql, params).fetchall())
 
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        """Run a statement that returns no rows (an INSERT)."""
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        """Run `sql` (written with `?` placeholders); its cursor. INSERTs fetch nothing."""
         if not self.sqlite:
             sql = sql.replace("?", "%s")
-        self.connection().execute(sql, params)
+        return self.connection().execute(sql, params)
 
     def key(self, value: str) -> str:
         """A UUID as the engine stores it (SQLite: 32 hex digits)."""
