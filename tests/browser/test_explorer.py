@@ -179,6 +179,10 @@ class TestRecords:
     ) -> None:
         page.goto(f"{server.base}/#/?from=2019-13")
         expect(page.get_by_role("alert")).to_contain_text("start_after")
+        expect(page.get_by_label("From")).to_have_value("2019-13")
+        assert trouble.failed == [
+            f"{server.base}/api/v1/events?start_after=2019-13&sort=-start&limit=20: HTTP 422"
+        ]
 
 
 class TestElsewhere:

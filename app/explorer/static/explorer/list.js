@@ -2,7 +2,7 @@
 
 import { get } from "./api.js";
 import { basemap, renderMap } from "./map.js";
-import { badge, dateText, h, later, link, marked, title } from "./dom.js";
+import { badge, dateText, failure, h, later, link, marked, title } from "./dom.js";
 import { filtersOf, listHash } from "./routes.js";
 import { renderTimeline } from "./timeline.js";
 
@@ -19,9 +19,15 @@ export async function renderList(view, params) {
   const filters = filtersOf(params);
   const cursor = params.get("cursor");
   const searching = Object.keys(filters).length > 0;
-  const page = await get("/events", {
-    ...filters, sort: "-start", limit: PAGE_SIZE, cursor,
-  });
+  let page;
+  try {
+    page = await get("/events", { ...filters, sort: "-start", limit: PAGE_SIZE, cursor });
+  } catch (error) {
+    // The form stays, so that a rejected filter can be corrected where it was typed.
+    view.main.append(searchForm(params), failure(error));
+    view.status("");
+    return;
+  }
   const timeline = h("div", { class: "chart", "aria-busy": "true" }, "Loading the timeline…");
   const map = h("div", { class: "map", "aria-busy": "true" }, "Loading the map…");
   view.main.append(
