@@ -195,6 +195,36 @@ class TestElsewhere:
         assert all(url.startswith(server.base) for url in trouble.api_requests())
         assert_clean(trouble)
 
+    def test_origin_not_allowed_is_explained(
+        self, page: Page, server: Server, trouble: Trouble
+    ) -> None:
+        # The API lists http://localhost:<port> only: a page on 127.0.0.1 may not read it there.
+        page.goto(f"{server.base}/?api=http://localhost:{server.port}")
+        expect(page.get_by_role("alert")).to_contain_text("CORS_ORIGINS")
+        assert trouble.failed
+        assert all("localhost" in line for line in trouble.failed)
+
+
+class TestKeyboard:
+    def test_search_and_open_without_a_mouse(
+        self, page: Page, server: Server, trouble: Trouble
+    ) -> None:
+        page.goto(f"{server.base}/")
+        expect(page.locator("ol.events > li")).to_have_count(PAGE_SIZE)
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        for _ in range(3):  # past the brand and the manual to the first field
+            page.keyboard.press("Tab")
+        expect(page.get_by_label("Words")).to_be_focused()
+        page.keyboard.type("Putin")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Matching events")
+        expect(page.get_by_role("heading", level=1)).to_be_focused()
+        first_title(page).focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_be_focused()
+        assert_clean(trouble)
+
 
 @pytest.mark.skipif(
     "EXPLORER_DATABASE_URL" not in os.environ,
