@@ -54,7 +54,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = free_port()
     # localhost is another origin than 127.0.0.1: the page served from it reads the API
     # across origins, as a page served elsewhere would.
-    with live_server(url, port, cors_origins=f"http://localhost:{port}") as base:
+    # Every test comes from one address: the limit is raised for the whole run, and the main
+    # path asserts that one person's walk through the page stays under the default.
+    with live_server(
+        url, port, cors_origins=f"http://localhost:{port}", anonymous_rate_limit_per_minute="5000"
+    ) as base:
         yield Server(base=base, port=port)
 
 
