@@ -50,7 +50,7 @@ function chart(buckets, unit, params) {
   const step = WIDTH / keys.length;
   const total = buckets.reduce((sum, b) => sum + b.count, 0);
   const every = Math.ceil(keys.length / 8);
-  return s("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT + AXIS}`, class: "timeline", role: "group",
+  return s("svg", { viewBox: `${-AXIS * 1.5} 0 ${WIDTH + AXIS * 3} ${HEIGHT + AXIS}`, class: "timeline", role: "group",
     "aria-label": `Matching events by ${unit}: ${total} dated events from ${keys[0]} to ${keys[keys.length - 1]}` },
   s("line", { x1: 0, x2: WIDTH, y1: HEIGHT, y2: HEIGHT, class: "axis" }),
   keys.map((key, i) => {
