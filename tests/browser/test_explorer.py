@@ -23,6 +23,7 @@ MEETING = "Netanyahu\u2013Putin meeting in Sochi"
 PAGE_SIZE = 20
 # Seed events that mention Sochi: the visit, the meeting and the meeting with Shoigu.
 SEED_SOCHI_EVENTS = 3
+SOCHI_MATCHES = EXTRA_SOCHI_EVENTS + SEED_SOCHI_EVENTS + 1  # the hostile title says Sochi too
 # A person following the main path, page and assets included, must stay under the default
 # anonymous limit (ANONYMOUS_RATE_LIMIT_PER_MINUTE, 120 a minute).
 ANONYMOUS_LIMIT = 120
@@ -89,6 +90,9 @@ class TestMainPath:
         assert MEETING in first_page
         expect(page.locator("ol.events .snippet mark").first).to_have_text("Sochi")
         expect(page.locator("svg.timeline rect.bar").first).to_be_visible()
+        expect(page.locator(".chart .total")).to_have_text(
+            f"{SOCHI_MATCHES} matching events in all."
+        )
         expect(page.locator("svg.world circle.place")).to_have_count(1)
         expect(page.locator("svg.world path.country.shade-5")).to_have_count(1)
         page.screenshot(path=str(SCREENSHOT))
@@ -125,14 +129,13 @@ class TestMainPath:
 
     def page_through(self, page: Page, first_page: list[str]) -> None:
         """Next twice to the last page, back once, then back to the first page."""
-        matches = EXTRA_SOCHI_EVENTS + SEED_SOCHI_EVENTS + 1  # the hostile title says Sochi
         page.get_by_role("link", name="Next page").click()
         expect(page.locator("ol.events > li")).to_have_count(PAGE_SIZE)
         expect(first_title(page)).not_to_have_text(first_page[0])
         second_page = titles(page)
         assert not set(second_page) & set(first_page)
         page.get_by_role("link", name="Next page").click()
-        expect(page.locator("ol.events > li")).to_have_count(matches - 2 * PAGE_SIZE)
+        expect(page.locator("ol.events > li")).to_have_count(SOCHI_MATCHES - 2 * PAGE_SIZE)
         expect(page.get_by_role("link", name="Next page")).to_have_count(0)
         page.get_by_role("link", name="Previous page").click()
         expect(first_title(page)).to_have_text(second_page[0])
@@ -225,6 +228,7 @@ class TestKeyboard:
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Matching events")
         expect(page.get_by_role("heading", level=1)).to_be_focused()
+        expect(page.locator("p.people")).to_have_text("Participants: Vladimir Putin")
         first_title(page).focus()
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_be_focused()

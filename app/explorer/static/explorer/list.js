@@ -7,6 +7,7 @@ import { filtersOf, listHash } from "./routes.js";
 import { renderTimeline } from "./timeline.js";
 
 export const PAGE_SIZE = 20;
+const PEOPLE = 8;
 const EVENT_TYPES = [
   "meeting", "visit", "election", "legislative_action", "military_operation", "strike",
   "attack", "intervention", "agreement", "invitation", "statement", "other",
@@ -29,12 +30,14 @@ export async function renderList(view, params) {
     return;
   }
   const timeline = h("div", { class: "chart", "aria-busy": "true" }, "Loading the timeline…");
+  const people = h("div", { class: "people" });
   const map = h("div", { class: "map", "aria-busy": "true" }, "Loading the map…");
   view.main.append(
     searchForm(params),
     h("div", { class: "list-layout" },
       h("section", { class: "results", "aria-labelledby": "results-title" },
         title(1, searching ? "Matching events" : "Latest events", { id: "results-title" }),
+        people,
         results(page.items),
         pager(params, cursor, page.next_cursor)),
       h("div", { class: "figures" },
@@ -45,6 +48,7 @@ export async function renderList(view, params) {
   );
   view.status(page.items.length ? `${page.items.length} events on this page` : "No events match");
   later(view, timeline, () => renderTimeline(filters, params));
+  if (filters.q) later(view, people, () => matchingParticipants(filters.q));
   later(view, map, () => renderMap(filters, page.items));
   fillCountries(view.main.querySelector("#countries"));
   if (firstList) {
@@ -96,6 +100,15 @@ async function fillCountries(datalist) {
   } catch {
     // The map says what failed; the field still takes any code.
   }
+}
+
+/** Participants whose names match the words, as links to their views. */
+async function matchingParticipants(q) {
+  const page = await get("/participants", { q, limit: PEOPLE });
+  if (!page.items.length) return [];
+  return h("p", { class: "people" }, "Participants: ",
+    page.items.map((p, i) => [i ? ", " : "", h("a", { href: link("participants", p.slug) }, p.name)]),
+    page.next_cursor ? ", …" : "");
 }
 
 function results(events) {

@@ -36,11 +36,14 @@ export async function renderTimeline(filters, params) {
     unit = "month";
     stats = await get("/events/stats", { ...filters, group_by: unit });
   }
+  const dated = stats.buckets.reduce((sum, b) => sum + b.count, 0);
+  const all = dated + stats.imprecise + stats.undated;
+  const total = h("p", { class: "total" }, `${all.toLocaleString("en")} matching event${all === 1 ? "" : "s"} in all.`);
   const left = [stats.imprecise ? `${stats.imprecise} with a coarser date` : "",
     stats.undated ? `${stats.undated} undated` : ""].filter(Boolean);
   const note = left.length ? h("p", { class: "note" }, `Not shown: ${left.join(", ")}.`) : null;
-  if (!stats.buckets.length) return [h("p", { class: "empty" }, "No dated event matches."), note];
-  return [chart(stats.buckets, unit, params), note];
+  if (!stats.buckets.length) return [total, h("p", { class: "empty" }, "No dated event matches."), note];
+  return [total, chart(stats.buckets, unit, params), note];
 }
 
 function chart(buckets, unit, params) {
