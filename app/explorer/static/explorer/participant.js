@@ -5,6 +5,7 @@ import { badge, dateText, h, later, link, refLink, s, title, words } from "./dom
 
 const TIMELINE_PAGE = 20;
 const NETWORK_SIZE = 16;
+const LABEL = 20; // characters of a name in the graph; the table has them whole
 
 export async function renderParticipant(view, ref) {
   const participant = await get(`/participants/${encodeURIComponent(ref)}`);
@@ -90,14 +91,15 @@ async function networkView(id) {
 function graph(centre, connections) {
   const size = 420;
   const middle = size / 2;
-  const radius = size / 2 - 70;
+  const radius = size / 2 - 50;
+  const margin = 110; // room for the labels left and right of the circle
   const most = Math.max(...connections.map((c) => c.count));
   const nodes = connections.map((connection, i) => {
     // Started off the vertical, so that the centre's label below it stays clear of edges.
     const angle = (2 * Math.PI * i) / connections.length - Math.PI / 3;
     return { connection, x: middle + radius * Math.cos(angle), y: middle + radius * Math.sin(angle), angle };
   });
-  return s("svg", { viewBox: `0 0 ${size} ${size}`, class: "network", role: "group",
+  return s("svg", { viewBox: `${-margin} 0 ${size + 2 * margin} ${size}`, class: "network", role: "group",
     "aria-label": `${centre.name} and the ${connections.length} participants it shared most events with` },
   nodes.map(({ connection, x, y }) => s("line", { x1: middle, y1: middle, x2: x.toFixed(1), y2: y.toFixed(1),
     class: "edge", "stroke-width": (1 + (4 * connection.count) / most).toFixed(1) })),
@@ -111,7 +113,8 @@ function graph(centre, connections) {
     const dy = end === "middle" ? (Math.sin(angle) < 0 ? -12 : 20) : 4;
     return s("a", { href: link("participants", other.slug), "aria-label": label },
       s("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 7, class: "node" }, s("title", {}, label)),
-      s("text", { x: (x + dx).toFixed(1), y: (y + dy).toFixed(1), "text-anchor": end, class: "label" }, other.name));
+      s("text", { x: (x + dx).toFixed(1), y: (y + dy).toFixed(1), "text-anchor": end, class: "label" },
+        other.name.length > LABEL ? `${other.name.slice(0, LABEL - 1)}…` : other.name));
   }));
 }
 
