@@ -76,6 +76,7 @@ class TestMainPath:
         page.goto(f"{server.base}/")
         loaded_in = first_load(page)
         expect(page.get_by_role("heading", level=1)).to_have_text("Latest events")
+        expect(page.locator("header .remote")).to_be_empty()
         expect(page.locator("ol.events > li")).to_have_count(PAGE_SIZE)
         sizes = asset_bytes()
         report(capsys, f"first load: {loaded_in:.0f} ms (navigation start to first list)")
@@ -200,6 +201,7 @@ class TestElsewhere:
         page.goto(f"http://localhost:{server.port}/?api={server.base}#/?q=Sochi")
         expect(page.locator("ol.events > li")).to_have_count(PAGE_SIZE)
         expect(page.locator("#api-base")).to_have_text(server.base)
+        expect(page.locator("header .remote")).to_have_text(f"Data from {server.base}")
         assert all(url.startswith(server.base) for url in trouble.api_requests())
         assert_clean(trouble)
 

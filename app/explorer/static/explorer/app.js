@@ -37,6 +37,11 @@ async function route() {
 }
 
 document.getElementById("api-base").textContent = apiBase();
+// Data read from another origin is said so where it is seen, not only in the footer.
+const apiOrigin = new URL(apiBase()).origin;
+if (apiOrigin !== window.location.origin) {
+  document.getElementById("remote").textContent = `Data from ${apiOrigin}`;
+}
 document.getElementById("docs-link").setAttribute("href", docsUrl());
 window.addEventListener("hashchange", route);
 route();
