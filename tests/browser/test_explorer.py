@@ -77,6 +77,9 @@ class TestMainPath:
         loaded_in = first_load(page)
         expect(page.get_by_role("heading", level=1)).to_have_text("Latest events")
         expect(page.locator("header .remote")).to_be_empty()
+        # The style sheet applied: the header is the dark band, its link the white text.
+        expect(page.locator("header.site")).to_have_css("background-color", "rgb(28, 35, 48)")
+        expect(page.locator("header.site .brand")).to_have_css("color", "rgb(255, 255, 255)")
         expect(page.locator("ol.events > li")).to_have_count(PAGE_SIZE)
         sizes = asset_bytes()
         report(capsys, f"first load: {loaded_in:.0f} ms (navigation start to first list)")
