@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick browser-test
 
 run: install migrate seed serve
 
@@ -56,6 +56,18 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench.run --quick
+
+# The explorer in Debian's Chromium, driven by Playwright (never a browser download), against a
+# live server on a fresh seeded SQLite database; bounded in time.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_TEST_TIMEOUT ?= 600
+
+$(CHROMIUM):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+browser-test: install-dev $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) timeout $(BROWSER_TEST_TIMEOUT) $(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache

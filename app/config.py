@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         description="Log one JSON line per request on the `geoevents.access` logger (stderr).",
     )
 
+    explorer: bool = Field(
+        default=True,
+        description="Serve the explorer page at `/` (its assets under `/explorer`).",
+    )
+
     require_key_for_reads: bool = Field(
         default=False,
         description="Make GET and HEAD under /api/v1 need an API key with the read scope.",

@@ -15,6 +15,7 @@ from app.config import Settings, get_settings
 from app.db import SessionDep, begin_writes, get_session
 from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
+from app.explorer import install_explorer
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
 from app.routers import claims, events, keys, participants, sources
@@ -113,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=problem_responses(401, 403),
     )
     _add_operations(app)
+    if settings.explorer:
+        install_explorer(app)
     return app
 
 
