@@ -1,4 +1,5 @@
-# geoevents API image: migrations run at start, then uvicorn.
+# geoevents API image: migrations at start (once, under a PostgreSQL advisory lock, however many
+# replicas start together), then one server process that drains on SIGTERM (app/serve.py).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,4 +22,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"
 
-CMD ["sh", "-c", "alembic upgrade head && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --no-access-log"]
+# `docker stop -t` (compose: stop_grace_period) must exceed DRAIN_SECONDS + SHUTDOWN_TIMEOUT_SECONDS.
+STOPSIGNAL SIGTERM
+CMD ["sh", "-c", "python -m app.migrate && exec python -m app.serve --host 0.0.0.0 --port 8000"]

@@ -22,14 +22,20 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
+# Under a PostgreSQL advisory lock: replicas starting together migrate once (app/migrate.py).
 migrate:
-	$(BIN)/alembic upgrade head
+	$(BIN)/python -m app.migrate
 
 seed:
 	$(BIN)/python -m seed
 
+# One process drains on SIGTERM (app/serve.py); more workers are plain uvicorn.
 serve:
+ifeq ($(WORKERS),1)
+	$(BIN)/python -m app.serve --host $(HOST) --port $(PORT)
+else
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log
+endif
 
 lint:
 	$(BIN)/ruff format --check .

@@ -79,10 +79,40 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("cors_origins", mode="before")
+    # Running as replicas (deploy/README.md): proxies, standbys, shutdown.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description=(
+            "Proxies (addresses or CIDR networks, comma-separated; `*` for any) whose "
+            "X-Forwarded-For / Forwarded headers name the client; from others they are ignored."
+        ),
+    )
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "PostgreSQL streaming standbys (comma-separated URLs) that serve GETs under /api/v1; "
+            "empty sends everything to DATABASE_URL."
+        ),
+    )
+    replica_max_lag_seconds: float = Field(
+        default=5.0, gt=0, description="A standby further behind than this is not read from."
+    )
+    replica_check_seconds: float = Field(
+        default=1.0, gt=0, description="How often each standby's health and lag are checked."
+    )
+    drain_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="On SIGTERM, how long /ready answers 503 while requests are still served.",
+    )
+    shutdown_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="After draining, the longest wait for requests in flight."
+    )
+
+    @field_validator("cors_origins", "forwarded_allow_ips", "database_replica_urls", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
-        """Accept `["https://a", ...]` or `https://a,https://b` from the environment."""
+        """Accept `["a", ...]` or `a,b` from the environment."""
         if not isinstance(value, str):
             return value
         if value.strip().startswith("["):

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
+from app.replicas import read_session, replica_set
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -79,6 +80,11 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     lazily and returns the connection to the pool.
     """
     provider = request.app.dependency_overrides.get(get_session, get_session)
+    if provider is get_session and request.method in SAFE_METHODS and replica_set() is not None:
+        # Reads may go to a standby (DATABASE_REPLICA_URLS); writes always to the primary.
+        with contextmanager(read_session)(request) as session:
+            yield session
+        return
     with contextmanager(provider)() as session:
         yield session
 

@@ -16,6 +16,7 @@ from app.db import SessionDep, begin_writes, get_session
 from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
 from app.explorer import install_explorer
+from app.lifecycle import check_ready
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
 from app.routers import claims, events, keys, participants, sources
@@ -69,6 +70,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer.",
+    "not-ready": "This replica is shutting down or its database schema is not at the code's "
+    "version; retry after `Retry-After` seconds (another replica may answer at once).",
     "internal-error": "The server failed; nothing was written.",
 }
 
@@ -148,14 +151,22 @@ def _add_operations(app: FastAPI) -> None:
         tags=["operations"],
         operation_id="ready",
         summary="Readiness",
-        responses={503: {"model": Problem, "description": "The database is unreachable."}},
+        responses={
+            503: {
+                "model": Problem,
+                "description": "The database is unreachable, the schema is not at head, or the "
+                "process is shutting down.",
+            }
+        },
     )
     def ready(session: SessionDep) -> dict[str, str]:
-        """The database answers a query."""
+        """The database answers, its schema is at the code's head and the process is not
+        shutting down."""
         try:
             session.exec(select(literal(1))).one()
         except SQLAlchemyError as exc:
             raise DatabaseUnavailable("the database did not answer") from exc
+        check_ready(session)
         return {"status": "ready", "database": session.get_bind().dialect.name}
 
     @app.get(

@@ -12,7 +12,9 @@ from app.config import Settings
 from app.errors import problem_response
 from app.idempotency import IdempotencyMiddleware, dependency_sessions
 from app.observability import install_observability
+from app.proxy import ProxyHeadersMiddleware
 from app.ratelimit import RateLimitMiddleware
+from app.replicas import ConsistencyTokenMiddleware
 from app.routers.common import API_PREFIX
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -147,6 +149,9 @@ class BodySizeLimitMiddleware:
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Add, inside out: idempotency keys, body limit, rate limits, CORS, observability."""
+    if settings.database_replica_urls:
+        # Innermost: the token is read once the handler has committed.
+        app.add_middleware(ConsistencyTokenMiddleware)
     # Inside the body limit, so that an oversized body is refused before any key is stored.
     app.add_middleware(
         IdempotencyMiddleware,
@@ -172,3 +177,5 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         )
     # Added last, so outermost: every response is counted and logged, a 429 included.
     install_observability(app, settings)
+    # Outside even that: the access log and the rate limits see the client, not the proxy.
+    app.add_middleware(ProxyHeadersMiddleware, trusted=settings.forwarded_allow_ips)
