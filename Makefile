@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick browser-test
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick browser-test cluster cluster-stop cluster-test cluster-bench
 
 run: install migrate seed serve
 
@@ -74,6 +74,34 @@ $(CHROMIUM):
 
 browser-test: install-dev $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) timeout $(BROWSER_TEST_TIMEOUT) $(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
+
+# A local cluster on loopback (cluster/run.py): nginx, 3 replicas, the local PostgreSQL server as
+# primary, a pg_basebackup standby, Redis. cluster-test starts one, runs the load while replicas
+# restart and the standby stops and starts, and removes it; bounded by CLUSTER_TEST_TIMEOUT.
+NGINX ?= /usr/sbin/nginx
+CLUSTER_SECONDS ?= 60
+CLUSTER_CONNECTIONS ?= 32
+CLUSTER_TEST_TIMEOUT ?= 900
+
+$(NGINX):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
+
+cluster: install $(NGINX)
+	$(BIN)/python -m cluster.run up
+
+cluster-stop:
+	$(BIN)/python -m cluster.run down
+
+cluster-test: install $(NGINX)
+	$(BIN)/python -m cluster.run up
+	status=0; timeout $(CLUSTER_TEST_TIMEOUT) $(BIN)/python -m cluster.load \
+		--seconds $(CLUSTER_SECONDS) --connections $(CLUSTER_CONNECTIONS) || status=$$?; \
+	$(BIN)/python -m cluster.run down; exit $$status
+
+# Reads/s through nginx with 1, 2 and 3 replicas, the proxy hop, standby lag (needs wrk);
+# writes its section of bench/RESULTS.md.
+cluster-bench: install $(NGINX)
+	$(BIN)/python -m bench.cluster_bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache

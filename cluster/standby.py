@@ -100,11 +100,13 @@ def drop_stale_slots() -> None:
 class Standby:
     """One standby cluster on `port`, in a directory of its own."""
 
-    def __init__(self, port: int, root: Path | None = None) -> None:
+    def __init__(self, port: int, root: Path | None = None, slot: str | None = None) -> None:
         self.port = port
         self.root = root or Path(tempfile.mkdtemp(prefix="geoevents-standby-"))
         self.data = self.root / "data"
-        self.slot = f"{SLOT_PREFIX}{os.getpid()}_{port}"
+        # The primary keeps WAL for the slot while the standby is stopped; a test run's slot
+        # is named after its process, so that a run killed midway has its slot dropped later.
+        self.slot = slot or f"{SLOT_PREFIX}{os.getpid()}_{port}"
 
     def url(self, database: str) -> str:
         """A SQLAlchemy URL for `database` on this standby."""
