@@ -41,9 +41,12 @@ PRIMARY_LSN = text("SELECT pg_current_wal_lsn()::text")
 def parse_lsn(value: str) -> int:
     """`16/B374D848` -> its 64-bit position; ValueError if it is not one."""
     high, sep, low = value.strip().partition("/")
-    if not sep or not 0 < len(high) <= 8 or not 0 < len(low) <= 8:
-        raise ValueError(f"not a WAL position: {value!r}")
-    return int(high, 16) << 32 | int(low, 16)
+    try:
+        if sep and 0 < len(high) <= 8 and 0 < len(low) <= 8:
+            return int(high, 16) << 32 | int(low, 16)
+    except ValueError:
+        pass
+    raise ValueError(f"not a WAL position: {value!r}")
 
 
 def token_of(request_headers: list[tuple[bytes, bytes]]) -> int | None:

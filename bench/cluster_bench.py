@@ -121,6 +121,21 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _findings(reads: dict[str, WrkResult]) -> list[str]:
+    """The proxy hop and the scaling, in words."""
+    direct, one = reads["1 replica, direct (no proxy)"], reads["1 replica via nginx"]
+    counts = [reads[k].requests_per_s for k in reads if "via nginx" in k]
+    best = max(range(len(counts)), key=lambda n: counts[n]) + 1
+    return [
+        f"The proxy hop: p50 {one.p50_ms - direct.p50_ms:+.1f} ms, requests/s "
+        f"x {one.requests_per_s / max(direct.requests_per_s, 1e-9):.2f} (nginx vs direct).",
+        f"Scaling: x {counts[1] / max(counts[0], 1e-9):.2f} with 2 replicas, "
+        f"x {counts[2] / max(counts[0], 1e-9):.2f} with 3; the most reads/s with {best}. Each "
+        "replica is one process (one core at most); with wrk, nginx and PostgreSQL on the same "
+        "2 cores, reads plateau once the replicas together use both cores.",
+    ]
+
+
 def section(
     reads: dict[str, WrkResult], writes: WrkResult, lag: LagSamples, args: argparse.Namespace
 ) -> str:
@@ -137,6 +152,8 @@ def section(
         "| reads | requests/s | p50 ms | p99 ms | errors |",
         "|---|---|---|---|---|",
         *(_row(label, result) for label, result in reads.items()),
+        "",
+        *_findings(reads),
         "",
         "| writes through nginx (3 replicas) | requests/s | p50 ms | p99 ms | errors |",
         "|---|---|---|---|---|",
