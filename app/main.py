@@ -38,6 +38,9 @@ sources those claims appear in.
   the same key and body get the first response again, marked `Idempotent-Replayed: true`, and
   the same key with another body is a 422. Keys are scoped to the `Authorization` sent and
   expire after 24 hours (IDEMPOTENCY_TTL_SECONDS).
+* **Reads can come from standbys** when the server has them (DATABASE_REPLICA_URLS): each
+  successful write then answers with `X-Consistency-Token`; send it back on a read
+  (`X-Consistency-Token: <token>`) to be sure to see that write. A malformed token is a 400.
 * **Errors are RFC 9457 problem details** (`application/problem+json`); validation errors
   list each invalid field in `errors`.
 """
