@@ -205,7 +205,7 @@ def read_session(request: Request) -> Iterator[Session]:
 
     replicas = replica_set()
     standby = None
-    if replicas is not None and request.url.path.startswith(API_PREFIX):
+    if replicas is not None and request.scope["path"].startswith(API_PREFIX):
         standby = replicas.pick(token_of(request.scope["headers"]))
     session = Session(standby.engine if standby else get_engine(), expire_on_commit=False)
     if standby is not None and replicas is not None:
