@@ -54,11 +54,13 @@ TAGS = [
 
 PROBLEM_TYPES: dict[str, str] = {
     "bad-request": "The request is malformed: a cursor or a parameter cannot be used as sent.",
-    "malformed-json": "The request body is not valid JSON.",
+    "malformed-json": "The request body is not valid JSON, or is nested too deeply to read.",
     "unauthorized": "The request needs an API key (`Authorization: Bearer <key>`) and sent "
     "none, or one that is unknown or revoked.",
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
-    "not-found": "No record has that id or slug.",
+    "not-found": "No record has that id or slug, or no route has that path.",
+    "method-not-allowed": "The path exists but not with this method; `Allow` lists its methods.",
+    "unsupported-media-type": "The request body's media type is not one this operation reads.",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",

@@ -18,7 +18,7 @@ class TestProblemDocuments:
         assert response.status_code == 404
         assert response.headers["content-type"] == PROBLEM
         assert response.json() == {
-            "type": "about:blank",
+            "type": "/problems/not-found",
             "title": "Not found",
             "status": 404,
             "detail": "no route matches /api/v1/nowhere",
@@ -29,8 +29,19 @@ class TestProblemDocuments:
         response = client.put("/api/v1/events")
         assert response.status_code == 405
         assert response.headers["content-type"] == PROBLEM
-        assert response.headers["allow"] == "POST"
-        assert response.json()["detail"] == "PUT is not allowed on /api/v1/events"
+        assert response.headers["allow"] == "GET, POST"
+        assert response.json() == {
+            "type": "/problems/method-not-allowed",
+            "title": "Method not allowed",
+            "status": 405,
+            "detail": "PUT is not allowed on /api/v1/events",
+            "instance": "/api/v1/events",
+        }
+
+    def test_405_allow_lists_every_method_of_the_path(self, client: TestClient) -> None:
+        response = client.put("/api/v1/events/some-event")
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, PATCH, DELETE"
 
     def test_malformed_json_is_400(self, client: TestClient) -> None:
         response = client.post(
