@@ -98,6 +98,25 @@ class DatabaseUnavailable(AppError):
     status = 503
     slug = "database-unavailable"
     title = "Database unavailable"
+    headers = {"Retry-After": "1"}  # noqa: RUF012
+    detail_default = "the database is busy or unreachable; nothing was written, retry shortly"
+
+
+class OutcomeUnknown(DatabaseUnavailable):
+    """The connection was lost while committing: the write may or may not have been stored."""
+
+    slug = "write-outcome-unknown"
+    title = "Write outcome unknown"
+    keyed_detail = (
+        "the connection to the database was lost while committing, so whether this write was "
+        "stored is unknown; retry with the same Idempotency-Key: the retry replays the stored "
+        "response if it was, and runs the request if it was not"
+    )
+    unkeyed_detail = (
+        "the connection to the database was lost while committing, so whether this write was "
+        "stored is unknown; read the record before retrying (or send writes with an "
+        "Idempotency-Key, whose retry tells)"
+    )
 
 
 class NotModified(Exception):
@@ -265,7 +284,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
         request,
         DatabaseUnavailable.status,
         DatabaseUnavailable.title,
-        "the database is busy or unreachable; nothing was written, retry shortly",
+        DatabaseUnavailable.detail_default,
         slug=DatabaseUnavailable.slug,
         headers={"Retry-After": "1"},
     )

@@ -5,13 +5,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.dates import UNDATED, parse_date, sort_key
-from app.errors import Conflict, NotFound, PreconditionFailed, invalid
+from app.errors import Conflict, NotFound, OutcomeUnknown, PreconditionFailed, invalid
 from app.etags import etag, matches
 from app.models import Record, utcnow
 from app.services import paging, rows
@@ -109,6 +109,7 @@ def touch(row: Record) -> None:
 
 def commit(session: Session, what: str) -> None:
     """Commit, turning a uniqueness or reference failure into a 409 about `what`."""
+    flush(session, what)
     try:
         session.commit()
     except IntegrityError as exc:
@@ -117,6 +118,12 @@ def commit(session: Session, what: str) -> None:
     except StaleDataError as exc:
         session.rollback()
         raise _changed_meanwhile(what) from exc
+    except DBAPIError as exc:
+        if session.info.get("held"):
+            # Only a savepoint: the real commit, and its outcome, belong to the caller.
+            raise
+        # Everything was flushed: this is the COMMIT itself, which may have landed.
+        raise OutcomeUnknown(OutcomeUnknown.unkeyed_detail) from exc
 
 
 def flush(session: Session, what: str) -> None:
