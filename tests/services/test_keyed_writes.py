@@ -14,7 +14,7 @@ from app import idempotency_store
 from app.config import Settings
 from app.db import get_session
 from app.main import create_app
-from app.models import ApiKey, Event, IdempotencyRecord
+from app.models import ApiKey, Certainty, Event, EventStatus, EventType, IdempotencyRecord
 from app.schemas.keys import KeyScope
 from app.services import keys
 from tests.factories import bearer
@@ -155,9 +155,9 @@ def test_a_request_that_dies_mid_write_leaves_its_key_free(
             Event(
                 slug=f"{SLUG}dead",
                 title="t",
-                event_type="meeting",
-                status="occurred",
-                certainty="confirmed",
+                event_type=EventType.meeting,
+                status=EventStatus.occurred,
+                certainty=Certainty.confirmed,
             )
         )
         session.flush()
