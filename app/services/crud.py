@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, func, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -90,7 +91,13 @@ def counter(session: Session) -> Callable[[type[SQLModel], Any], int]:
 
 
 def check_if_match(row: Record, if_match: str | None) -> None:
-    """Refuse a write whose If-Match does not name the version of `row` loaded in this session."""
+    """Lock `row` for this write at its current version; refuse it if If-Match names another."""
+    session = object_session(row)
+    if session is not None:
+        # Concurrent writers queue here (PostgreSQL: FOR UPDATE; SQLite: the write transaction
+        # holds the database from its BEGIN) and each reads the version the previous one
+        # committed, so without If-Match the last writer wins instead of failing as stale.
+        session.refresh(row, with_for_update=True)
     if if_match is None:
         return
     current = etag(row.id, row.version)
