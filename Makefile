@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick faults
 
 run: install migrate seed serve
 
@@ -56,6 +56,12 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench.run --quick
+
+# Fault tests: kill -9 during keyed writes, killed PostgreSQL connections, concurrent keyed
+# writers, on SQLite and PostgreSQL (127.0.0.1 only); figures go to bench/RESULTS.md.
+FAULTS_TIMEOUT ?= 900
+faults: install
+	timeout $(FAULTS_TIMEOUT) $(BIN)/python -m bench.faults $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache
