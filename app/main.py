@@ -69,7 +69,10 @@ PROBLEM_TYPES: dict[str, str] = {
     "idempotency-key-reused": "The `Idempotency-Key` was already used with another request.",
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
-    "database-unavailable": "The database did not answer.",
+    "database-unavailable": "The database did not answer; nothing was written.",
+    "write-outcome-unknown": "The connection to the database was lost during the commit, so "
+    "whether the write was stored is unknown; a retry with the same `Idempotency-Key` replays "
+    "it if it was and runs it if it was not.",
     "internal-error": "The server failed; nothing was written.",
 }
 

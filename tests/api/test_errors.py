@@ -143,3 +143,12 @@ class TestDatabaseUnavailable:
         assert response.json()["detail"] == (
             "the database is busy or unreachable; nothing was written, retry shortly"
         )
+
+
+@pytest.mark.parametrize(
+    "slug", ["method-not-allowed", "write-outcome-unknown", "unsupported-media-type"]
+)
+def test_new_problem_types_are_documented(client: TestClient, slug: str) -> None:
+    response = client.get(f"/problems/{slug}")
+    assert response.status_code == 200
+    assert response.json()["type"] == f"/problems/{slug}"
