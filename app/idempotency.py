@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -247,7 +247,7 @@ class IdempotencyMiddleware:
     ) -> "Verdict | Stored | None":
         try:
             return await run_in_threadpool(transaction.claim, keyed)
-        except DBAPIError as exc:
+        except SQLAlchemyError as exc:
             log_unavailable(Request(scope), exc)
             return None
 
@@ -272,13 +272,13 @@ class IdempotencyMiddleware:
         else:
             try:
                 await run_in_threadpool(transaction.complete, keyed, stored)
-            except DBAPIError as exc:
+            except SQLAlchemyError as exc:
                 log_unavailable(Request(scope), exc)
                 await _problem(scope, None)(scope, receive, send)
                 return
             try:
                 await run_in_threadpool(transaction.commit)
-            except DBAPIError as exc:
+            except SQLAlchemyError as exc:
                 # The COMMIT was sent; whether it landed is unknown. A retry with this key
                 # finds out: it replays the record if it committed, or runs again.
                 log_unavailable(Request(scope), exc)

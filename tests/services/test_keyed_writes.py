@@ -210,3 +210,20 @@ def test_an_unkeyed_lost_commit_does_not_claim_nothing_was_written() -> None:
     assert raised.value.status == 503
     assert "nothing was written" not in raised.value.detail
     assert "unknown" in raised.value.detail
+
+
+def test_no_connection_for_the_key_is_a_503_that_wrote_nothing(
+    engine: Engine, committed_key: str, app_on_engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def pool_exhausted(self: Any, keyed: Any) -> None:
+        raise PoolTimeout("QueuePool limit reached")
+
+    monkeypatch.setattr(idempotency_store.KeyedTransaction, "claim", pool_exhausted)
+    send = (event_body(0), bearer(committed_key) | {"Idempotency-Key": "pool"})
+    [reply] = asyncio.run(post_all(app_on_engine, [send]))
+    assert reply.status_code == 503
+    assert reply.json()["type"] == "/problems/database-unavailable"
+    assert reply.headers["retry-after"] == "1"
+    assert stored_events(engine) == 0
