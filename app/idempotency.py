@@ -219,7 +219,14 @@ class IdempotencyMiddleware:
     async def _keyed(
         self, keyed: Keyed, body: bytes, scope: Scope, receive: Receive, send: Send
     ) -> None:
+        body_sent = False
+
         async def replay_receive() -> Message:
+            # The body once, as it was read; then the client's own messages (a disconnect).
+            nonlocal body_sent
+            if body_sent:
+                return await receive()
+            body_sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
         verdict: Verdict | Stored | None = None
