@@ -201,10 +201,10 @@ class RateLimitMiddleware:
         if authorization is not None and token is None:
             await self._malformed(scope, receive, send, address)
             return
-        if token is not None and self.keyed is not None and await self.verifier.valid(token):
+        limited = self.keyed is not None or self.anonymous is not None
+        if token is not None and limited and await self.verifier.valid(token):
+            # With the per-key limit off (None) a working key is not limited at all.
             buckets, identity, caller = self.keyed, str(key_identity(scope)), "API key"
-        elif token is not None and self.keyed is None and await self.verifier.valid(token):
-            buckets = None  # A valid key with the per-key limit off: not limited at all.
         if buckets is None:
             await self.app(scope, receive, send)
             return

@@ -112,7 +112,7 @@ class TestCost:
         assert request_cost(5.0, 0) == 1
 
     def test_a_slow_request_spends_more(self, session: Session) -> None:
-        app = limited_app(session, anonymous_rate_limit_per_minute=10, rate_limit_cost_ms=100)
+        app = limited_app(session, anonymous_rate_limit_per_minute=100, rate_limit_cost_ms=100)
 
         def slow() -> dict[str, str]:
             time.sleep(0.25)
@@ -123,10 +123,10 @@ class TestCost:
             response = client.get("/slow")
             after = client.get(OPEN_PATH)
         assert response.status_code == 200
-        # At least 0.25 s costs at least 3 tokens of 10 (more on a busy machine); a cheap one 1.
-        spent_slow = 10 - int(response.headers["ratelimit-remaining"])
-        assert spent_slow >= 3
-        assert int(after.headers["ratelimit-remaining"]) == 10 - spent_slow - 1
+        # At least 0.25 s costs at least 3 tokens (more on a busy machine); the next one less.
+        left = int(response.headers["ratelimit-remaining"])
+        assert left <= 100 - 3
+        assert int(after.headers["ratelimit-remaining"]) < left
 
 
 @pytest.fixture
