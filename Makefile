@@ -59,7 +59,7 @@ bench-quick: install
 
 # Fault tests: kill -9 during keyed writes, killed PostgreSQL connections, concurrent keyed
 # writers, on SQLite and PostgreSQL (127.0.0.1 only); figures go to bench/RESULTS.md.
-FAULTS_TIMEOUT ?= 900
+FAULTS_TIMEOUT ?= 1200
 faults: install
 	timeout $(FAULTS_TIMEOUT) $(BIN)/python -m bench.faults $(FAULTS_ARGS)
 

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -65,32 +66,34 @@ def writers(server: Server, tag: str, count: int, seconds: float, kill: bool) ->
     for thread in threads:
         thread.start()
     time.sleep(seconds)
+    # No new requests from here; those in flight stay in flight when the kill lands.
+    stop.set()
     if kill:
         server.kill()
-    stop.set()
     for thread in threads:
         thread.join(timeout=30)
     return sent
 
 
-def retry_all(server: Server, sent: list[Sent]) -> Counter[str]:
-    """Send every request again with its key and classify what the retry says."""
-    outcome: Counter[str] = Counter()
+def _retry(server: Server, first: Sent) -> str:
+    """Send one request again with its key and say what the retry showed."""
     with httpx.Client(base_url=server.base, timeout=10) as client:
-        for first in sent:
-            again = post(client, server, first.key)
-            if first.status == 201:
-                replayed = again.status == 201 and again.ident == first.ident
-                readable = client.get(f"{EVENTS}/{first.ident}", headers=server.headers())
-                ok = replayed and readable.status_code == 200
-                outcome["acknowledged" if ok else "acknowledged but lost"] += 1
-            elif again.status == 409:
-                outcome["stuck key"] += 1
-            elif again.status == 201:
-                outcome["unanswered, then done on retry"] += 1
-            else:
-                outcome[f"retry answered {again.status}"] += 1
-    return outcome
+        again = post(client, server, first.key)
+        if first.status == 201:
+            readable = client.get(f"{EVENTS}/{first.ident}", headers=server.headers())
+            ok = again.status == 201 and again.ident == first.ident
+            return "acknowledged" if ok and readable.status_code == 200 else "acknowledged but lost"
+    if again.status == 409:
+        return "stuck key"
+    if again.status == 201:
+        return "unanswered, then done on retry"
+    return f"retry answered {again.status}"
+
+
+def retry_all(server: Server, sent: list[Sent]) -> Counter[str]:
+    """Send every request again with its key, 8 at a time, and classify what the retries say."""
+    with ThreadPoolExecutor(WRITERS) as pool:
+        return Counter(pool.map(lambda first: _retry(server, first), sent))
 
 
 def kill_rounds(engine: str, rounds: int) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def kill_rounds(engine: str, rounds: int) -> dict[str, Any]:
     totals: Counter[str] = Counter()
     for n in range(rounds):
         server.start()
-        sent = writers(server, f"kill{n}", WRITERS, random.uniform(2.0, 4.0), kill=True)
+        sent = writers(server, f"kill{n}", WRITERS, random.uniform(1.5, 3.0), kill=True)
         server.start()
         totals += retry_all(server, sent)
         totals["5xx before the kill"] += sum(1 for s in sent if s.status and s.status >= 500)
@@ -226,13 +229,27 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of 8 writers")
     parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md")
     args = parser.parse_args()
-    kills = [kill_rounds(engine, args.rounds) for engine in args.engines]
-    term = terminate_under_load() if "postgresql" in args.engines else None
-    conc = [concurrent_writers(engine, args.duration) for engine in args.engines]
-    report = section(kills, term, conc)
-    print(report)
-    if not args.no_write:
-        write(report)
+    kills: list[dict[str, Any]] = []
+    term: dict[str, Any] | None = None
+    conc: list[dict[str, Any]] = []
+
+    def record(result: dict[str, Any]) -> None:
+        # Each figure is printed and written as soon as it is known, so a run cut short by
+        # its time bound still leaves what it measured.
+        print(result, flush=True)
+        if not args.no_write:
+            write(section(kills, term, conc))
+
+    for engine in args.engines:
+        kills.append(kill_rounds(engine, args.rounds))
+        record(kills[-1])
+    if "postgresql" in args.engines:
+        term = terminate_under_load()
+        record(term)
+    for engine in args.engines:
+        conc.append(concurrent_writers(engine, args.duration))
+        record(conc[-1])
+    print(section(kills, term, conc))
 
 
 if __name__ == "__main__":
