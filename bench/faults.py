@@ -38,6 +38,7 @@ class Sent:
     ident: str | None
     problem: str | None
     done: float
+    replayed: bool = False
 
 
 def post(client: httpx.Client, server: Server, key: str) -> Sent:
@@ -47,7 +48,10 @@ def post(client: httpx.Client, server: Server, key: str) -> Sent:
     except httpx.HTTPError:
         return Sent(key, None, None, None, time.monotonic())
     body: Any = reply.json() if reply.content else {}
-    return Sent(key, reply.status_code, body.get("id"), body.get("type"), time.monotonic())
+    replayed = reply.headers.get("idempotent-replayed") == "true"
+    return Sent(
+        key, reply.status_code, body.get("id"), body.get("type"), time.monotonic(), replayed
+    )
 
 
 def writers(server: Server, tag: str, count: int, seconds: float, kill: bool) -> list[Sent]:
@@ -83,11 +87,13 @@ def _retry(server: Server, first: Sent) -> str:
             readable = client.get(f"{EVENTS}/{first.ident}", headers=server.headers())
             ok = again.status == 201 and again.ident == first.ident
             return "acknowledged" if ok and readable.status_code == 200 else "acknowledged but lost"
+    first_answer = "unanswered" if first.status is None else f"answered {first.status}"
     if again.status == 409:
         return "stuck key"
     if again.status == 201:
-        return "unanswered, then done on retry"
-    return f"retry answered {again.status}"
+        # Replayed: the first attempt had committed; run now: it had not.
+        return f"{first_answer}, {'replayed' if again.replayed else 'run'} on retry"
+    return f"{first_answer}, retry answered {again.status}"
 
 
 def retry_all(server: Server, sent: list[Sent]) -> Counter[str]:
