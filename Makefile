@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick browser-test cluster cluster-stop cluster-test cluster-bench
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick browser-test cluster cluster-stop cluster-test cluster-bench faults
 
 run: install migrate seed serve
 
@@ -102,6 +102,12 @@ cluster-test: install $(NGINX)
 # writes its section of bench/RESULTS.md.
 cluster-bench: install $(NGINX)
 	$(BIN)/python -m bench.cluster_bench $(BENCH_ARGS)
+
+# Fault tests: kill -9 during keyed writes, killed PostgreSQL connections, concurrent keyed
+# writers, on SQLite and PostgreSQL (127.0.0.1 only); figures go to bench/RESULTS.md.
+FAULTS_TIMEOUT ?= 1200
+faults: install
+	timeout $(FAULTS_TIMEOUT) $(BIN)/python -m bench.faults $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -59,11 +59,13 @@ TAGS = [
 
 PROBLEM_TYPES: dict[str, str] = {
     "bad-request": "The request is malformed: a cursor or a parameter cannot be used as sent.",
-    "malformed-json": "The request body is not valid JSON.",
+    "malformed-json": "The request body is not valid JSON, or is nested too deeply to read.",
     "unauthorized": "The request needs an API key (`Authorization: Bearer <key>`) and sent "
     "none, or one that is unknown or revoked.",
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
-    "not-found": "No record has that id or slug.",
+    "not-found": "No record has that id or slug, or no route has that path.",
+    "method-not-allowed": "The path exists but not with this method; `Allow` lists its methods.",
+    "unsupported-media-type": "The request body's media type is not one this operation reads.",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
@@ -72,7 +74,10 @@ PROBLEM_TYPES: dict[str, str] = {
     "idempotency-key-reused": "The `Idempotency-Key` was already used with another request.",
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
-    "database-unavailable": "The database did not answer.",
+    "database-unavailable": "The database did not answer; nothing was written.",
+    "write-outcome-unknown": "The connection to the database was lost during the commit, so "
+    "whether the write was stored is unknown; a retry with the same `Idempotency-Key` replays "
+    "it if it was and runs it if it was not.",
     "not-ready": "This replica is shutting down or its database schema is not at the code's "
     "version; retry after `Retry-After` seconds (another replica may answer at once).",
     "internal-error": "The server failed; nothing was written.",

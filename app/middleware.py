@@ -8,12 +8,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import ratelimit_store
 from app.config import Settings
 from app.errors import problem_response
 from app.idempotency import IdempotencyMiddleware, dependency_sessions
 from app.observability import install_observability
 from app.proxy import ProxyHeadersMiddleware
-from app.ratelimit import RateLimitMiddleware
+from app.ratelimit import KeyVerifier, RateLimitMiddleware
 from app.replicas import ConsistencyTokenMiddleware
 from app.routers.common import API_PREFIX
 
@@ -40,6 +41,7 @@ CORS_EXPOSE_HEADERS = [
     "RateLimit-Limit",
     "RateLimit-Remaining",
     "RateLimit-Reset",
+    "Idempotent-Replayed",
 ]
 
 
@@ -148,10 +150,8 @@ class BodySizeLimitMiddleware:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Add, inside out: idempotency keys, body limit, rate limits, CORS, observability."""
-    if settings.database_replica_urls:
-        # Innermost: the token is read once the handler has committed.
-        app.add_middleware(ConsistencyTokenMiddleware)
+    """Add, inside out: idempotency keys, consistency tokens (with standbys), body limit, rate
+    limits, CORS, observability, forwarded client addresses."""
     # Inside the body limit, so that an oversized body is refused before any key is stored.
     app.add_middleware(
         IdempotencyMiddleware,
@@ -159,12 +159,19 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         ttl_seconds=settings.idempotency_ttl_seconds,
         prefix=API_PREFIX,
     )
+    if settings.database_replica_urls:
+        # Outside the idempotency keys, which hold a keyed write's response until its commit:
+        # the token is read once the write has committed, whoever commits it.
+        app.add_middleware(ConsistencyTokenMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     # Around the body limit: a flood is refused before any body is read.
+    store = settings.rate_limit_store
     app.add_middleware(
         RateLimitMiddleware,
-        keyed_per_minute=settings.rate_limit_per_minute,
-        anonymous_per_minute=settings.anonymous_rate_limit_per_minute,
+        keyed=ratelimit_store.buckets(store, settings.rate_limit_per_minute, "key"),
+        anonymous=ratelimit_store.buckets(store, settings.anonymous_rate_limit_per_minute, "ip"),
+        verifier=KeyVerifier(dependency_sessions(app)),
+        cost_unit_seconds=settings.rate_limit_cost_ms / 1000,
     )
     if settings.cors_origins:
         # Outside the others: a 413 or a 429 still carries the CORS headers.

@@ -89,19 +89,21 @@ def paused(standby: Standby, replicas: ReplicaSet) -> Iterator[None]:
         replicas.check()
 
 
-def create_participant(api: TestClient) -> httpx.Response:
-    """POST a new person."""
+def create_participant(api: TestClient, keyed: bool = False) -> httpx.Response:
+    """POST a new person, with an Idempotency-Key if `keyed`."""
     body = {"slug": f"p-{uuid.uuid4().hex[:12]}", "name": "Someone", "kind": "person"}
-    response: httpx.Response = api.post("/api/v1/participants", json=body)
+    headers = {"Idempotency-Key": uuid.uuid4().hex} if keyed else {}
+    response: httpx.Response = api.post("/api/v1/participants", json=body, headers=headers)
     assert response.status_code == 201
     return response
 
 
 class TestRouting:
+    @pytest.mark.parametrize("keyed", [False, True], ids=["plain", "keyed"])
     def test_reads_hit_the_standby_and_writes_the_primary(
-        self, api: TestClient, paused: None
+        self, api: TestClient, paused: None, keyed: bool
     ) -> None:
-        created = create_participant(api)
+        created = create_participant(api, keyed)
         path = f"/api/v1/participants/{created.json()['id']}"
         # The standby has not replayed the write: a plain read there does not find it.
         assert api.get(path).status_code == 404
