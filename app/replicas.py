@@ -11,7 +11,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -85,9 +85,7 @@ def _lag(standby_lag: float | None, replayed: int, primary_at_start: int | None)
 class ReplicaSet:
     """The standbys reads may go to, checked by a background thread at most every `interval`."""
 
-    def __init__(
-        self, urls: list[str], primary: Callable[[], Engine], max_lag: float, interval: float
-    ) -> None:
+    def __init__(self, urls: list[str], primary_url: str, max_lag: float, interval: float) -> None:
         pool_size = get_settings().database_pool_size
         self.standbys = [
             Standby(
@@ -102,7 +100,17 @@ class ReplicaSet:
             )
             for n, url in enumerate(urls)
         ]
-        self.primary = primary
+        # The primary's WAL position is read on connections of its own: a write's response
+        # may start while its request still holds a connection of the main pool, and taking a
+        # second one there could wait on a pool full of writes doing the same.
+        self.positions = create_engine(
+            primary_url,
+            pool_size=2,
+            max_overflow=0,
+            pool_timeout=5,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 2},
+        )
         self.max_lag = max_lag
         self.interval = interval
         self._next = itertools.count()
@@ -145,8 +153,7 @@ class ReplicaSet:
         """Ask the primary how far it has written, then each standby how far it has replayed."""
         primary_at: int | None
         try:
-            with self.primary().connect() as conn:
-                primary_at = parse_lsn(str(conn.execute(PRIMARY_LSN).scalar_one()))
+            primary_at = parse_lsn(self.primary_lsn())
         except SQLAlchemyError:
             primary_at = None
         for standby in self.standbys:
@@ -168,8 +175,14 @@ class ReplicaSet:
         standby.lag_seconds = _lag(lag, standby.replayed, primary_at)
         standby.checked_at = time.monotonic()
 
+    def primary_lsn(self) -> str:
+        """The primary's WAL position now: after a commit, a token covering that commit."""
+        with self.positions.connect() as conn:
+            return str(conn.execute(PRIMARY_LSN).scalar_one())
+
     def dispose(self) -> None:
-        """Close every standby's connections."""
+        """Close every connection this set opened."""
+        self.positions.dispose()
         for standby in self.standbys:
             standby.engine.dispose()
 
@@ -180,27 +193,17 @@ def replica_set() -> ReplicaSet | None:
     settings = get_settings()
     if not settings.database_replica_urls:
         return None
-    # Imported here: app.db routes reads through this module.
-    from app.db import get_engine
-
     return ReplicaSet(
         settings.database_replica_urls,
-        get_engine,
+        settings.database_url,
         settings.replica_max_lag_seconds,
         settings.replica_check_seconds,
     )
 
 
-def primary_lsn() -> str:
-    """The primary's WAL position now: after a commit, a token covering that commit."""
-    from app.db import get_engine
-
-    with get_engine().connect() as conn:
-        return str(conn.execute(PRIMARY_LSN).scalar_one())
-
-
 def read_session(request: Request) -> Iterator[Session]:
     """A session on a standby fit for this read, else on the primary; closed after it."""
+    # Imported here: app.db routes reads through this module.
     from app.db import get_engine
 
     replicas = replica_set()
@@ -239,9 +242,11 @@ class ConsistencyTokenMiddleware:
         async def send_with_token(message: Message) -> None:
             if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
                 # The handler has committed by the time its response starts.
+                replicas = replica_set()
                 try:
-                    lsn = await run_in_threadpool(primary_lsn)
+                    lsn = await run_in_threadpool(replicas.primary_lsn) if replicas else None
                 except SQLAlchemyError:
+                    # No token: the client's next read may come from a standby behind it.
                     lsn = None
                 if lsn is not None:
                     headers = [*message.get("headers", []), (TOKEN_HEADER.encode(), lsn.encode())]
