@@ -145,17 +145,30 @@ class Standby:
         _own(path)
 
     def start(self) -> None:
-        """Start the server and wait until it accepts connections."""
-        log = str(self.root / "standby.log")
-        command = [pg_bin("pg_ctl"), "-D", str(self.data), "-l", log, "-w", "-t", "120", "start"]
-        subprocess.run(_as_postgres(command), check=True, timeout=150, capture_output=True)
+        """Start the server and wait until it accepts connections (one retry)."""
+        log = self.root / "standby.log"
+        command = [pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(log), "-w", "-t", "120"]
+        for _attempt in (1, 2):
+            done = subprocess.run(
+                _as_postgres([*command, "start"]), check=False, timeout=150, capture_output=True
+            )
+            if done.returncode == 0:
+                return
+            time.sleep(2)
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        raise RuntimeError(f"the standby did not start: {done.stderr!r}\n{tail}")
 
     def stop(self) -> None:
-        """Stop the server (fast: open sessions are ended), if it runs."""
+        """Stop the server (fast: open sessions are ended; immediate if that hangs)."""
         if not (self.data / "postmaster.pid").exists():
             return
-        command = [pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
-        subprocess.run(_as_postgres(command), check=False, timeout=120, capture_output=True)
+        for mode in ("fast", "immediate"):
+            command = [pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60"]
+            done = subprocess.run(
+                _as_postgres([*command, "stop"]), check=False, timeout=90, capture_output=True
+            )
+            if done.returncode == 0:
+                return
 
     def query(self, sql: str, database: str = "postgres") -> list[tuple[object, ...]]:
         """Rows of `sql` on the standby."""
