@@ -62,8 +62,9 @@ def replica_env(state: dict[str, Any], count: int) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": primary_url(),
         "DATABASE_REPLICA_URLS": f"postgresql+psycopg://postgres@127.0.0.1:{STANDBY_PORT}/{DATABASE}",
-        # Each replica holds at most MAX_SESSIONS connections per database in use at once.
-        "DATABASE_POOL_SIZE": "5",
+        # A keyed write holds a connection for its idempotency record beside the request's
+        # own: 32 connections over 3 replicas need the default pool (10 + 10 overflow).
+        "DATABASE_POOL_SIZE": "10",
         "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "RATE_LIMIT_STORE": REDIS_URL,
         # The load test's 32 connections come from one address with one key.
