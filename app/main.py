@@ -59,6 +59,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "none, or one that is unknown or revoked.",
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
     "not-found": "No record has that id or slug.",
+    "not-acceptable": "No type in `Accept` is one the list answers in; the detail lists those "
+    "it offers (or ask with `format=`).",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
