@@ -4,7 +4,8 @@ A writer registers itself on import (`register(Writer(...))`); importing it here
 on every list of the kinds it renders.
 """
 
-from app.formats import csv_writer  # noqa: F401  (registers text/csv)
+# Each import registers a writer; the order is the order of preference among equals.
+from app.formats import csv_writer, geojson, ical, jsonld  # noqa: F401
 from app.formats.registry import KINDS, ExportContext, Kind, Render, Writer, register
 from app.formats.stream import export, responses
 
