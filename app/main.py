@@ -32,6 +32,8 @@ sources those claims appear in.
   `{"edtf", "precision", "earliest", "latest"}`.
 * **Records are addressed by UUID or by slug** wherever a path or a body names one.
 * **Lists are keyset-paged**: pass `next_cursor` back as `cursor`.
+* **Lists export** every match, streamed, as CSV, GeoJSON, iCalendar or JSON-LD: ask with
+  `format=` or `Accept` (each list's 200 response names the formats it offers).
 * **POSTs can be retried safely**: send `Idempotency-Key` (1-255 printable ASCII characters);
   the same key and body get the first response again, marked `Idempotent-Replayed: true`, and
   the same key with another body is a 422. Keys are scoped to the `Authorization` sent and
