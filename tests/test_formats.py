@@ -1,14 +1,20 @@
 """The export writers' pure parts: Accept parsing, CSV cells, iCalendar text, date spans."""
 
 import datetime as dt
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from app.dates import parse_date
+from app.db import get_session
 from app.errors import NotAcceptable, ValidationFailed
+from app.formats import stream
 from app.formats.csv_writer import cell
 from app.formats.ical import escape, fold, span
 from app.formats.negotiate import MediaRange, choose, parse_accept
+from app.schemas.sources import SourceQuery
 
 
 class TestAccept:
@@ -101,3 +107,26 @@ class TestSpan:
 
     def test_undated(self) -> None:
         assert _span(None) is None
+
+
+class TestWalk:
+    def test_reads_a_page_only_when_the_previous_one_is_written(self) -> None:
+        reads: list[str | None] = []
+        sessions: list[str] = []
+
+        def fetch(session: Any, query: Any) -> tuple[list[int], str | None]:
+            reads.append(query.cursor)
+            following = int(query.cursor) + 1
+            return [following], (str(following) if following < 5 else None)
+
+        def provider() -> Iterator[Any]:
+            sessions.append("opened")
+            yield SimpleNamespace(rollback=lambda: sessions.append("rolled back"))
+
+        request = SimpleNamespace(app=SimpleNamespace(dependency_overrides={get_session: provider}))
+        walked = stream._walk(request, [0], "0", SourceQuery(), fetch)  # type: ignore[arg-type]
+        assert [next(walked), next(walked)] == [0, 1]
+        assert reads == ["0"]
+        assert list(walked) == [2, 3, 4, 5]
+        assert reads == ["0", "1", "2", "3", "4"]
+        assert sessions == ["opened"] + ["rolled back"] * 5

@@ -81,6 +81,8 @@ def _walk(
     with contextmanager(provider)() as session:
         while next_cursor is not None:
             records, next_cursor = fetch(session, query=_page_query(query, next_cursor))[:2]
+            # Ends the read: no connection or snapshot is held while a slow client reads.
+            session.rollback()
             yield from records
 
 

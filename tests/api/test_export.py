@@ -188,6 +188,28 @@ class TestStreaming:
         assert expected
         assert [row["slug"] for row in exported] == expected
 
+    @pytest.mark.parametrize(
+        ("path", "params"),
+        [
+            ("participants", {"kind": "state", "sort": "-name"}),
+            ("participants", {"role_title": "Prime Minister", "role_organization": "israel"}),
+            ("claims", {"claimant": "benjamin-netanyahu", "claim_type": "quote"}),
+            ("claims", {"q": "Iran", "stated_after": "2019-09"}),
+        ],
+    )
+    def test_filters_of_other_lists_are_honoured(
+        self,
+        seeded: Session,
+        client: TestClient,
+        small_pages: None,
+        path: str,
+        params: dict[str, str],
+    ) -> None:
+        exported = csv_rows(client.get(f"{API}/{path}", params=params | {"format": "csv"}).text)
+        expected = json_slugs(client, f"{API}/{path}", params)
+        assert expected
+        assert [row["slug"] for row in exported] == expected
+
     def test_claims_of_an_event(
         self, seeded: Session, client: TestClient, small_pages: None
     ) -> None:
