@@ -124,7 +124,7 @@ class TestWalk:
             yield SimpleNamespace(rollback=lambda: sessions.append("rolled back"))
 
         request = SimpleNamespace(app=SimpleNamespace(dependency_overrides={get_session: provider}))
-        walked = stream._walk(request, [0], "0", SourceQuery(), fetch)  # type: ignore[arg-type]
+        walked = stream._rest(request, [0], "0", SourceQuery(), fetch)  # type: ignore[arg-type]
         assert [next(walked), next(walked)] == [0, 1]
         assert reads == ["0"]
         assert list(walked) == [2, 3, 4, 5]

@@ -45,7 +45,7 @@ def export(request: Request, session: Session, kind: Kind, query: Q, fetch: Fetc
     page = _page_query(query, getattr(query, "cursor", None))
     records, next_cursor = fetch(session, query=page)[:2]
     context = ExportContext(kind=kind, api_url=str(request.base_url).rstrip("/") + API_PREFIX)
-    walked = _walk(request, records, next_cursor, query, fetch)
+    walked = _rest(request, records, next_cursor, query, fetch)
     body = _chunks(writer.renders[kind](walked, context))
     filename = f"{request.url.path.rstrip('/').rsplit('/', 1)[-1]}.{writer.extension}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"}
@@ -69,21 +69,31 @@ def _page_query(query: Q, cursor: str | None) -> Q:
     return query.model_copy(update=update)
 
 
-def _walk(
-    request: Request, first: list[Any], next_cursor: str | None, query: Q, fetch: Fetch[Q]
+def walk(session: Session, query: Q, fetch: Fetch[Q], cursor: str | None = None) -> Iterator[Any]:
+    """Every record `fetch` finds for `query` from `cursor` on, one keyset page per read.
+
+    Each page's read transaction ends before its records are handed on, so that a slow
+    consumer holds no connection or snapshot. For a whole-list dump outside a request too.
+    """
+    while True:
+        records, cursor = fetch(session, query=_page_query(query, cursor))[:2]
+        session.rollback()
+        yield from records
+        if cursor is None:
+            return
+
+
+def _rest(
+    request: Request, first: list[Any], cursor: str | None, query: Q, fetch: Fetch[Q]
 ) -> Iterator[Any]:
-    """The records of the first page, then of each following page, read on a new session."""
+    """The records of the first page, then those of the following pages, on a new session."""
     yield from first
-    if next_cursor is None:
+    if cursor is None:
         return
     # The app's session provider (or a test's override), as for the request itself.
     provider = request.app.dependency_overrides.get(get_session, get_session)
     with contextmanager(provider)() as session:
-        while next_cursor is not None:
-            records, next_cursor = fetch(session, query=_page_query(query, next_cursor))[:2]
-            # Ends the read: no connection or snapshot is held while a slow client reads.
-            session.rollback()
-            yield from records
+        yield from walk(session, query, fetch, cursor)
 
 
 def _chunks(pieces: Iterable[str]) -> Iterator[bytes]:
@@ -112,4 +122,4 @@ def responses(kind: Kind) -> dict[int | str, dict[str, Any]]:
     return {200: {"description": described, "content": content}, **problem_responses(406)}
 
 
-__all__ = ["JSON_MEDIA_TYPE", "Writer", "export", "responses"]
+__all__ = ["JSON_MEDIA_TYPE", "Writer", "export", "responses", "walk"]
