@@ -32,7 +32,8 @@ SOURCE_TYPE = {
     "report": "Report",
     "social_post": "SocialMediaPosting",
 }
-_SAME_AS = {"wikidata": "https://www.wikidata.org/entity/{}", "viaf": "https://viaf.org/viaf/{}"}
+# Wikidata's concept URIs are http, as Wikidata itself states them.
+_SAME_AS = {"wikidata": "http://www.wikidata.org/entity/{}", "viaf": "https://viaf.org/viaf/{}"}
 
 
 def compact(data: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.db import get_session
 from app.errors import invalid
 from app.formats.negotiate import choose
-from app.formats.registry import JSON_MEDIA_TYPE, ExportContext, Kind, Writer, offered
+from app.formats.registry import ExportContext, Kind, offered
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import RequestModel
 
@@ -120,6 +120,3 @@ def responses(kind: Kind) -> dict[int | str, dict[str, Any]]:
         "export formats: " + ", ".join(f"`{w.name}` ({w.media_type})" for w in offered(kind))
     )
     return {200: {"description": described, "content": content}, **problem_responses(406)}
-
-
-__all__ = ["JSON_MEDIA_TYPE", "Writer", "export", "responses", "walk"]

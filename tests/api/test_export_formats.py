@@ -317,7 +317,7 @@ class TestJsonLd:
             "blue-and-white": "PoliticalParty",
             "knesset": "GovernmentOrganization",
         }
-        assert things["benjamin-netanyahu"]["sameAs"] == ["https://www.wikidata.org/entity/Q43723"]
+        assert things["benjamin-netanyahu"]["sameAs"] == ["http://www.wikidata.org/entity/Q43723"]
         assert things["benjamin-netanyahu"]["nationality"] == {
             "@type": "Country",
             "identifier": "IL",
