@@ -247,7 +247,8 @@ class ExportQuery(RequestModel):
         description="Answer in this format instead of a JSON page (wins over `Accept`): `json` "
         "(the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 "
         "response lists those this list offers). An export streams every match, page after "
-        "page, from `cursor` if given; `limit` then sets nothing and `fields` is refused.",
+        "page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` "
+        "is refused.",
         examples=["csv"],
     )
 
