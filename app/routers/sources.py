@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.db import SessionDep
-from app.routers.common import SourceRef, created, problem_responses
+from app.routers.common import SourceRef, created, listed, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
@@ -32,11 +32,14 @@ def create_source(data: SourceCreate, session: SessionDep, response: Response) -
     "", responses=problem_responses(400, 422), operation_id="list_sources", summary="List sources"
 )
 async def list_sources(
-    session: SessionDep, query: Annotated[SourceQuery, Query()]
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[SourceQuery, Query()],
 ) -> Page[SourcePublic]:
-    """Sources in the order they were recorded, one keyset page at a time."""
-    items, next_cursor = sources.list_sources(session, query)
-    return Page(items=items, next_cursor=next_cursor)
+    """Sources in the order they were recorded, one keyset page at a time (`Link: rel="next"`)."""
+    found = sources.list_sources(session, query)
+    return listed(request, response, Page[SourcePublic], found, query)
 
 
 @router.get(

@@ -201,6 +201,11 @@ class Page(BaseModel, Generic[T]):
         description="How many records match in all; only with `include_total=true`.",
     )
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`EventPage` for `Page[EventPublic]`: the name the OpenAPI document gives the type."""
+        return f"{params[0].__name__.removesuffix('Public')}Page"
+
 
 class FieldError(BaseModel):
     """One invalid field of a request."""
@@ -237,8 +242,8 @@ class PageQuery(RequestModel):
     )
 
 
-class ListQuery(PageQuery):
-    """Paging plus what every top-level list accepts: totals and field selection."""
+class ShapeQuery(PageQuery):
+    """Paging plus what every list accepts: totals and field selection."""
 
     include_total: bool = Field(
         default=False, description="Also count every matching record (`total`); costs a query."
@@ -254,6 +259,10 @@ class ListQuery(PageQuery):
     def field_set(self) -> set[str] | None:
         """The fields asked for, with `id`; None for all."""
         return None if self.fields is None else {*self.fields.split(","), "id"}
+
+
+class ListQuery(ShapeQuery):
+    """What every top-level list accepts."""
 
 
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from app.schemas.common import (
     EDTFString,
     InputModel,
     LanguageTag,
-    PageQuery,
+    ListQuery,
     RecordMeta,
     Slug,
 )
@@ -75,5 +75,5 @@ class SourcePublic(RecordMeta):
     sha256: str | None = Field(description="SHA-256 of the text (hex).")
 
 
-class SourceQuery(PageQuery):
-    """Filters of GET /sources."""
+class SourceQuery(ListQuery):
+    """Query of GET /sources: paging and shape."""
