@@ -1,7 +1,9 @@
 """The OpenAPI document as code generators read it: headers, rate limits, access, parameters."""
 
 import copy
+import json
 import re
+import sys
 from typing import Any
 
 from app.errors import PROBLEM_MEDIA_TYPE
@@ -192,3 +194,20 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     kept = [b for b in branches if b != {"type": "null"}]
     rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
     return {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
+
+
+def dump(path: str) -> None:
+    """Write the OpenAPI document of the default configuration to `path`, as a server would
+    serve it with public reads; no database or network is touched."""
+    # Imported here: the app imports this module while it is being built.
+    from app.config import Settings
+    from app.main import create_app
+
+    document = create_app(Settings(require_key_for_reads=False)).openapi()
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+
+
+if __name__ == "__main__":
+    dump(sys.argv[1])
