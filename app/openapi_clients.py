@@ -93,6 +93,11 @@ _TOO_MANY = {
     "Reads without a key share the address's allowance: send a key for a larger one.",
     "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
+_IN_PROGRESS = {
+    "description": "A request with this `Idempotency-Key` is still in progress; retry after "
+    "`Retry-After`.",
+    "content": copy.deepcopy(_TOO_MANY["content"]),
+}
 _READ_401 = "An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`."
 
 
@@ -111,6 +116,8 @@ def document_for_generators(schema: dict[str, Any], *, public_reads: bool) -> No
                 _public_read(path, operation)
             if path not in EXEMPT_PATHS:
                 operation["responses"].setdefault("429", copy.deepcopy(_TOO_MANY))
+            if method == "post" and path.startswith(API_PREFIX):
+                operation["responses"].setdefault("409", copy.deepcopy(_IN_PROGRESS))
             for status, response in operation["responses"].items():
                 for name in response_headers(path, method, operation, status):
                     response.setdefault("headers", {})[name] = {"$ref": f"{_HEADERS}{name}"}
