@@ -160,3 +160,30 @@ class TestNoQueryPerItem:
             "load Role by id",
             "load Source by id",
         ]
+
+
+class TestAdditive:
+    """The summaries are new keys beside the ids, which keep their JSON."""
+
+    def test_claims_gain_three_keys(self, seeded: Session, client: TestClient) -> None:
+        claim = read(client, f"/claims/{QUOTE}")
+        before = {
+            *("id", "created_at", "updated_at", "version", "created_by", "updated_by", "slug"),
+            *("text", "claim_type", "claimant_id", "claimant_role", "claimant_role_id"),
+            *("event_id", "stated", "status", "subjects", "appearances", "relations"),
+        }
+        assert set(claim) - before == {"claimant", "resolved_role", "event"}
+        assert claim["claimant_role"] == "Prime Minister, Israel"
+        assert claim["claimant_id"] == claim["claimant"]["id"]
+        assert claim["claimant_role_id"] == claim["resolved_role"]["id"]
+        assert claim["event_id"] == claim["event"]["id"]
+        assert all(a["source_id"] == a["source"]["id"] for a in claim["appearances"])
+
+    def test_events_gain_a_parent_and_relations_an_event(
+        self, seeded: Session, client: TestClient
+    ) -> None:
+        meeting = read(client, f"/events/{MEETING}")
+        assert meeting["parent_id"] == meeting["parent"]["id"]
+        for relation in meeting["relations"]:
+            assert set(relation) == {"relation", "event_id", "event"}
+            assert relation["event_id"] == relation["event"]["id"]
