@@ -239,16 +239,7 @@ def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
         session, [*(link.event_id for link in links), *(c.event_id for c in claims)]
     )
     subjects = _subjects(links, people, events)
-    shown: dict[uuid.UUID, list[AppearancePublic]] = defaultdict(list)
-    found = rows.load(session, Appearance, "claim_id", ids, ("created_at", "id"))
-    for public in appearances.to_public(session, found):
-        shown[public.claim_id].append(public)
-    relations: dict[uuid.UUID, list[ClaimRelationPublic]] = defaultdict(list)
-    order = ("relation", "related_claim_id")
-    for link in rows.load(session, ClaimRelation, "claim_id", ids, order):
-        relations[link.claim_id].append(
-            ClaimRelationPublic(relation=link.relation, claim_id=link.related_claim_id)
-        )
+    shown, relations = _appearances_and_relations(session, ids)
     return [
         ClaimPublic(
             **crud.columns_of(claim),
@@ -266,6 +257,22 @@ def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
         )
         for claim in claims
     ]
+
+
+def _appearances_and_relations(
+    session: Session, ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, list[AppearancePublic]], dict[uuid.UUID, list[ClaimRelationPublic]]]:
+    shown: dict[uuid.UUID, list[AppearancePublic]] = defaultdict(list)
+    found = rows.load(session, Appearance, "claim_id", ids, ("created_at", "id"))
+    for public in appearances.to_public(session, found):
+        shown[public.claim_id].append(public)
+    relations: dict[uuid.UUID, list[ClaimRelationPublic]] = defaultdict(list)
+    order = ("relation", "related_claim_id")
+    for link in rows.load(session, ClaimRelation, "claim_id", ids, order):
+        relations[link.claim_id].append(
+            ClaimRelationPublic(relation=link.relation, claim_id=link.related_claim_id)
+        )
+    return shown, relations
 
 
 def _subjects(
