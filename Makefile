@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick browser-test
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick \
+	browser-test client client-check client-test
 
 run: install migrate seed serve
 
@@ -69,5 +70,34 @@ $(CHROMIUM):
 browser-test: install-dev $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) timeout $(BROWSER_TEST_TIMEOUT) $(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
 
+# The TypeScript client (clients/typescript): its types are generated from the app's OpenAPI
+# document, dumped without a server. `client` regenerates them; `client-check` fails when the
+# committed ones differ from what the current app generates; `client-test` runs its tests
+# against a live server on a fresh seeded SQLite database.
+CLIENT := clients/typescript
+
+$(CLIENT)/node_modules: $(CLIENT)/package.json
+	cd $(CLIENT) && npm install --no-package-lock --no-audit --no-fund
+	touch $@
+
+client: install $(CLIENT)/node_modules
+	$(BIN)/python -m app.openapi_clients $(CLIENT)/openapi.json
+	cd $(CLIENT) && npx --no-install openapi-typescript openapi.json --default-non-nullable false --output src/schema.d.ts
+
+client-check: install $(CLIENT)/node_modules
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/python -m app.openapi_clients "$$tmp/openapi.json" && \
+	(cd $(CLIENT) && npx --no-install openapi-typescript "$$tmp/openapi.json" --default-non-nullable false \
+		--output "$$tmp/schema.d.ts" >/dev/null) && \
+	if diff -u $(CLIENT)/src/schema.d.ts "$$tmp/schema.d.ts"; then \
+		echo "$(CLIENT)/src/schema.d.ts matches the API"; \
+	else \
+		echo "$(CLIENT)/src/schema.d.ts is stale: run make client and commit it"; exit 1; \
+	fi
+
+client-test: install-dev $(CLIENT)/node_modules
+	cd $(CLIENT) && GEOEVENTS_PYTHON=$(abspath $(BIN)/python) npm test
+
 clean:
-	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache \
+		$(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/openapi.json

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from app.errors import NotFound
-from app.schemas.common import PageQuery
+from app.schemas.common import ShapeQuery
 from app.schemas.keys import KeyCreate, KeyScope
 from app.services import keys
 
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 def _list(session: Session) -> None:
     cursor: str | None = None
     while True:
-        page, cursor = keys.list_keys(session, PageQuery(limit=500, cursor=cursor))
+        page, cursor, _ = keys.list_keys(session, ShapeQuery(limit=500, cursor=cursor))
         for key in page:
             revoked = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"
             scopes = ",".join(key.scopes)

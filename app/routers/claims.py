@@ -13,6 +13,7 @@ from app.routers.common import (
     EventRef,
     ParticipantRef,
     created,
+    listed,
     paged,
     problem_responses,
 )
@@ -26,7 +27,7 @@ from app.schemas.claims import (
     ClaimQuery,
     ClaimUpdate,
 )
-from app.schemas.common import Page, PageQuery
+from app.schemas.common import Page, ShapeQuery
 from app.services import appearances, claim_queries, claims
 
 router = APIRouter(prefix="/claims", tags=["claims"])
@@ -142,11 +143,15 @@ def create_appearance(
     summary="List a claim's appearances",
 )
 async def list_appearances(
-    claim_id: ClaimRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    claim_id: ClaimRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[AppearancePublic]:
     """The sources a claim appears in, with the quotes."""
-    items, next_cursor = appearances.list_appearances(session, claim_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    found = appearances.list_appearances(session, claim_id, query)
+    return listed(request, response, Page[AppearancePublic], found, query)
 
 
 @appearances_router.get(

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 
 from app.errors import PROBLEM_MEDIA_TYPE, invalid
-from app.schemas.common import Page, Problem, no_nul
+from app.schemas.common import Page, Problem, ShapeQuery, no_nul
 
 API_PREFIX = "/api/v1"
 T = TypeVar("T")
@@ -67,7 +67,8 @@ def paged(request: Request, response: Response, page: Page[Any], fields: set[str
     """
     if fields is not None:
         item_model = get_args(type(page).model_fields["items"].annotation)[0]
-        if unknown := fields - item_model.model_fields.keys():
+        # `id` is added to every selection; an item without one (a timeline entry) just lacks it.
+        if unknown := fields - item_model.model_fields.keys() - {"id"}:
             raise invalid(("query", "fields"), "unknown fields: " + ", ".join(sorted(unknown)))
     headers = {}
     if page.next_cursor is not None:
@@ -80,3 +81,18 @@ def paged(request: Request, response: Response, page: Page[Any], fields: set[str
     body["items"] = [{k: v for k, v in item.items() if k in fields} for item in body["items"]]
     # A Response is sent as is: the partial items bypass the full model.
     return JSONResponse(body, headers=headers)
+
+
+def listed(
+    request: Request,
+    response: Response,
+    page_type: type[Page[T]],
+    found: tuple[list[T], str | None, int | None],
+    query: ShapeQuery,
+) -> Page[T]:
+    """A list response made of a service's page, next cursor and total; see `paged`."""
+    items, next_cursor, total = found
+    page = page_type(items=items, next_cursor=next_cursor, total=total)
+    # `paged` may answer with the partial items as they are, which this annotation hides.
+    shaped: Page[T] = paged(request, response, page, query.field_set())
+    return shaped

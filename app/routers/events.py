@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
-from app.routers.common import EventRef, created, paged, problem_responses
+from app.routers.common import EventRef, created, listed, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
-from app.schemas.common import Page, PageQuery
+from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
     EventCreate,
     EventExpand,
@@ -162,11 +162,15 @@ def add_event_participant(
     summary="List an event's participants",
 )
 async def list_event_participants(
-    event_id: EventRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    event_id: EventRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The participants of an event with their roles."""
-    items, next_cursor = event_participants.list_event_participants(session, event_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    found = event_participants.list_event_participants(session, event_id, query)
+    return listed(request, response, Page[EventParticipantPublic], found, query)
 
 
 @participants_router.get(

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
-from app.routers.common import ParticipantRef, created, paged, problem_responses
+from app.routers.common import ParticipantRef, created, listed, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
-from app.schemas.common import Page, PageQuery
+from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import EventParticipantPublic
 from app.schemas.participants import (
     ParticipantCreate,
@@ -136,11 +136,15 @@ def delete_participant(
     summary="List a participant's events",
 )
 async def list_participant_events(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    participant_id: ParticipantRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The events a participant took part in, each with its role."""
-    items, next_cursor = event_participants.list_participant_events(session, participant_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    found = event_participants.list_participant_events(session, participant_id, query)
+    return listed(request, response, Page[EventParticipantPublic], found, query)
 
 
 @router.get(
@@ -161,11 +165,8 @@ def participant_timeline(
     Events sort by start, claims by the date stated; on one day events come first. Undated
     items come first, and never match a date range.
     """
-    items, next_cursor = timelines.participant_timeline(session, participant_id, query)
-    shaped: Page[TimelineItem] = paged(
-        request, response, Page(items=items, next_cursor=next_cursor), None
-    )
-    return shaped
+    found = timelines.participant_timeline(session, participant_id, query)
+    return listed(request, response, Page[TimelineItem], found, query)
 
 
 @router.get(
@@ -204,11 +205,15 @@ def add_role(
     summary="List a participant's roles",
 )
 async def list_roles(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    participant_id: ParticipantRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[RolePublic]:
     """The roles a participant held, with their periods."""
-    items, next_cursor = roles.list_roles(session, participant_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    found = roles.list_roles(session, participant_id, query)
+    return listed(request, response, Page[RolePublic], found, query)
 
 
 @roles_router.get(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
-from app.routers.common import SourceRef, created, problem_responses
+from app.routers.common import SourceRef, created, listed, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
@@ -36,16 +36,19 @@ def create_source(data: SourceCreate, session: SessionDep, response: Response) -
     summary="List sources",
 )
 async def list_sources(
-    request: Request, session: SessionDep, query: Annotated[SourceQuery, Query()]
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[SourceQuery, Query()],
 ) -> Page[SourcePublic]:
-    """Sources in the order they were recorded, one keyset page at a time."""
+    """Sources in the order they were recorded, one keyset page at a time (`Link: rel="next"`)."""
     exported: Page[SourcePublic] | None = formats.export(
         request, session, "source", query, sources.list_sources
     )
     if exported is not None:
         return exported
-    items, next_cursor = sources.list_sources(session, query)
-    return Page(items=items, next_cursor=next_cursor)
+    found = sources.list_sources(session, query)
+    return listed(request, response, Page[SourcePublic], found, query)
 
 
 @router.get(

@@ -16,6 +16,7 @@ from app.schemas.common import (
     Reference,
     Slug,
 )
+from app.schemas.summaries import EventSummary, ParticipantSummary, RoleSummary, SourceSummary
 
 SubjectType = Literal["participant", "event"]
 
@@ -87,6 +88,7 @@ class AppearancePublic(RecordMeta):
 
     claim_id: uuid.UUID = Field(description="The claim.")
     source_id: uuid.UUID = Field(description="The source it appears in.")
+    source: SourceSummary = Field(description="The source, in brief.")
     quote: str = Field(description="The exact words as the source has them.")
     char_start: int | None = Field(description="Where the quote starts. " + _OFFSETS)
     char_end: int | None = Field(description="Where the quote ends (exclusive). " + _OFFSETS)
@@ -209,11 +211,22 @@ class ClaimPublic(RecordMeta):
     text: str = Field(description="What was stated or reported.")
     claim_type: ClaimType = Field(description="quote, paraphrase, report, assessment, allegation.")
     claimant_id: uuid.UUID | None = Field(description="Who made the claim; null if unattributed.")
+    claimant: ParticipantSummary | None = Field(
+        description="Who made the claim, in brief; null if unattributed."
+    )
     claimant_role: str | None = Field(description="The claimant's role when speaking.")
     claimant_role_id: uuid.UUID | None = Field(
         description="The role it was resolved from; null when sent explicitly or unresolved."
     )
+    # Not `claimant_role`, which has long been the role's text.
+    resolved_role: RoleSummary | None = Field(
+        description="The role of `claimant_role_id`, in brief, with where it was held; null "
+        "when there is none."
+    )
     event_id: uuid.UUID | None = Field(description="The event where it was said.")
+    event: EventSummary | None = Field(
+        description="The event where it was said, in brief; null if none."
+    )
     stated: DateValue | None = Field(description="When it was said, with its precision.")
     status: ClaimStatus = Field(description="unverified, supported, disputed, refuted.")
     subjects: list[SubjectPublic] = Field(description="Participants and events it is about.")

@@ -201,6 +201,11 @@ class Page(BaseModel, Generic[T]):
         description="How many records match in all; only with `include_total=true`.",
     )
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`EventPage` for `Page[EventPublic]`: the name the OpenAPI document gives the type."""
+        return f"{params[0].__name__.removesuffix('Public')}Page"
+
 
 class FieldError(BaseModel):
     """One invalid field of a request."""
@@ -253,8 +258,8 @@ class ExportQuery(RequestModel):
     )
 
 
-class ListQuery(ExportQuery, PageQuery):
-    """Paging plus what every top-level list accepts: totals, field selection and formats."""
+class ShapeQuery(PageQuery):
+    """Paging plus what every list accepts: totals and field selection."""
 
     include_total: bool = Field(
         default=False, description="Also count every matching record (`total`); costs a query."
@@ -270,6 +275,10 @@ class ListQuery(ExportQuery, PageQuery):
     def field_set(self) -> set[str] | None:
         """The fields asked for, with `id`; None for all."""
         return None if self.fields is None else {*self.fields.split(","), "id"}
+
+
+class ListQuery(ExportQuery, ShapeQuery):
+    """Paging plus what every top-level list accepts: totals, field selection and formats."""
 
 
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from app.models import (
     EventStatus,
     EventType,
     LocationPrecision,
-    ParticipantKind,
     ParticipantRole,
 )
 from app.schemas.claims import ClaimPublic
@@ -29,6 +28,7 @@ from app.schemas.common import (
     Timestamp,
 )
 from app.schemas.sources import SourcePublic
+from app.schemas.summaries import EventSummary, ParticipantSummary
 
 _CAMEO = r"^[0-9]{2,4}$"
 
@@ -76,6 +76,7 @@ class RelationPublic(PublicModel):
 
     relation: EventRelationType = Field(description="How this event relates to the other.")
     event_id: uuid.UUID = Field(description="The other event's id.")
+    event: EventSummary = Field(description="The other event, in brief.")
 
 
 class StatusChangePublic(PublicModel):
@@ -162,6 +163,7 @@ class EventPublic(RecordMeta):
     certainty: Certainty = Field(description="How sure the record is that it happened.")
     location: LocationPublic | None = Field(description="Where it happened.")
     parent_id: uuid.UUID | None = Field(description="The larger event this is part of.")
+    parent: EventSummary | None = Field(description="The larger event, in brief; null if none.")
     relations: list[RelationPublic] = Field(description="Typed links to other events.")
     match: str | None = Field(
         default=None,
@@ -302,25 +304,6 @@ class EventStats(PublicModel):
         "when grouping by month); counted nowhere else."
     )
     undated: int = Field(description="Events without a start, for month and year grouping.")
-
-
-class ParticipantSummary(PublicModel):
-    """The participant of a link, in brief."""
-
-    id: uuid.UUID
-    slug: str
-    name: str
-    kind: ParticipantKind
-
-
-class EventSummary(PublicModel):
-    """The event of a link, in brief."""
-
-    id: uuid.UUID
-    slug: str
-    title: str
-    event_type: EventType
-    start: DateValue | None
 
 
 class EventParticipantCreate(InputModel):

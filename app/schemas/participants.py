@@ -18,6 +18,7 @@ from app.schemas.common import (
     Reference,
     Slug,
 )
+from app.schemas.summaries import ParticipantSummary, SourceSummary
 
 
 def _absent(value: object) -> bool:
@@ -138,6 +139,12 @@ class RolePublic(RecordMeta):
     participant_id: uuid.UUID = Field(description="Who held the role.")
     title: str = Field(description="The role's title.")
     organization_id: uuid.UUID | None = Field(description="Where the role was held.")
+    organization: ParticipantSummary | None = Field(
+        description="Where the role was held, in brief; null if not recorded."
+    )
     start: DateValue | None = Field(description="When the role began.")
     end: DateValue | None = Field(description="When the role ended; null if current.")
     source_id: uuid.UUID | None = Field(description="Where this is stated.")
+    source: SourceSummary | None = Field(
+        description="Where this is stated, in brief; null if no source is cited."
+    )

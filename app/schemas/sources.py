@@ -8,10 +8,9 @@ from app.models import SourceKind
 from app.schemas.common import (
     DateValue,
     EDTFString,
-    ExportQuery,
     InputModel,
     LanguageTag,
-    PageQuery,
+    ListQuery,
     RecordMeta,
     Slug,
 )
@@ -76,5 +75,5 @@ class SourcePublic(RecordMeta):
     sha256: str | None = Field(description="SHA-256 of the text (hex).")
 
 
-class SourceQuery(ExportQuery, PageQuery):
-    """Filters of GET /sources."""
+class SourceQuery(ListQuery):
+    """Query of GET /sources: paging and shape."""

@@ -6,8 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from app.models import ClaimType, EventType, ParticipantRole
-from app.schemas.common import DateValue, EDTFString, InputModel, PageQuery, PublicModel
-from app.schemas.events import EventSummary, ParticipantSummary
+from app.schemas.common import DateValue, EDTFString, InputModel, PublicModel, ShapeQuery
+from app.schemas.summaries import EventSummary, ParticipantSummary
 
 
 class DateRange(InputModel):
@@ -26,7 +26,7 @@ class DateRange(InputModel):
     )
 
 
-class TimelineQuery(DateRange, PageQuery):
+class TimelineQuery(DateRange, ShapeQuery):
     """Query of GET /participants/{id}/timeline."""
 
 

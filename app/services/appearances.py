@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 from app.errors import NotFound, invalid
 from app.models import Appearance, Claim, Source
 from app.schemas.claims import AppearanceCreate, AppearancePublic, AppearanceUpdate
-from app.schemas.common import PageQuery
-from app.services import crud
+from app.schemas.common import ShapeQuery
+from app.services import crud, summaries
 
 Loc = tuple[str | int, ...]
 _EXCERPT = 80
@@ -22,7 +22,7 @@ def create_appearance(session: Session, claim_ref: str, data: AppearanceCreate) 
     row = add_appearance(session, claim, data, ("body",))
     crud.touch(claim)
     crud.commit(session, f"appearance of claim '{claim.slug}'")
-    return to_public([row])[0]
+    return to_public(session, [row])[0]
 
 
 def add_appearance(session: Session, claim: Claim, data: AppearanceCreate, loc: Loc) -> Appearance:
@@ -42,24 +42,23 @@ def add_appearance(session: Session, claim: Claim, data: AppearanceCreate, loc: 
 
 
 def list_appearances(
-    session: Session, claim_ref: str, query: PageQuery
-) -> tuple[list[AppearancePublic], str | None]:
+    session: Session, claim_ref: str, query: ShapeQuery
+) -> crud.Listed[AppearancePublic]:
     """A page of a claim's appearances in the order they were recorded."""
     claim = crud.get_or_404(session, Claim, claim_ref)
-    rows, next_cursor = crud.paginate(
+    found, next_cursor, total = crud.paginate(
         session,
         select(Appearance).where(col(Appearance.claim_id) == claim.id),
         Appearance,
-        limit=query.limit,
-        cursor=query.cursor,
-        scope=crud.query_scope(f"claim-appearances:{claim.id}", {}),
+        query,
+        crud.query_scope(f"claim-appearances:{claim.id}", {}),
     )
-    return to_public(rows), next_cursor
+    return to_public(session, found), next_cursor, total
 
 
 def read_appearance(session: Session, claim_ref: str, appearance_id: uuid.UUID) -> AppearancePublic:
     """One appearance of a claim."""
-    return to_public([_get(session, claim_ref, appearance_id)[1]])[0]
+    return to_public(session, [_get(session, claim_ref, appearance_id)[1]])[0]
 
 
 def update_appearance(
@@ -97,7 +96,7 @@ def update_appearance(
     crud.touch(row)
     crud.touch(claim)
     crud.commit(session, f"appearance of claim '{claim.slug}'")
-    return to_public([row])[0]
+    return to_public(session, [row])[0]
 
 
 def delete_appearance(
@@ -171,6 +170,7 @@ def _get(session: Session, claim_ref: str, appearance_id: uuid.UUID) -> tuple[Cl
     return claim, row
 
 
-def to_public(rows: Sequence[Appearance]) -> list[AppearancePublic]:
-    """Public form of appearances (no queries)."""
-    return [AppearancePublic.model_validate(row) for row in rows]
+def to_public(session: Session, found: Sequence[Appearance]) -> list[AppearancePublic]:
+    """Public form of appearances, their sources in brief read in one query."""
+    named = summaries.sources(session, (row.source_id for row in found))
+    return [AppearancePublic(**crud.columns_of(row), source=named[row.source_id]) for row in found]

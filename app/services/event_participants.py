@@ -5,18 +5,16 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from app.dates import stored_date
 from app.errors import NotFound
 from app.models import Event, EventParticipant, Participant
-from app.schemas.common import PageQuery
+from app.schemas.common import ShapeQuery
 from app.schemas.events import (
     EventParticipantCreate,
     EventParticipantPublic,
     EventParticipantUpdate,
-    EventSummary,
-    ParticipantSummary,
 )
-from app.services import crud, rows
+from app.schemas.summaries import ParticipantSummary
+from app.services import crud, rows, summaries
 
 
 def add_participant(
@@ -36,8 +34,8 @@ def add_participant(
 
 
 def list_event_participants(
-    session: Session, event_ref: str, query: PageQuery
-) -> tuple[list[EventParticipantPublic], str | None]:
+    session: Session, event_ref: str, query: ShapeQuery
+) -> crud.Listed[EventParticipantPublic]:
     """A page of an event's participants."""
     event = crud.get_or_404(session, Event, event_ref)
     stmt = select(EventParticipant).where(col(EventParticipant.event_id) == event.id)
@@ -45,8 +43,8 @@ def list_event_participants(
 
 
 def list_participant_events(
-    session: Session, participant_ref: str, query: PageQuery
-) -> tuple[list[EventParticipantPublic], str | None]:
+    session: Session, participant_ref: str, query: ShapeQuery
+) -> crud.Listed[EventParticipantPublic]:
     """A page of the events a participant took part in, with their role."""
     participant = crud.get_or_404(session, Participant, participant_ref)
     stmt = select(EventParticipant).where(col(EventParticipant.participant_id) == participant.id)
@@ -99,17 +97,12 @@ def _get_link(session: Session, event_ref: str, link_id: uuid.UUID) -> EventPart
 
 
 def _page(
-    session: Session, stmt: crud.SelectOf[EventParticipant], query: PageQuery, name: str
-) -> tuple[list[EventParticipantPublic], str | None]:
-    rows, next_cursor = crud.paginate(
-        session,
-        stmt,
-        EventParticipant,
-        limit=query.limit,
-        cursor=query.cursor,
-        scope=crud.query_scope(name, {}),
+    session: Session, stmt: crud.SelectOf[EventParticipant], query: ShapeQuery, name: str
+) -> crud.Listed[EventParticipantPublic]:
+    found, next_cursor, total = crud.paginate(
+        session, stmt, EventParticipant, query, crud.query_scope(name, {})
     )
-    return to_public(session, rows), next_cursor
+    return to_public(session, found), next_cursor, total
 
 
 def to_public(
@@ -130,7 +123,7 @@ def to_public(
             role=link.role,
             note=link.note,
             participant=ParticipantSummary.model_validate(participants[link.participant_id]),
-            event=_event_summary(events[link.event_id]),
+            event=summaries.event_summary(events[link.event_id]),
             created_at=link.created_at,
             updated_at=link.updated_at,
             version=link.version,
@@ -139,13 +132,3 @@ def to_public(
         )
         for link in links
     ]
-
-
-def _event_summary(event: Event) -> EventSummary:
-    return EventSummary(
-        id=event.id,
-        slug=event.slug,
-        title=event.title,
-        event_type=event.event_type,
-        start=stored_date(event, "start"),
-    )

@@ -21,7 +21,8 @@ from app.schemas.events import (
     RelationPublic,
     StatusChangePublic,
 )
-from app.services import crud, rows
+from app.schemas.summaries import EventSummary
+from app.services import crud, rows, summaries
 
 _REQUIRED = ("slug", "title", "event_type", "status", "certainty")
 _SCALARS = {"title", "summary", "event_type", "cameo_code", "plover_type", "status", "certainty"}
@@ -152,30 +153,43 @@ def _record_status(session: Session, event: Event) -> None:
 
 
 def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
-    """Public form of events, loading their histories and relations in two queries."""
+    """Public form of events, loading their histories, relations and the events they name in
+    three queries."""
     ids = [e.id for e in events]
     history: dict[uuid.UUID, list[StatusChangePublic]] = defaultdict(list)
     relations: dict[uuid.UUID, list[RelationPublic]] = defaultdict(list)
-    if ids:
-        order = ("recorded_at", "id")
-        for change in rows.load(session, EventStatusChange, "event_id", ids, order):
-            history[change.event_id].append(
-                StatusChangePublic(
-                    status=change.status,
-                    as_of=stored_date(change, "as_of"),
-                    recorded_at=change.recorded_at,
-                )
+    order = ("recorded_at", "id")
+    for change in rows.load(session, EventStatusChange, "event_id", ids, order):
+        history[change.event_id].append(
+            StatusChangePublic(
+                status=change.status,
+                as_of=stored_date(change, "as_of"),
+                recorded_at=change.recorded_at,
             )
-        order = ("relation", "related_event_id")
-        for link in rows.load(session, EventRelation, "event_id", ids, order):
-            relations[link.event_id].append(
-                RelationPublic(relation=link.relation, event_id=link.related_event_id)
+        )
+    links = rows.load(session, EventRelation, "event_id", ids, ("relation", "related_event_id"))
+    named = summaries.events(
+        session, [*(e.parent_id for e in events), *(link.related_event_id for link in links)]
+    )
+    for link in links:
+        relations[link.event_id].append(
+            RelationPublic(
+                relation=link.relation,
+                event_id=link.related_event_id,
+                event=named[link.related_event_id],
             )
-    return [_public(e, history[e.id], relations[e.id]) for e in events]
+        )
+    return [
+        _public(e, history[e.id], relations[e.id], summaries.pick(named, e.parent_id))
+        for e in events
+    ]
 
 
 def _public(
-    event: Event, history: list[StatusChangePublic], relations: list[RelationPublic]
+    event: Event,
+    history: list[StatusChangePublic],
+    relations: list[RelationPublic],
+    parent: EventSummary | None,
 ) -> EventPublic:
     has_location = any(getattr(event, f"location_{n}") is not None for n in _LOCATION_FIELDS)
     location = (
@@ -199,6 +213,7 @@ def _public(
         certainty=event.certainty,
         location=location,
         parent_id=event.parent_id,
+        parent=parent,
         relations=relations,
         created_at=event.created_at,
         updated_at=event.updated_at,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from app.models import ApiKey, utcnow
-from app.schemas.common import PageQuery
+from app.schemas.common import ShapeQuery
 from app.schemas.keys import KeyCreate, KeyCreated, KeyPublic, KeyScope
 from app.services import crud
 
@@ -73,17 +73,12 @@ def find_key(session: Session, plain: str) -> ApiKey | None:
     return session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(plain))).first()
 
 
-def list_keys(session: Session, query: PageQuery) -> tuple[list[KeyPublic], str | None]:
+def list_keys(session: Session, query: ShapeQuery) -> crud.Listed[KeyPublic]:
     """Keys in the order they were created, one keyset page at a time."""
-    rows, next_cursor = crud.paginate(
-        session,
-        select(ApiKey),
-        ApiKey,
-        limit=query.limit,
-        cursor=query.cursor,
-        scope=crud.query_scope("keys", {}),
+    found, next_cursor, total = crud.paginate(
+        session, select(ApiKey), ApiKey, query, crud.query_scope("keys", {})
     )
-    return to_public(rows), next_cursor
+    return to_public(found), next_cursor, total
 
 
 def read_key(session: Session, key_id: uuid.UUID) -> KeyPublic:

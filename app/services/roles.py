@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 from app.dates import stored_date
 from app.errors import NotFound
 from app.models import Participant, Role, Source
-from app.schemas.common import PageQuery
+from app.schemas.common import ShapeQuery
 from app.schemas.participants import RoleCreate, RolePublic, RoleUpdate
-from app.services import crud
+from app.services import crud, summaries
 
 
 def add_role(session: Session, participant_ref: str, data: RoleCreate) -> RolePublic:
@@ -21,28 +21,27 @@ def add_role(session: Session, participant_ref: str, data: RoleCreate) -> RolePu
     _apply(session, role, data.model_dump(exclude={"title"}))
     session.add(role)
     crud.commit(session, f"role '{data.title}' of '{participant.slug}'")
-    return to_public([role])[0]
+    return to_public(session, [role])[0]
 
 
 def list_roles(
-    session: Session, participant_ref: str, query: PageQuery
-) -> tuple[list[RolePublic], str | None]:
+    session: Session, participant_ref: str, query: ShapeQuery
+) -> crud.Listed[RolePublic]:
     """A page of a participant's roles."""
     participant = crud.get_or_404(session, Participant, participant_ref)
-    rows, next_cursor = crud.paginate(
+    found, next_cursor, total = crud.paginate(
         session,
         select(Role).where(col(Role.participant_id) == participant.id),
         Role,
-        limit=query.limit,
-        cursor=query.cursor,
-        scope=crud.query_scope(f"roles:{participant.id}", {}),
+        query,
+        crud.query_scope(f"roles:{participant.id}", {}),
     )
-    return to_public(rows), next_cursor
+    return to_public(session, found), next_cursor, total
 
 
 def read_role(session: Session, participant_ref: str, role_id: uuid.UUID) -> RolePublic:
     """One role of a participant."""
-    return to_public([_get_role(session, participant_ref, role_id)])[0]
+    return to_public(session, [_get_role(session, participant_ref, role_id)])[0]
 
 
 def update_role(
@@ -63,7 +62,7 @@ def update_role(
     _apply(session, role, changes)
     crud.touch(role)
     crud.commit(session, f"role '{role.title}'")
-    return to_public([role])[0]
+    return to_public(session, [role])[0]
 
 
 def delete_role(
@@ -103,17 +102,22 @@ def _apply(session: Session, role: Role, changes: dict[str, Any]) -> None:
         )
 
 
-def to_public(roles: Sequence[Role]) -> list[RolePublic]:
-    """Public form of roles."""
+def to_public(session: Session, roles: Sequence[Role]) -> list[RolePublic]:
+    """Public form of roles, with where they were held and their sources in brief (two
+    queries)."""
+    organizations = summaries.participants(session, (r.organization_id for r in roles))
+    cited = summaries.sources(session, (r.source_id for r in roles))
     return [
         RolePublic(
             id=r.id,
             participant_id=r.participant_id,
             title=r.title,
             organization_id=r.organization_id,
+            organization=summaries.pick(organizations, r.organization_id),
             start=stored_date(r, "start"),
             end=stored_date(r, "end"),
             source_id=r.source_id,
+            source=summaries.pick(cited, r.source_id),
             created_at=r.created_at,
             updated_at=r.updated_at,
             version=r.version,

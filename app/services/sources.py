@@ -34,13 +34,11 @@ def read_source(session: Session, ref: str) -> SourcePublic:
     return to_public([crud.get_or_404(session, Source, ref)])[0]
 
 
-def list_sources(session: Session, query: SourceQuery) -> tuple[list[SourcePublic], str | None]:
+def list_sources(session: Session, query: SourceQuery) -> crud.Listed[SourcePublic]:
     """A page of sources in the order they were recorded."""
     scope = crud.query_scope("sources", query.model_dump(exclude={"limit", "cursor"}))
-    rows, next_cursor = crud.paginate(
-        session, select(Source), Source, limit=query.limit, cursor=query.cursor, scope=scope
-    )
-    return to_public(rows), next_cursor
+    found, next_cursor, total = crud.paginate(session, select(Source), Source, query, scope)
+    return to_public(found), next_cursor, total
 
 
 def update_source(

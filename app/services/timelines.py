@@ -37,7 +37,7 @@ _MALFORMED = "cursor is malformed; pass next_cursor back unchanged"
 
 def participant_timeline(
     session: Session, participant_ref: str, query: TimelineQuery
-) -> tuple[list[TimelineItem], str | None]:
+) -> crud.Listed[TimelineItem]:
     """A page of a participant's events and claims, by date, then events first, then id."""
     participant = crud.get_or_404(session, Participant, participant_ref)
     scope = paging.scope_of(
@@ -63,7 +63,11 @@ def participant_timeline(
         last = entries[-1]
         values = [last.day.isoformat(), last.rank, str(last.record_id), str(last.link_id)]
         next_cursor = paging.encode(values, scope)
-    return _items(session, entries), next_cursor
+    total = None
+    if query.include_total:
+        whole = (_events(participant.id, query, None), _claims(participant.id, query, None))
+        total = sum(paging.count(session, branch) for branch in whole)
+    return _items(session, entries), next_cursor, total
 
 
 def _events(pid: uuid.UUID, query: TimelineQuery, cursor: list[Any] | None) -> Any:

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from tests.factories import (
     ARTICLE_TEXT,
     assert_problem,
+    brief,
     make_appearance,
     make_claim,
     make_source,
@@ -49,6 +50,7 @@ class TestCreateAppearance:
         assert {k: v for k, v in row.items() if k not in AUTHORED} == {
             "claim_id": claim["id"],
             "source_id": source["id"],
+            "source": brief(source),
             "quote": QUOTE,
             "char_start": START,
             "char_end": END,

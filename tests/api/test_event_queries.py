@@ -460,6 +460,7 @@ class TestListEventsFields:
             "certainty",
             "location",
             "parent_id",
+            "parent",
             "relations",
         }
 

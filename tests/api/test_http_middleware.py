@@ -204,7 +204,7 @@ class TestCors:
         assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
         assert response.headers["access-control-expose-headers"] == (
             "ETag, Last-Modified, Location, X-Request-ID, Link, Retry-After, RateLimit-Limit, "
-            "RateLimit-Remaining, RateLimit-Reset"
+            "RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed"
         )
         assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
 

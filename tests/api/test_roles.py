@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.factories import (
     assert_problem,
+    brief,
     make_claim,
     make_participant,
     make_role,
@@ -48,9 +49,11 @@ class TestAddRole:
             "participant_id": person["id"],
             "title": "Prime Minister",
             "organization_id": israel["id"],
+            "organization": brief(israel),
             "start": day("2009-03-31"),
             "end": day("2021-06-13"),
             "source_id": source["id"],
+            "source": brief(source),
             "version": 1,
         }
 
