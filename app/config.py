@@ -4,10 +4,11 @@ import json
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./geoevents.db"
+MIN_ADMIN_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -59,10 +60,13 @@ class Settings(BaseSettings):
         default=False,
         description="Make GET and HEAD under /api/v1 need an API key with the read scope.",
     )
-    admin_key: str | None = Field(
+    admin_key: SecretStr | None = Field(
         default=None,
         validation_alias="GEOEVENTS_ADMIN_KEY",
-        description="An admin API key ensured at startup (bootstrap); unset or empty, none is.",
+        description=(
+            f"An admin API key ensured at startup (bootstrap), at least {MIN_ADMIN_KEY_LENGTH} "
+            "characters; changing it revokes the key the old value made. Unset or empty, none is."
+        ),
     )
 
     idempotency_ttl_seconds: int = Field(
@@ -73,6 +77,21 @@ class Settings(BaseSettings):
             "after that the same key is processed as a new request."
         ),
     )
+
+    @field_validator("admin_key")
+    @classmethod
+    def _long_admin_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """A short bootstrap key could be guessed: refuse to start with one."""
+        if value is None or not value.get_secret_value():
+            return None
+        length = len(value.get_secret_value())
+        if length < MIN_ADMIN_KEY_LENGTH:
+            raise ValueError(
+                f"GEOEVENTS_ADMIN_KEY must be at least {MIN_ADMIN_KEY_LENGTH} characters "
+                f"(it has {length}); make one with: python -c "
+                "\"import secrets; print('ge_' + secrets.token_urlsafe(32))\""
+            )
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -87,5 +106,9 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """Return the process-wide settings, read once."""
-    return Settings()
+    """Return the process-wide settings, read once; invalid ones stop the process, explained."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise SystemExit(f"geoevents: invalid settings: {problems}") from None

@@ -119,19 +119,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.admin_key:
-            _ensure_admin_key(app, settings.admin_key)
+        if settings.admin_key is not None:
+            _ensure_admin_key(app, settings.admin_key.get_secret_value())
         yield
 
     return lifespan
 
 
 def _ensure_admin_key(app: FastAPI, plain: str) -> None:
-    """Create the GEOEVENTS_ADMIN_KEY key unless it exists (matched by hash)."""
+    """Create the GEOEVENTS_ADMIN_KEY key unless it exists (matched by hash); revoke the one
+    an earlier value made."""
     # The session the app's requests would get, so that an overridden database is honoured.
     sessions = app.dependency_overrides.get(get_session, get_session)
     with contextmanager(sessions)() as session:
-        key_service.ensure_key(session, plain, "bootstrap admin", [KeyScope.admin])
+        key_service.ensure_bootstrap_key(session, plain)
 
 
 def _add_operations(app: FastAPI) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from app.db import SessionDep
 from app.routers.common import created, problem_responses
 from app.schemas.common import Page, PageQuery
-from app.schemas.keys import KeyCreate, KeyCreated, KeyPublic
+from app.schemas.keys import KeyCreate, KeyCreated, KeyEventPublic, KeyEventQuery, KeyPublic
 from app.services import keys
 
 router = APIRouter(prefix="/keys", tags=["keys"])
@@ -36,6 +36,20 @@ def create_key(data: KeyCreate, session: SessionDep, response: Response) -> KeyC
 def list_keys(session: SessionDep, query: Annotated[PageQuery, Query()]) -> Page[KeyPublic]:
     """Keys in the order they were created, revoked ones included."""
     items, next_cursor = keys.list_keys(session, query)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/events",
+    responses=problem_responses(400, 422),
+    operation_id="list_key_events",
+    summary="Audit trail of API keys",
+)
+def list_key_events(
+    session: SessionDep, query: Annotated[KeyEventQuery, Query()]
+) -> Page[KeyEventPublic]:
+    """Who created or revoked which key, when and how, oldest first."""
+    items, next_cursor = keys.list_key_events(session, query)
     return Page(items=items, next_cursor=next_cursor)
 
 
