@@ -4,11 +4,12 @@ import json
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./geoevents.db"
-MIN_ADMIN_KEY_LENGTH = 32
+MIN_SECRET_LENGTH = 32
+_ENVIRONMENT_NAMES = {"admin_key": "GEOEVENTS_ADMIN_KEY"}
 
 
 class Settings(BaseSettings):
@@ -64,8 +65,16 @@ class Settings(BaseSettings):
         default=None,
         validation_alias="GEOEVENTS_ADMIN_KEY",
         description=(
-            f"An admin API key ensured at startup (bootstrap), at least {MIN_ADMIN_KEY_LENGTH} "
+            f"An admin API key ensured at startup (bootstrap), at least {MIN_SECRET_LENGTH} "
             "characters; changing it revokes the key the old value made. Unset or empty, none is."
+        ),
+    )
+    cursor_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The key page cursors are signed with (HMAC-SHA256), at least 32 characters, the "
+            "same for every process. Unset, one is made on the first start and kept in the "
+            "database (table server_secret). Changing it invalidates every cursor given out."
         ),
     )
 
@@ -78,17 +87,18 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("admin_key")
+    @field_validator("admin_key", "cursor_secret")
     @classmethod
-    def _long_admin_key(cls, value: SecretStr | None) -> SecretStr | None:
-        """A short bootstrap key could be guessed: refuse to start with one."""
+    def _long_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """A short key or secret could be guessed: refuse to start with one; empty is unset."""
         if value is None or not value.get_secret_value():
             return None
         length = len(value.get_secret_value())
-        if length < MIN_ADMIN_KEY_LENGTH:
+        if length < MIN_SECRET_LENGTH:
+            name = _ENVIRONMENT_NAMES.get(str(info.field_name), str(info.field_name).upper())
             raise ValueError(
-                f"GEOEVENTS_ADMIN_KEY must be at least {MIN_ADMIN_KEY_LENGTH} characters "
-                f"(it has {length}); make one with: python -c "
+                f"{name} must be at least {MIN_SECRET_LENGTH} characters (it has {length}); "
+                "make one with: python -c "
                 "\"import secrets; print('ge_' + secrets.token_urlsafe(32))\""
             )
         return value

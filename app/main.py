@@ -1,13 +1,19 @@
 """Application factory: routers, error handlers and the operational endpoints."""
 
+import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import literal
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.types import ASGIApp
 
 from app.auth import method_access, require_scope
@@ -21,7 +27,9 @@ from app.routers import claims, events, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
+from app.services import cursors, server_secrets
 from app.services import keys as key_service
+from app.services.server_secrets import CURSOR_SECRET
 
 DESCRIPTION = """
 Geopolitical event records with their participants, the claims made about them and the
@@ -119,20 +127,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The session the app's requests would get, so that an overridden database is honoured.
+        sessions = contextmanager(app.dependency_overrides.get(get_session, get_session))
         if settings.admin_key is not None:
-            _ensure_admin_key(app, settings.admin_key.get_secret_value())
+            with sessions() as session:
+                key_service.ensure_bootstrap_key(session, settings.admin_key.get_secret_value())
+        if settings.cursor_secret is not None:
+            cursors.use_cursor_secret(settings.cursor_secret.get_secret_value())
+        else:
+            _use_stored_cursor_secret(sessions)
         yield
 
     return lifespan
 
 
-def _ensure_admin_key(app: FastAPI, plain: str) -> None:
-    """Create the GEOEVENTS_ADMIN_KEY key unless it exists (matched by hash); revoke the one
-    an earlier value made."""
-    # The session the app's requests would get, so that an overridden database is honoured.
-    sessions = app.dependency_overrides.get(get_session, get_session)
-    with contextmanager(sessions)() as session:
-        key_service.ensure_bootstrap_key(session, plain)
+def _use_stored_cursor_secret(sessions: Callable[[], AbstractContextManager[Session]]) -> None:
+    """Sign cursors with the secret every process shares, made on the first start."""
+    try:
+        with sessions() as session:
+            cursors.use_cursor_secret(server_secrets.ensure_secret(session, CURSOR_SECRET))
+    except SQLAlchemyError:
+        # Not fatal: cursors stay signed, by a key of this process only, until a restart.
+        logging.getLogger("geoevents").warning(
+            "the cursor secret could not be read from the database; set CURSOR_SECRET or "
+            "migrate the database, or cursors will not survive a restart or another worker"
+        )
 
 
 def _add_operations(app: FastAPI) -> None:

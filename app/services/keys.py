@@ -96,8 +96,7 @@ def ensure_key(session: Session, plain: str, name: str, scopes: Iterable[str]) -
 
 
 def ensure_bootstrap_key(session: Session, plain: str) -> ApiKey:
-    """The admin key whose value is `plain`, created if there is none; other bootstrap keys
-    (made from an earlier value of the variable) are revoked."""
+    """The admin key `plain`, created if missing; bootstrap keys of earlier values are revoked."""
     found = find_key(session, plain)
     replaced = session.exec(
         select(ApiKey).where(col(ApiKey.bootstrap), col(ApiKey.revoked_at).is_(None))
