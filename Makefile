@@ -29,7 +29,7 @@ seed:
 	$(BIN)/python -m seed
 
 serve:
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --no-server-header
 
 lint:
 	$(BIN)/ruff format --check .

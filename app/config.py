@@ -2,7 +2,7 @@
 
 import json
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -61,6 +61,20 @@ class Settings(BaseSettings):
         default=False,
         description="Make GET and HEAD under /api/v1 need an API key with the read scope.",
     )
+    docs_need_key: bool = Field(
+        default=False,
+        description=(
+            "With REQUIRE_KEY_FOR_READS=true, make /docs, /redoc and /openapi.json need a read "
+            "key too (they stay public otherwise)."
+        ),
+    )
+    metrics_access: Literal["off", "public", "admin"] | None = Field(
+        default=None,
+        description=(
+            "Who may read GET /metrics: `off` (404), `public`, or `admin` (an admin key). "
+            "Unset: `admin` when REQUIRE_KEY_FOR_READS=true, else `public`."
+        ),
+    )
     admin_key: SecretStr | None = Field(
         default=None,
         validation_alias="GEOEVENTS_ADMIN_KEY",
@@ -86,6 +100,12 @@ class Settings(BaseSettings):
             "after that the same key is processed as a new request."
         ),
     )
+
+    def metrics(self) -> str:
+        """Who may read /metrics, the default resolved."""
+        if self.metrics_access is not None:
+            return self.metrics_access
+        return "admin" if self.require_key_for_reads else "public"
 
     @field_validator("admin_key", "cursor_secret")
     @classmethod

@@ -21,6 +21,7 @@ from app.config import Settings, get_settings
 from app.db import SessionDep, begin_writes, get_session
 from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
+from app.headers import SecurityHeadersMiddleware
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
 from app.routers import claims, events, keys, participants, sources
@@ -81,11 +82,11 @@ PROBLEM_TYPES: dict[str, str] = {
 
 
 class GeoEvents(FastAPI):
-    """FastAPI with the request id outermost, so that even a 500 problem carries it."""
+    """FastAPI with the request id and security headers outermost, so a 500 carries them too."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Wrap the whole stack, server error handler included, in `RequestIdMiddleware`."""
-        return RequestIdMiddleware(super().build_middleware_stack())
+        """Wrap the whole stack, server error handler included, in the header middlewares."""
+        return RequestIdMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -97,13 +98,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=_lifespan(settings),
+        openapi_url=None,
         docs_url=None,
         redoc_url=None,
     )
     install_error_handlers(app)
     install_middleware(app, settings)
     install_openapi(app, public_reads=not settings.require_key_for_reads)
-    install_docs(app)
+    install_docs(app, _docs_access(settings))
     # Auth is applied here, per router, so that resource routers stay unaware of it.
     access = Depends(method_access(settings))
     for module in (events, participants, claims, sources):
@@ -122,6 +124,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _add_operations(app)
     return app
+
+
+def _docs_access(settings: Settings) -> list[Any]:
+    """A read key for the documentation when reads need one and DOCS_NEED_KEY asks."""
+    if settings.require_key_for_reads and settings.docs_need_key:
+        return [Depends(require_scope(KeyScope.read))]
+    return []
 
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
