@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick bench-stall
 
 run: install migrate seed serve
 
@@ -56,6 +56,11 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench.run --quick
+
+# Slow anonymous reads flooding one worker while /health and a GET by id are timed;
+# writes its section of bench/RESULTS.md.
+bench-stall: install
+	$(BIN)/python -m bench.stall_bench $(STALL_ARGS)
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache

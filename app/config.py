@@ -24,6 +24,22 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(
         default=10, ge=1, description="Connections each process keeps open to PostgreSQL."
     )
+    query_timeout_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "Time budget of every database statement of the server, in seconds; one that runs "
+            "longer is stopped and answered 503 /problems/query-timeout. 0 turns it off."
+        ),
+    )
+    slow_read_threads: int = Field(
+        default=2,
+        ge=1,
+        description=(
+            "Threads per process that run slow reads (searches, expansions, totals, long pages, "
+            "stats, timelines, networks) off the event loop; more wait their turn."
+        ),
+    )
     max_body_bytes: int = Field(
         default=1_048_576,
         ge=1,

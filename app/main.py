@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 from starlette.types import ASGIApp
 
+from app import offload
 from app.auth import method_access, require_scope
 from app.config import Settings, get_settings
 from app.db import SessionDep, begin_writes, get_session
@@ -77,6 +78,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer.",
+    "query-timeout": "A query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was "
+    "stopped: ask for less (narrower filters, a smaller limit, fewer expansions).",
     "internal-error": "The server failed; nothing was written.",
 }
 
@@ -136,6 +139,7 @@ def _docs_access(settings: Settings) -> list[Any]:
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        offload.share_the_gil()
         # The session the app's requests would get, so that an overridden database is honoured.
         sessions = contextmanager(app.dependency_overrides.get(get_session, get_session))
         if settings.admin_key is not None:
@@ -165,8 +169,9 @@ def _use_stored_cursor_secret(sessions: Callable[[], AbstractContextManager[Sess
 
 def _add_operations(app: FastAPI) -> None:
     @app.get("/health", tags=["operations"], operation_id="health", summary="Liveness")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         """The process is up; says nothing about the database."""
+        # On the event loop: a thread would queue it behind slow reads holding the GIL.
         return {"status": "ok"}
 
     @app.get(

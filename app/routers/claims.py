@@ -1,10 +1,12 @@
 """Routes of /claims, their appearances, and the claims of an event or a participant."""
 
 import uuid
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import offload
 from app.db import SessionDep
 from app.routers.common import (
     ClaimRef,
@@ -63,8 +65,7 @@ async def list_claims(
     Dates filter honestly: `stated_after=2019-09` finds claims certainly stated in or after
     September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
-    found = claim_queries.list_claims(session, query)
-    return _paged(request, response, found, query)
+    return await _answer(request, response, query, claim_queries.list_claims, session)
 
 
 @router.get(
@@ -223,8 +224,9 @@ async def list_event_claims(
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims made at the event or about it; the filters of GET /claims apply."""
-    found = claim_queries.list_event_claims(session, event_id, query)
-    return _paged(request, response, found, query)
+    return await _answer(
+        request, response, query, claim_queries.list_event_claims, session, event_id
+    )
 
 
 @participant_claims_router.get(
@@ -241,14 +243,29 @@ async def list_participant_claims(
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims the participant made or that are about them; the filters of GET /claims apply."""
-    found = claim_queries.list_participant_claims(session, participant_id, query)
-    return _paged(request, response, found, query)
+    return await _answer(
+        request, response, query, claim_queries.list_participant_claims, session, participant_id
+    )
+
+
+# A claims list: called with the path's record (if any), then the query.
+ClaimService = Callable[..., claim_queries.ClaimPage]
+
+
+async def _answer(
+    request: Request, response: Response, query: ClaimQuery, service: ClaimService, *args: Any
+) -> Page[ClaimPublic]:
+    slow = offload.is_slow(query)
+    shaped: Page[ClaimPublic] = await offload.answer(
+        slow, response, _paged, request, response, query, service, *args
+    )
+    return shaped
 
 
 def _paged(
-    request: Request, response: Response, found: claim_queries.ClaimPage, query: ClaimQuery
+    request: Request, response: Response, query: ClaimQuery, service: ClaimService, *args: Any
 ) -> Page[ClaimPublic]:
-    items, next_cursor, total = found
+    items, next_cursor, total = service(*args, query)
     page = Page[ClaimPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[ClaimPublic] = paged(request, response, page, query.field_set())
     return shaped

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import offload
 from app.db import SessionDep
 from app.routers.common import EventRef, created, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
@@ -58,6 +59,15 @@ async def list_events(
     Dates filter honestly: `start_after=2019-09` finds events that certainly started in or
     after September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
+    shaped: Page[EventPublic] = await offload.answer(
+        offload.is_slow(query), response, _events_page, request, response, session, query
+    )
+    return shaped
+
+
+def _events_page(
+    request: Request, response: Response, session: SessionDep, query: EventQuery
+) -> Page[EventPublic]:
     items, next_cursor, total = event_queries.list_events(session, query)
     page = Page[EventPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[EventPublic] = paged(request, response, page, query.field_set())
@@ -70,13 +80,16 @@ async def list_events(
     operation_id="event_stats",
     summary="Count events for charts",
 )
-def event_stats(session: SessionDep, query: Annotated[EventStatsQuery, Query()]) -> EventStats:
+async def event_stats(
+    session: SessionDep, response: Response, query: Annotated[EventStatsQuery, Query()]
+) -> EventStats:
     """Matching events counted by month, year, type, country or status.
 
     By month or year, an event counts only where its start certainly falls: one dated `2019`
     is not counted in January but in `imprecise`.
     """
-    return stats.event_stats(session, query)
+    counted: EventStats = await offload.answer(True, response, stats.event_stats, session, query)
+    return counted
 
 
 @router.get(
@@ -153,11 +166,18 @@ def add_event_participant(
     summary="List an event's participants",
 )
 async def list_event_participants(
-    event_id: EventRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    event_id: EventRef,
+    session: SessionDep,
+    response: Response,
+    query: Annotated[PageQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The participants of an event with their roles."""
-    items, next_cursor = event_participants.list_event_participants(session, event_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    service = event_participants.list_event_participants
+    slow = offload.is_slow(query)
+    found: Page[EventParticipantPublic] = await offload.answer(
+        slow, response, offload.page_of, service, session, event_id, query
+    )
+    return found
 
 
 @participants_router.get(

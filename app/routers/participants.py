@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import offload
 from app.db import SessionDep
 from app.routers.common import ParticipantRef, created, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
@@ -66,6 +67,15 @@ async def list_participants(
     Who was Prime Minister of Israel on 12 September 2019:
     `role_title=Prime Minister&role_organization=israel&role_on=2019-09-12`.
     """
+    shaped: Page[ParticipantPublic] = await offload.answer(
+        offload.is_slow(query), response, _participants_page, request, response, session, query
+    )
+    return shaped
+
+
+def _participants_page(
+    request: Request, response: Response, session: SessionDep, query: ParticipantQuery
+) -> Page[ParticipantPublic]:
     items, next_cursor, total = participant_queries.list_participants(session, query)
     page = Page[ParticipantPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[ParticipantPublic] = paged(request, response, page, query.field_set())
@@ -130,11 +140,18 @@ def delete_participant(
     summary="List a participant's events",
 )
 async def list_participant_events(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    participant_id: ParticipantRef,
+    session: SessionDep,
+    response: Response,
+    query: Annotated[PageQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The events a participant took part in, each with its role."""
-    items, next_cursor = event_participants.list_participant_events(session, participant_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    service = event_participants.list_participant_events
+    slow = offload.is_slow(query)
+    found: Page[EventParticipantPublic] = await offload.answer(
+        slow, response, offload.page_of, service, session, participant_id, query
+    )
+    return found
 
 
 @router.get(
@@ -143,7 +160,7 @@ async def list_participant_events(
     operation_id="participant_timeline",
     summary="A participant's timeline",
 )
-def participant_timeline(
+async def participant_timeline(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
@@ -155,10 +172,21 @@ def participant_timeline(
     Events sort by start, claims by the date stated; on one day events come first. Undated
     items come first, and never match a date range.
     """
-    items, next_cursor = timelines.participant_timeline(session, participant_id, query)
-    shaped: Page[TimelineItem] = paged(
-        request, response, Page(items=items, next_cursor=next_cursor), None
+    shaped: Page[TimelineItem] = await offload.answer(
+        True, response, _timeline_page, participant_id, request, response, session, query
     )
+    return shaped
+
+
+def _timeline_page(
+    participant_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: TimelineQuery,
+) -> Page[TimelineItem]:
+    page = offload.page_of(timelines.participant_timeline, session, participant_id, query)
+    shaped: Page[TimelineItem] = paged(request, response, page, None)
     return shaped
 
 
@@ -168,11 +196,20 @@ def participant_timeline(
     operation_id="participant_network",
     summary="Who a participant met or faced",
 )
-def participant_network(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[NetworkQuery, Query()]
+async def participant_network(
+    participant_id: ParticipantRef,
+    session: SessionDep,
+    response: Response,
+    query: Annotated[NetworkQuery, Query()],
 ) -> Network:
-    """The participants sharing events with this one, with counts, events and pairs of roles."""
-    return networks.participant_network(session, participant_id, query)
+    """The participants sharing events with this one, with counts, events and pairs of roles.
+
+    At most 100 others (`limit`), each with up to 20 shared events: an answer of at most
+    about 400 KB.
+    """
+    service = networks.participant_network
+    found: Network = await offload.answer(True, response, service, session, participant_id, query)
+    return found
 
 
 @roles_router.post(
