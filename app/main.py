@@ -116,7 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.include_router(
                 router,
                 prefix=API_PREFIX,
-                dependencies=[Depends(begin_writes), access],
+                # Admission first: a slow read waits before it takes a session.
+                dependencies=[
+                    Depends(offload.admit, scope="function"),
+                    Depends(begin_writes),
+                    access,
+                ],
                 responses=problem_responses(401, 403),
             )
     app.include_router(

@@ -2,12 +2,13 @@
 
 import asyncio
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
 import anyio.to_thread
 from anyio import CapacityLimiter
+from fastapi import Depends, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -19,6 +20,10 @@ from app.schemas.common import Page
 LOOP_LIMIT = 50
 # Sorts read along an index in page order: as cheap as the default one.
 _CHEAP_SORTS = frozenset({"recorded"})
+_FALSE = frozenset({"false", "0", "no", "off", "f", "n"})
+# Reads that aggregate many rows whatever their parameters.
+_SLOW_PATHS = ("/stats", "/timeline", "/network")
+READS = frozenset({"GET", "HEAD"})
 # How long a thread may hold the GIL while another waits for it, in seconds. Python's 5 ms
 # default lets two busy slow-read threads delay the loop by tens of milliseconds at each of
 # its turns (measured: loop lag p50 55 ms at 5 ms, 10 ms at 1 ms); with no thread waiting,
@@ -26,18 +31,41 @@ _CHEAP_SORTS = frozenset({"recorded"})
 SWITCH_INTERVAL = 0.001
 # One pool per event loop (a test client runs each app on a loop of its own).
 _POOLS: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
+_GATES: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 
 
-def is_slow(query: BaseModel) -> bool:
-    """Whether a list query may be slow: searched, expanded, counted, re-sorted or long."""
-    shape = query.model_dump(include={"q", "expand", "include_total", "sort", "limit"})
+def is_slow(request: Request) -> bool:
+    """Whether a read may be slow: stats, timeline, network, or a list that is not cheap."""
+    # A list is cheap unsearched, unexpanded, uncounted, in the default order and at most
+    # LOOP_LIMIT long; decided from the request as sent, before anything is parsed.
+    if request.method not in READS:
+        return False
+    if request.url.path.endswith(_SLOW_PATHS):
+        return True
+    params = request.query_params
     return bool(
-        shape.get("q")
-        or shape.get("expand")
-        or shape.get("include_total")
-        or shape.get("sort", "recorded") not in _CHEAP_SORTS
-        or shape.get("limit", 0) > LOOP_LIMIT
+        params.get("q")
+        or params.get("expand")
+        or params.get("include_total", "false").lower() not in _FALSE
+        or params.get("sort", "recorded") not in _CHEAP_SORTS
+        or _number(params.get("limit")) > LOOP_LIMIT
     )
+
+
+def _number(value: str | None) -> int:
+    # Anything but a number is refused later, by the query's own validation.
+    return int(value) if value is not None and value.isdigit() else 0
+
+
+async def admit(request: Request) -> AsyncIterator[bool]:
+    """Whether the request is a slow read; one waits here, before it takes a session."""
+    # A slow read holds the request's session while it runs: waiting before taking one leaves
+    # the sessions (MAX_SESSIONS) to cheap reads however many slow ones queue.
+    if not is_slow(request):
+        yield False
+        return
+    async with _gate():
+        yield True
 
 
 def share_the_gil() -> None:
@@ -51,6 +79,15 @@ def _pool() -> CapacityLimiter:
     if pool is None:
         pool = _POOLS[loop] = CapacityLimiter(get_settings().slow_read_threads)
     return pool
+
+
+def _gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        # As many slow reads in progress as threads to run them, and as many about to start.
+        gate = _GATES[loop] = asyncio.Semaphore(2 * get_settings().slow_read_threads)
+    return gate
 
 
 async def answer(slow: bool, response: Response, work: Callable[..., Any], *args: Any) -> Any:
@@ -74,3 +111,7 @@ def page_of(service: Callable[..., tuple[list[Any], str | None]], *args: Any) ->
     """The page a list service returns as (items, next cursor)."""
     items, next_cursor = service(*args)
     return Page(items=items, next_cursor=next_cursor)
+
+
+# A handler's parameter: whether its request is a slow read, admitted (see `admit`).
+SlowRead = Annotated[bool, Depends(admit, scope="function")]

@@ -57,6 +57,7 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
 async def list_claims(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
@@ -65,7 +66,7 @@ async def list_claims(
     Dates filter honestly: `stated_after=2019-09` finds claims certainly stated in or after
     September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
-    return await _answer(request, response, query, claim_queries.list_claims, session)
+    return await _answer(request, response, slow, query, claim_queries.list_claims, session)
 
 
 @router.get(
@@ -220,12 +221,13 @@ async def list_event_claims(
     event_id: EventRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims made at the event or about it; the filters of GET /claims apply."""
     return await _answer(
-        request, response, query, claim_queries.list_event_claims, session, event_id
+        request, response, slow, query, claim_queries.list_event_claims, session, event_id
     )
 
 
@@ -239,12 +241,19 @@ async def list_participant_claims(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims the participant made or that are about them; the filters of GET /claims apply."""
     return await _answer(
-        request, response, query, claim_queries.list_participant_claims, session, participant_id
+        request,
+        response,
+        slow,
+        query,
+        claim_queries.list_participant_claims,
+        session,
+        participant_id,
     )
 
 
@@ -253,9 +262,13 @@ ClaimService = Callable[..., claim_queries.ClaimPage]
 
 
 async def _answer(
-    request: Request, response: Response, query: ClaimQuery, service: ClaimService, *args: Any
+    request: Request,
+    response: Response,
+    slow: bool,
+    query: ClaimQuery,
+    service: ClaimService,
+    *args: Any,
 ) -> Page[ClaimPublic]:
-    slow = offload.is_slow(query)
     shaped: Page[ClaimPublic] = await offload.answer(
         slow, response, _paged, request, response, query, service, *args
     )

@@ -51,6 +51,7 @@ def create_event(data: EventCreate, session: SessionDep, response: Response) -> 
 async def list_events(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[EventQuery, Query()],
 ) -> Page[EventPublic]:
@@ -60,7 +61,7 @@ async def list_events(
     after September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
     shaped: Page[EventPublic] = await offload.answer(
-        offload.is_slow(query), response, _events_page, request, response, session, query
+        slow, response, _events_page, request, response, session, query
     )
     return shaped
 
@@ -81,14 +82,17 @@ def _events_page(
     summary="Count events for charts",
 )
 async def event_stats(
-    session: SessionDep, response: Response, query: Annotated[EventStatsQuery, Query()]
+    response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
+    query: Annotated[EventStatsQuery, Query()],
 ) -> EventStats:
     """Matching events counted by month, year, type, country or status.
 
     By month or year, an event counts only where its start certainly falls: one dated `2019`
     is not counted in January but in `imprecise`.
     """
-    counted: EventStats = await offload.answer(True, response, stats.event_stats, session, query)
+    counted: EventStats = await offload.answer(slow, response, stats.event_stats, session, query)
     return counted
 
 
@@ -167,13 +171,13 @@ def add_event_participant(
 )
 async def list_event_participants(
     event_id: EventRef,
-    session: SessionDep,
     response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
     query: Annotated[PageQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The participants of an event with their roles."""
     service = event_participants.list_event_participants
-    slow = offload.is_slow(query)
     found: Page[EventParticipantPublic] = await offload.answer(
         slow, response, offload.page_of, service, session, event_id, query
     )

@@ -59,6 +59,7 @@ def create_participant(
 async def list_participants(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ParticipantQuery, Query()],
 ) -> Page[ParticipantPublic]:
@@ -68,7 +69,7 @@ async def list_participants(
     `role_title=Prime Minister&role_organization=israel&role_on=2019-09-12`.
     """
     shaped: Page[ParticipantPublic] = await offload.answer(
-        offload.is_slow(query), response, _participants_page, request, response, session, query
+        slow, response, _participants_page, request, response, session, query
     )
     return shaped
 
@@ -141,13 +142,13 @@ def delete_participant(
 )
 async def list_participant_events(
     participant_id: ParticipantRef,
-    session: SessionDep,
     response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
     query: Annotated[PageQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The events a participant took part in, each with its role."""
     service = event_participants.list_participant_events
-    slow = offload.is_slow(query)
     found: Page[EventParticipantPublic] = await offload.answer(
         slow, response, offload.page_of, service, session, participant_id, query
     )
@@ -164,6 +165,7 @@ async def participant_timeline(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[TimelineQuery, Query()],
 ) -> Page[TimelineItem]:
@@ -173,7 +175,7 @@ async def participant_timeline(
     items come first, and never match a date range.
     """
     shaped: Page[TimelineItem] = await offload.answer(
-        True, response, _timeline_page, participant_id, request, response, session, query
+        slow, response, _timeline_page, participant_id, request, response, session, query
     )
     return shaped
 
@@ -198,8 +200,9 @@ def _timeline_page(
 )
 async def participant_network(
     participant_id: ParticipantRef,
-    session: SessionDep,
     response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
     query: Annotated[NetworkQuery, Query()],
 ) -> Network:
     """The participants sharing events with this one, with counts, events and pairs of roles.
@@ -208,7 +211,7 @@ async def participant_network(
     about 400 KB.
     """
     service = networks.participant_network
-    found: Network = await offload.answer(True, response, service, session, participant_id, query)
+    found: Network = await offload.answer(slow, response, service, session, participant_id, query)
     return found
 
 

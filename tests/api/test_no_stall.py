@@ -3,16 +3,18 @@
 import asyncio
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from starlette.requests import Request
 from starlette.responses import Response
 
 from app import offload
-from app.schemas.events import EventQuery
+from app.db import get_session
 from app.services import event_queries, networks
 from tests.conftest import app_on
 from tests.factories import make_event
@@ -66,19 +68,62 @@ class TestNoStall:
 
 class TestWhereReadsRun:
     @pytest.mark.parametrize(
-        ("params", "slow"),
+        ("method", "path", "slow"),
         [
-            ({}, False),
-            ({"limit": 50, "country": ["RU"]}, False),
-            ({"limit": 51}, True),
-            ({"q": "summit"}, True),
-            ({"sort": "-title"}, True),
-            ({"expand": "participants"}, True),
-            ({"include_total": True}, True),
+            ("GET", "/api/v1/events", False),
+            ("GET", "/api/v1/events?limit=50&country=RU&sort=recorded", False),
+            ("GET", "/api/v1/events?include_total=false", False),
+            ("GET", "/api/v1/events?limit=51", True),
+            ("GET", "/api/v1/events?q=summit", True),
+            ("GET", "/api/v1/events?sort=-title", True),
+            ("GET", "/api/v1/events?expand=participants", True),
+            ("GET", "/api/v1/events?include_total=true", True),
+            ("GET", "/api/v1/events/stats?group_by=year", True),
+            ("GET", "/api/v1/participants/putin/network", True),
+            ("GET", "/api/v1/participants/putin/timeline", True),
+            ("GET", "/api/v1/events/some-event", False),
+            ("POST", "/api/v1/events?q=summit", False),
         ],
     )
-    def test_by_the_shape_of_the_query(self, params: dict[str, Any], slow: bool) -> None:
-        assert offload.is_slow(EventQuery(**params)) is slow
+    def test_by_the_request_as_sent(self, method: str, path: str, slow: bool) -> None:
+        url = httpx.URL("http://test" + path)
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": url.path,
+            "query_string": url.query,
+            "headers": [],
+        }
+        assert offload.is_slow(Request(scope)) is slow
+
+    def test_a_waiting_slow_read_holds_no_session(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        app = app_on(session)
+        provider = app.dependency_overrides[get_session]
+        opened: list[str] = []
+
+        def counting() -> Iterator[Session]:
+            opened.append("session")
+            yield from provider()
+
+        app.dependency_overrides[get_session] = counting
+        # No slow read may start: the one sent waits at admission.
+        monkeypatch.setattr(offload, "_gate", lambda: asyncio.Semaphore(0))
+
+        async def run() -> int:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                waiting = asyncio.create_task(client.get("/api/v1/events?sort=-title"))
+                await asyncio.sleep(0.2)
+                held = len(opened)
+                assert (await client.get("/api/v1/events")).status_code == 200
+                waiting.cancel()
+                await asyncio.gather(waiting, return_exceptions=True)
+            return held
+
+        assert asyncio.run(run()) == 0
+        assert opened == ["session"]
 
     def test_slow_work_runs_in_another_thread(self) -> None:
         async def threads() -> tuple[int, int, int]:
