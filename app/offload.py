@@ -1,6 +1,7 @@
 """Slow reads run in a few threads of their own, so that they never hold up the event loop."""
 
 import asyncio
+import gc
 import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
@@ -71,6 +72,12 @@ async def admit(request: Request) -> AsyncIterator[bool]:
 def share_the_gil() -> None:
     """Make threads holding the GIL hand it to the event loop soon (at server start)."""
     sys.setswitchinterval(SWITCH_INTERVAL)
+    # A full garbage collection holds the GIL for as long as it scans; the objects made at
+    # start (modules, models, routes) live as long as the process, so they are left out of
+    # every later scan. Once: objects frozen are never freed (a test process starts many apps).
+    if not gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
 
 
 def _pool() -> CapacityLimiter:
