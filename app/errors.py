@@ -64,6 +64,14 @@ class NotFound(AppError):
     title = "Not found"
 
 
+class NotAcceptable(AppError):
+    """No media type the request accepts (`Accept`) is one the list can answer in."""
+
+    status = 406
+    slug = "not-acceptable"
+    title = "Not acceptable"
+
+
 class Conflict(AppError):
     """The write would break uniqueness or leave dangling references."""
 

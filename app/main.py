@@ -32,6 +32,8 @@ sources those claims appear in.
   `{"edtf", "precision", "earliest", "latest"}`.
 * **Records are addressed by UUID or by slug** wherever a path or a body names one.
 * **Lists are keyset-paged**: pass `next_cursor` back as `cursor`.
+* **Lists export** every match, streamed, as CSV, GeoJSON, iCalendar or JSON-LD: ask with
+  `format=` or `Accept` (each list's 200 response names the formats it offers).
 * **POSTs can be retried safely**: send `Idempotency-Key` (1-255 printable ASCII characters);
   the same key and body get the first response again, marked `Idempotent-Replayed: true`, and
   the same key with another body is a 422. Keys are scoped to the `Authorization` sent and
@@ -60,6 +62,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "none, or one that is unknown or revoked.",
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
     "not-found": "No record has that id or slug.",
+    "not-acceptable": "No type in `Accept` is one the list answers in; the detail lists those "
+    "it offers (or ask with `format=`).",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
