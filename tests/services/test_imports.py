@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from app.models import Event, EventParticipant, Participant, Role, Source
+from app.models import (
+    Appearance,
+    Claim,
+    ClaimSubject,
+    Event,
+    EventParticipant,
+    Participant,
+    Role,
+    Source,
+)
 from app.schemas.imports import ImportSummary, LineResult
 from app.services.imports import ImportOptions, import_records, parse_ndjson
 
@@ -272,3 +281,25 @@ class TestImportParticipantsAndUpdates:
         assert results[0].status == "error"
         assert results[0].problem is not None
         assert results[0].problem.detail.endswith(f"not to {other['id']}")
+
+
+class TestImportClaimUpdates:
+    def test_an_update_replaces_text_subjects_and_appearances(
+        self, session: Session, claim_lines: list[str]
+    ) -> None:
+        created = run(session, claim_lines)
+        changed = json.loads(claim_lines[2]) | {"text": "We act, he said.", "subjects": []}
+        changed["appearances"] = [{"source_id": "article", "quote": "We act, he said."}]
+        results = run(session, [json.dumps(changed)], on_conflict="update")
+        assert statuses(results) == [(1, "updated")]
+        claim = session.get(Claim, created[2].id)
+        assert claim is not None
+        assert (claim.text, claim.version) == ("We act, he said.", 2)
+        shown = session.exec(select(Appearance).where(Appearance.claim_id == claim.id)).all()
+        assert [(a.quote, a.char_start, a.char_end) for a in shown] == [
+            ("We act, he said.", 30, 46)
+        ]
+        assert (
+            session.exec(select(ClaimSubject).where(ClaimSubject.claim_id == claim.id)).all() == []
+        )
+        assert statuses(run(session, [json.dumps(changed)])) == [(1, "unchanged")]
