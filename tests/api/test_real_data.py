@@ -2,8 +2,10 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app.services import paging
 from tests.factories import (
     assert_problem,
     make_event,
@@ -183,3 +185,53 @@ class TestGeneratedSlugs:
         assert source.json()["slug"] == "uber-sochi"
         claim = client.post("/api/v1/claims", json={"text": "We act.", "claim_type": "quote"})
         assert claim.json()["slug"] == "we-act"
+
+
+REAL_DATA_QUERIES = [
+    {"goldstein_min": -3, "sort": "-start"},
+    {"quad_class_min": 2, "quad_class_max": 4, "participant": "real-data-actor"},
+    {"identifier": ["gdelt:101", "gdelt:103", "gdelt:104"], "sort": "title"},
+    {"source": "real-data-wire", "participant": "real-data-actor", "sort": "start"},
+    {"fatalities_min": 1, "num_mentions_max": 30, "sort": "-updated_at"},
+]
+
+
+@pytest.mark.parametrize("params", REAL_DATA_QUERIES)
+def test_page_order_and_matches_first_agree_on_real_data_filters(
+    client: TestClient, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_source(client, slug="real-data-wire")
+    actor = make_participant(client, slug="real-data-actor")
+    for n in range(6):
+        event = make_event(
+            client,
+            title=f"Event {5 - n}",
+            start=f"2019-09-{10 + n}",
+            identifiers={"gdelt": str(100 + n)},
+            goldstein=-5.0 + 2 * n,
+            quad_class=1 + n % 4,
+            fatalities=n % 3,
+            num_mentions=10 * n,
+            sources=[{"source": source["id"]}] if n % 2 else [],
+        )
+        if n != 3:
+            make_event_participant(client, event["id"], actor["id"], role="initiator")
+    monkeypatch.setattr(paging, "DENSE", 1)
+    in_page_order = walk(client, params)
+    monkeypatch.setattr(paging, "DENSE", 10**9)
+    assert walk(client, params) == in_page_order
+    assert in_page_order
+
+
+def walk(client: TestClient, params: dict[str, Any]) -> list[str]:
+    """Every slug of GET /events with `params`, two at a time."""
+    slugs: list[str] = []
+    cursor = None
+    while True:
+        page = client.get(
+            EVENTS, params=params | {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        )
+        assert page.status_code == 200, page.text
+        slugs += [item["slug"] for item in page.json()["items"]]
+        if (cursor := page.json()["next_cursor"]) is None:
+            return slugs
