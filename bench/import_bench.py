@@ -40,7 +40,7 @@ _KINDS = ("state", "government", "military", "organization", "other")
 
 def synthetic_lines(events: int) -> Iterator[dict[str, Any]]:
     """Sources (one per 4 events), participants (one per 20, CAMEO codes shared), events."""
-    sources = max(1, events // 4)
+    sources = max(1, (events + 3) // 4)
     participants = max(2, events // 20)
     for n in range(sources):
         url = f"https://news{n % 97}.example.org/story/{n}"
