@@ -102,6 +102,21 @@ def limited(session: Session) -> Iterator[TestClient]:
         yield client
 
 
+class TestImportRateLimit:
+    def test_one_request_costs_one_token_however_many_lines(self, session: Session) -> None:
+        key = stored_key(session, KeyScope.write)
+        app = app_on(session, Settings(rate_limit_per_minute=3))
+        with TestClient(app, raise_server_exceptions=False, headers=bearer(key)) as client:
+            many = body(*(SOURCE | {"slug": f"wire-{n}"} for n in range(20)))
+            first = client.post(IMPORT, content=many, headers=NDJSON)
+            second = client.post(IMPORT, content=many, headers=NDJSON)
+        assert [first.headers["RateLimit-Remaining"], second.headers["RateLimit-Remaining"]] == [
+            "2",
+            "1",
+        ]
+        assert answer(second)[-1]["summary"]["unchanged"] == 20
+
+
 class TestImportBodyLimit:
     def test_imports_have_their_own_larger_limit(self, limited: TestClient) -> None:
         lines = [SOURCE | {"slug": f"wire-{n}"} for n in range(3)]
