@@ -98,6 +98,14 @@ class ValidationFailed(AppError):
     title = "Validation failed"
 
 
+class UnsupportedMediaType(AppError):
+    """The body is not in a media type the operation reads."""
+
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
 class DatabaseUnavailable(AppError):
     """The database cannot be reached."""
 

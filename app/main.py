@@ -26,7 +26,7 @@ from app.explorer import install_explorer
 from app.headers import SecurityHeadersMiddleware
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
-from app.routers import claims, events, keys, participants, sources
+from app.routers import claims, events, imports, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
@@ -61,6 +61,7 @@ TAGS = [
     {"name": "claims", "description": "Statements someone made or reported."},
     {"name": "claim appearances", "description": "Where a claim appears, quoted exactly."},
     {"name": "sources", "description": "Articles, statements and reports records come from."},
+    {"name": "import", "description": "Bulk import of NDJSON records (write scope)."},
     {"name": "keys", "description": "API keys (admin scope): issue, list, revoke."},
     {"name": "operations", "description": "Liveness, readiness and problem types."},
 ]
@@ -81,6 +82,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "seconds (RATE_LIMIT_PER_MINUTE, ANONYMOUS_RATE_LIMIT_PER_MINUTE).",
     "idempotency-key-reused": "The `Idempotency-Key` was already used with another request.",
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
+    "unsupported-media-type": "The body's Content-Type is not one the operation reads "
+    "(POST /import reads application/x-ndjson).",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer.",
     "query-timeout": "A query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was "
@@ -133,6 +136,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys.router,
         prefix=API_PREFIX,
         dependencies=[Depends(begin_writes), Depends(require_scope(KeyScope.admin))],
+        responses=problem_responses(401, 403),
+    )
+    app.include_router(
+        imports.router,
+        prefix=API_PREFIX,
+        dependencies=[Depends(require_scope(KeyScope.write))],
         responses=problem_responses(401, 403),
     )
     _add_operations(app)

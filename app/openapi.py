@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from app.dates import parse_date
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.idempotency import declare_header
+from app.models import EVENT_MEASURES
 from app.openapi_clients import document_for_generators
 from app.routers.common import API_PREFIX
 from app.schemas.events import EventPublic, LocationPublic, RelationPublic, StatusChangePublic
@@ -120,8 +121,10 @@ def _event_public(item: dict[str, Any], events: dict[str, dict[str, Any]]) -> Ev
         for r in body.relations
     ]
     return EventPublic(
-        **_meta("events", body.slug),
+        **_meta("events", item["slug"]),
         **body.model_dump(include=_EVENT_SCALARS),
+        identifiers=body.identifiers,
+        citations=[],
         **dates,
         status_history=[
             StatusChangePublic(
@@ -144,12 +147,13 @@ _EVENT_SCALARS = {
     "plover_type",
     "status",
     "certainty",
+    *EVENT_MEASURES,
 }
 
 
 def _participant_public(item: dict[str, Any]) -> ParticipantPublic:
     body = ParticipantCreate(**item)
-    return ParticipantPublic(**_meta("participants", body.slug), **body.model_dump())
+    return ParticipantPublic(**_meta("participants", item["slug"]), **body.model_dump())
 
 
 _VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
