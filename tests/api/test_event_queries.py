@@ -438,8 +438,10 @@ class TestListEventsFields:
         self, seeded: Session, client: TestClient
     ) -> None:
         item = client.get(EVENTS, params={"parent": VISIT, "limit": 1}).json()["items"][0]
-        assert {"match", "participants", "claims", "sources"}.isdisjoint(item)
+        assert {"match", "status_on", "participants", "claims", "sources"}.isdisjoint(item)
         assert set(item) == {
+            "provenance",
+            "provenance_basis",
             "id",
             "created_at",
             "updated_at",

@@ -82,6 +82,8 @@ class TestCreateEvent:
             "location": None,
             "parent_id": None,
             "relations": [],
+            "provenance": "stated",
+            "provenance_basis": None,
             "version": 1,
         }
 
