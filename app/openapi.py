@@ -31,7 +31,7 @@ def _seed_examples() -> dict[str, BaseModel | dict[str, Any]]:
     return {
         "SourceCreate": source,
         "ParticipantCreate": putin,
-        "RoleCreate": role_body(role, source["slug"]),
+        "RoleCreate": role_body(role),
         "EventCreate": event_body(meeting),
         "EventParticipantCreate": {"participant_id": host["participant"], "role": host["role"]},
         "ClaimCreate": claim_body(claim, source["slug"]),
@@ -127,6 +127,8 @@ _EVENT_SCALARS = {
     "plover_type",
     "status",
     "certainty",
+    "provenance",
+    "provenance_basis",
 }
 
 

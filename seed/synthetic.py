@@ -792,7 +792,7 @@ class World:
                     "quote": self._quote(text),
                     "char_start": None,
                     "char_end": None,
-                    "confidence": round(rng.uniform(0.5, 1.0), 2),
+                    "confidence": round(rng.uniform(0.5, 0.95), 2),
                 }
             )
 

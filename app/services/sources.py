@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.dates import stored_date
 from app.errors import Conflict, invalid
-from app.models import Appearance, Role, Source
+from app.models import Appearance, Role, Source, Verification
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
 from app.services import crud
 
@@ -57,9 +57,11 @@ def update_source(
         crud.set_date(source, "published", changes["published"])
     if "text" in changes or "sha256" in changes:
         text = changes.get("text", source.text)
+        _check_recorded_sha256(source, text, changes.get("sha256"))
         _set_text(source, text, changes.get("sha256"))
         if "text" in changes:
             _check_quotes_survive(session, source)
+            _verify_quotes(session, source)
     crud.touch(source)
     crud.commit(session, f"source '{source.slug}'")
     return to_public([source])[0]
@@ -90,6 +92,30 @@ def _set_text(source: Source, text: str | None, sha256: str | None) -> None:
     if sha256 is not None and sha256 != digest:
         raise invalid(("body", "sha256"), f"does not match the text (its sha256 is {digest})")
     source.sha256 = digest
+
+
+def _check_recorded_sha256(source: Source, text: str | None, sent: str | None) -> None:
+    # The recorded sha256 says which text the source is: another text is another source,
+    # unless the request names the new text's sha256 itself, replacing it deliberately.
+    if text is None or source.sha256 is None:
+        return
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest != source.sha256 and sent != digest:
+        raise Conflict(
+            f"the text's sha256 is {digest}, not the source's recorded {source.sha256}: it is "
+            "not the text this source was recorded from; to replace it deliberately, send the "
+            "new text's sha256 with it"
+        )
+
+
+def _verify_quotes(session: Session, source: Source) -> None:
+    # Every quote was just found in the stored text (_check_quotes_survive).
+    if source.text is None:
+        return
+    for row in session.exec(select(Appearance).where(col(Appearance.source_id) == source.id)):
+        if (row.verification, row.verified_sha256) != (Verification.verified, source.sha256):
+            row.verification, row.verified_sha256 = Verification.verified, source.sha256
+            crud.touch(row)
 
 
 def _check_quotes_survive(session: Session, source: Source) -> None:

@@ -164,11 +164,26 @@ class TestUpdateSource:
         assert without(updated, *changed) == without(source, *changed)
         assert client.get(f"{SOURCES}/{source['id']}").json() == updated
 
-    def test_recomputes_the_sha256_of_a_new_text(self, client: TestClient) -> None:
+    def test_replaces_the_text_when_the_new_sha256_is_sent(self, client: TestClient) -> None:
         source = make_source(client)
-        response = client.patch(f"{SOURCES}/{source['id']}", json={"text": "Another text.\n"})
         digest = hashlib.sha256(b"Another text.\n").hexdigest()
+        body = {"text": "Another text.\n", "sha256": digest}
+        response = client.patch(f"{SOURCES}/{source['id']}", json=body)
         assert (response.json()["text"], response.json()["sha256"]) == ("Another text.\n", digest)
+
+    def test_refuses_another_text_than_the_recorded_sha256(self, client: TestClient) -> None:
+        source = make_source(client, text=None, sha256=ARTICLE_SHA256)
+        digest = hashlib.sha256(b"Another text.").hexdigest()
+        detail = (
+            f"the text's sha256 is {digest}, not the source's recorded {ARTICLE_SHA256}: it is "
+            "not the text this source was recorded from; to replace it deliberately, send the "
+            "new text's sha256 with it"
+        )
+        response = client.patch(f"{SOURCES}/{source['id']}", json={"text": "Another text."})
+        assert_problem(response, 409, detail)
+        assert client.get(f"{SOURCES}/{source['id']}").json() == source
+        matching = client.patch(f"{SOURCES}/{source['id']}", json={"text": ARTICLE_TEXT})
+        assert (matching.status_code, matching.json()["sha256"]) == (200, ARTICLE_SHA256)
 
     def test_rejects_a_sha256_that_does_not_match_the_stored_text(self, client: TestClient) -> None:
         source = make_source(client)
@@ -185,14 +200,18 @@ class TestUpdateSource:
         source = make_source(client)
         cite(client, source)
         longer = ARTICLE_TEXT + " The election is on Tuesday."
-        response = client.patch(f"{SOURCES}/{source['id']}", json={"text": longer})
+        digest = hashlib.sha256(longer.encode()).hexdigest()
+        response = client.patch(
+            f"{SOURCES}/{source['id']}", json={"text": longer, "sha256": digest}
+        )
         assert response.status_code == 200
         assert response.json()["text"] == longer
 
     def test_refuses_a_text_that_breaks_a_quote(self, client: TestClient) -> None:
         source = make_source(client)
         cite(client, source)
-        body = {"text": "Putin met Netanyahu in Sochi."}
+        shorter = "Putin met Netanyahu in Sochi."
+        body = {"text": shorter, "sha256": hashlib.sha256(shorter.encode()).hexdigest()}
         detail = (
             "the new text no longer holds 1 quoted appearance(s) at their offsets; "
             "update or delete those appearances first"
