@@ -29,6 +29,8 @@ def upgrade() -> None:
             sa.Column("provenance", sa.String(16), nullable=False, server_default="stated"),
         )
         op.add_column(table, sa.Column("provenance_basis", sa.String(1000), nullable=True))
+    # A role that cites no source is background knowledge, not a stated fact.
+    op.execute("UPDATE participant_role SET provenance = 'background' WHERE source_id IS NULL")
     op.add_column(
         "participant_role", sa.Column("aliases", sa.JSON(), nullable=False, server_default="[]")
     )
@@ -66,13 +68,14 @@ def _fill_title_keys() -> None:
     # The same key as app.services.roles.title_key, written out: a migration stays as it was.
     bind = op.get_bind()
     rows = bind.execute(sa.text("SELECT id, title FROM participant_role")).all()
-    keys = sa.table("role_title_key", sa.column("role_id", sa.Uuid()), sa.column("key"))
     values = [
         {"role_id": row_id, "key": re.sub(r"\s+", " ", title).strip().casefold()}
         for row_id, title in rows
     ]
     if values:
-        op.bulk_insert(keys, values)
+        # The ids go back as the driver read them (untyped), in either engine's own form.
+        insert = sa.text("INSERT INTO role_title_key (role_id, key) VALUES (:role_id, :key)")
+        bind.execute(insert, values)
 
 
 def downgrade() -> None:
