@@ -114,7 +114,24 @@ class SourceKind(enum.StrEnum):
     official_statement = "official_statement"
     report = "report"
     social_post = "social_post"
+    # An encyclopedia or official page cited for background facts a news source lacks.
+    reference = "reference"
     other = "other"
+
+
+class Provenance(enum.StrEnum):
+    """Where a stored fact comes from."""
+
+    stated = "stated"
+    background = "background"
+    assessment = "assessment"
+
+
+class Verification(enum.StrEnum):
+    """Whether an appearance's quote was checked against the source's text."""
+
+    verified = "verified"
+    unverified = "unverified"
 
 
 class ClaimType(enum.StrEnum):
@@ -199,6 +216,17 @@ class Sluggable(Record):
     slug: str = Field(max_length=120, unique=True, index=True)
 
 
+class Cited(SQLModel):
+    """Columns saying where a fact comes from: stated by its source, background or assessed."""
+
+    provenance: Provenance = Field(
+        default=Provenance.stated,
+        sa_type=String(16),
+        sa_column_kwargs={"server_default": "stated"},
+    )
+    provenance_basis: str | None = Field(default=None, max_length=1000)
+
+
 # A stored date is four columns: <name>_edtf, <name>_precision, <name>_earliest, <name>_latest.
 # The bounds are indexed so that range filters are interval-overlap queries.
 
@@ -267,7 +295,7 @@ class ParticipantIdentifier(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
-class Role(Record, table=True):
+class Role(Cited, Record, table=True):
     """A role a participant held over a period, e.g. Prime Minister of Israel."""
 
     __tablename__ = "participant_role"
@@ -289,9 +317,26 @@ class Role(Record, table=True):
     source_id: uuid.UUID | None = Field(
         default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
     )
+    aliases: list[str] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
 
 
-class Event(Sluggable, table=True):
+class RoleTitleKey(SQLModel, table=True):
+    """A role's title or alias, case-folded, so that titles match whatever their case."""
+
+    __tablename__ = "role_title_key"
+
+    role_id: uuid.UUID = Field(
+        foreign_key="participant_role.id", ondelete="CASCADE", primary_key=True
+    )
+    key: str = Field(max_length=200, primary_key=True, index=True)
+
+
+class Event(Cited, Sluggable, table=True):
     """Something that happened, is happening or is scheduled."""
 
     __table_args__ = (
@@ -390,6 +435,7 @@ class EventStatusChange(SQLModel, table=True):
     """One entry of an event's status history, appended whenever the status changes."""
 
     __tablename__ = "event_status_change"
+    __table_args__ = (Index("ix_event_status_change_event_as_of", "event_id", "as_of_latest"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", index=True)
@@ -417,7 +463,7 @@ class EventRelation(SQLModel, table=True):
     )
 
 
-class EventParticipant(Record, table=True):
+class EventParticipant(Cited, Record, table=True):
     """A participant's part in an event, with a role."""
 
     __tablename__ = "event_participant"
@@ -531,6 +577,13 @@ class Appearance(Record, table=True):
     char_start: int | None = Field(default=None)
     char_end: int | None = Field(default=None)
     confidence: float = Field(default=1.0)
+    verification: Verification = Field(
+        default=Verification.unverified,
+        sa_type=String(16),
+        sa_column_kwargs={"server_default": "unverified"},
+    )
+    # The sha256 of the source text the quote was found in, when it was verified.
+    verified_sha256: str | None = Field(default=None, max_length=64)
 
 
 class ClaimRelation(SQLModel, table=True):

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from app.models import ClaimRelationType, ClaimStatus, ClaimType
+from app.models import ClaimRelationType, ClaimStatus, ClaimType, Verification
 from app.schemas.common import (
     DateValue,
     EDTFString,
@@ -55,8 +55,13 @@ class AppearanceCreate(InputModel):
         description="Where the quote ends (exclusive): `text[char_start:char_end] == quote`. "
         + _OFFSETS,
     )
-    confidence: float = Field(
-        default=1.0, ge=0, le=1, description="How sure the record is that this is the claim, 0-1."
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="How sure the record is that this is the claim, 0-1. Only a quote verified "
+        "against the source's stored text may be 1.0 (its default); an unverified one defaults "
+        "to 0.5.",
     )
 
 
@@ -94,6 +99,14 @@ class AppearancePublic(RecordMeta):
     char_start: int | None = Field(description="Where the quote starts. " + _OFFSETS)
     char_end: int | None = Field(description="Where the quote ends (exclusive). " + _OFFSETS)
     confidence: float = Field(description="How sure the record is that this is the claim, 0-1.")
+    verification: Verification = Field(
+        description="`verified`: the quote was found at its offsets in the source's stored text, "
+        "whose sha256 is `verified_sha256`; `unverified`: the source had no text to check it "
+        "against."
+    )
+    verified_sha256: str | None = Field(
+        description="The sha256 of the text the quote was verified against."
+    )
 
 
 class SubjectIn(InputModel):

@@ -30,6 +30,7 @@ from app.schemas.common import (
     Slug,
     Timestamp,
 )
+from app.schemas.provenance import ProvenanceIn, ProvenancePublic
 from app.schemas.sources import SourcePublic
 from app.schemas.summaries import EventSummary, ParticipantSummary
 
@@ -138,7 +139,15 @@ class StatusChangePublic(PublicModel):
     recorded_at: dt.datetime = Field(description="When the change was recorded here (UTC).")
 
 
-class EventFields(MeasuresIn):
+class StatusOnPublic(PublicModel):
+    """The status an event had on the date `status_on` asked about."""
+
+    date: str = Field(description="The date asked about, as sent.")
+    status: EventStatus | None = Field(description="The status in force then; null if unknown.")
+    as_of: DateValue | None = Field(description="The date that status was reported for.")
+
+
+class EventFields(MeasuresIn, ProvenanceIn):
     """Fields an event is created with; all but title, type and status are optional."""
 
     title: str = Field(min_length=1, max_length=500, description="Short headline of the event.")
@@ -181,7 +190,7 @@ class EventCreate(EventFields):
     slug: OptionalSlug = None
 
 
-class EventUpdate(MeasuresIn):
+class EventUpdate(MeasuresIn, ProvenanceIn):
     """Body of PATCH /events/{id}: only the fields sent change; `location` and `relations` are
     replaced whole."""
 
@@ -203,7 +212,7 @@ class EventUpdate(MeasuresIn):
     sources: list[CitationIn] | None = Field(default=None, max_length=100)
 
 
-class EventPublic(RecordMeta):
+class EventPublic(ProvenancePublic, RecordMeta):
     """An event as the API returns it."""
 
     slug: str = Field(description="Unique human-readable id.")
@@ -237,6 +246,11 @@ class EventPublic(RecordMeta):
         default=None,
         exclude_if=_absent,
         description="With `q`: where the words matched, marked with `<mark>`.",
+    )
+    status_on: StatusOnPublic | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `status_on`: the status the event had on that date.",
     )
     participants: list["EventParticipantPublic"] | None = Field(
         default=None,
@@ -330,11 +344,33 @@ class EventFilters(MeasureFilters):
     start_before: EDTFString | None = Field(
         default=None, description="Started on or before the last day of this date."
     )
+    active_on: EDTFString | None = Field(
+        default=None,
+        description="Under way at some time in this date: its span (start to end; the start "
+        "alone without an end; to the present while `ongoing`) meets the date. "
+        "`active_on=2019-09` finds the Russian intervention in Syria (`2015`, ongoing).",
+        examples=["2019-09"],
+    )
+    overlaps: EDTFString | None = Field(
+        default=None,
+        description="Under way at some time in this EDTF interval `A/B` (either end may be "
+        "`..`): `overlaps=2019-04/2019-09` finds the April election, the September one and "
+        "everything under way between them.",
+        examples=["2019-04/2019-09"],
+    )
+    status_on: EDTFString | None = Field(
+        default=None,
+        description="Only events whose status on this date is known (reported for a day on "
+        "or before it); `status` then filters on that status, and each event says it in "
+        "`status_on`. `status_on=2019-09-12&status=scheduled` finds the September election.",
+        examples=["2019-09-12"],
+    )
     include_imprecise: bool = Field(
         default=False,
         description="With `start_after`/`start_before`: also events whose imprecise start may "
-        "fall in the range (an event dated `2019` for `start_after=2019-09`). By default only "
-        "events that certainly started in it.",
+        "fall in the range (an event dated `2019` for `start_after=2019-09`); with "
+        "`active_on`/`overlaps`: also events that possibly meet it (the Israeli strikes, dated "
+        "`../2019-09-12`, for `active_on=2018`). By default only events that certainly do.",
     )
     updated_since: Timestamp | None = Field(
         default=None, description="Changed at or after this time (ISO 8601)."
@@ -403,7 +439,7 @@ class EventStats(PublicModel):
     undated: int = Field(description="Events without a start, for month and year grouping.")
 
 
-class EventParticipantCreate(InputModel):
+class EventParticipantCreate(ProvenanceIn):
     """Body of POST /events/{id}/participants."""
 
     participant_id: Reference = Field(description="The participant's id or slug.")
@@ -411,14 +447,14 @@ class EventParticipantCreate(InputModel):
     note: str | None = Field(default=None, max_length=1000, description="Free-text remark.")
 
 
-class EventParticipantUpdate(InputModel):
+class EventParticipantUpdate(ProvenanceIn):
     """Body of PATCH /events/{id}/participants/{link_id}."""
 
     role: ParticipantRole | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
-class EventParticipantPublic(RecordMeta):
+class EventParticipantPublic(ProvenancePublic, RecordMeta):
     """A participant's part in an event."""
 
     event_id: uuid.UUID = Field(description="The event.")

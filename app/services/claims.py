@@ -48,9 +48,14 @@ _ROLE_LENGTH = 300
 
 
 def create_claim(
-    session: Session, data: ClaimCreate, *, record_id: uuid.UUID | None = None
+    session: Session,
+    data: ClaimCreate,
+    *,
+    record_id: uuid.UUID | None = None,
+    verified_sha256: str | None = None,
 ) -> ClaimPublic:
-    """Store a new claim with its subjects, relations and appearances."""
+    """Store a new claim with its subjects, relations and appearances (`verified_sha256`: as
+    in appearances.add_appearance)."""
     record_id = record_id or uuid.uuid4()
     slug = data.slug or slugs.new_slug(session, Claim, data.text, record_id)
     claim = Claim(id=record_id, slug=slug, **data.model_dump(include=_SCALARS))
@@ -60,7 +65,8 @@ def create_claim(
     _set_subjects(session, claim, data.subjects)
     _set_relations(session, claim, data.relations)
     for index, item in enumerate(data.appearances):
-        appearances.add_appearance(session, claim, item, ("body", "appearances", index))
+        loc = ("body", "appearances", index)
+        appearances.add_appearance(session, claim, item, loc, verified_sha256=verified_sha256)
     crud.commit(session, f"claim '{slug}'")
     return to_public(session, [claim])[0]
 

@@ -1,5 +1,6 @@
 """Events: create, read, list, update, delete, with status history and relations."""
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -7,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from app.dates import stored_date
+from app.dates import sort_key, stored_date
 from app.errors import Conflict, invalid
 from app.models import (
     EVENT_MEASURES,
@@ -19,6 +20,7 @@ from app.models import (
     EventSource,
     EventStatusChange,
     Source,
+    utcnow,
 )
 from app.schemas.events import (
     CitationIn,
@@ -34,7 +36,7 @@ from app.schemas.events import (
     StatusChangePublic,
 )
 from app.schemas.summaries import EventSummary
-from app.services import crud, rows, slugs, summaries
+from app.services import crud, provenance, rows, slugs, summaries
 
 _REQUIRED = ("slug", "title", "event_type", "status", "certainty", "identifiers", "sources")
 _SCALARS = {
@@ -47,6 +49,13 @@ _SCALARS = {
     "certainty",
     *EVENT_MEASURES,
 }
+_STATUS_COLUMNS = (
+    "status",
+    "status_as_of_edtf",
+    "status_as_of_precision",
+    "status_as_of_earliest",
+    "status_as_of_latest",
+)
 _LOCATION_FIELDS = ("name", "admin1", "country", "lat", "lon", "precision")
 
 
@@ -81,7 +90,7 @@ def update_event(
     crud.check_if_match(event, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, _REQUIRED)
-    before = (event.status, event.status_as_of_edtf)
+    before = {name: getattr(event, name) for name in _STATUS_COLUMNS}
     # Lookups below must not flush a half-applied update (a taken slug must surface at commit).
     with session.no_autoflush:
         for name in _SCALARS & changes.keys() | {"slug"} & changes.keys():
@@ -96,8 +105,7 @@ def update_event(
         if data.sources is not None:
             session.exec(delete(EventSource).where(col(EventSource.event_id) == event.id))
             _set_citations(session, event, data.sources)
-        if (event.status, event.status_as_of_edtf) != before:
-            _record_status(session, event)
+        _change_status(session, event, before, dated="status_as_of" in changes)
     crud.touch(event)
     crud.commit(session, f"event '{event.slug}'")
     return to_public(session, [event])[0]
@@ -133,6 +141,7 @@ def _apply(session: Session, event: Event, changes: dict[str, Any]) -> None:
         if name in changes:
             crud.set_date(event, name, changes[name])
     crud.check_order(event.start_earliest, event.end_latest, ("body", "end"))
+    provenance.apply(event, changes, cites=False)
     if "location" in changes:
         location = LocationIn.model_validate(changes["location"] or {})
         for name in _LOCATION_FIELDS:
@@ -201,6 +210,22 @@ def _set_citations(session: Session, event: Event, citations: Sequence[CitationI
             )
 
 
+def _change_status(session: Session, event: Event, before: dict[str, Any], *, dated: bool) -> None:
+    # A new status without a date is reported as of the day it is recorded: keeping the old
+    # date would state something nobody said. A status dated before the current one belongs
+    # to the history only: the later status stays current.
+    if event.status != before["status"] and not dated:
+        crud.set_date(event, "status_as_of", utcnow().date().isoformat())
+    if (event.status, event.status_as_of_edtf) == (before["status"], before["status_as_of_edtf"]):
+        return
+    _record_status(session, event)
+    old = sort_key(before["status_as_of_earliest"], before["status_as_of_latest"])
+    new = sort_key(event.status_as_of_earliest, event.status_as_of_latest)
+    if before["status_as_of_edtf"] is not None and new < old:
+        for name, value in before.items():
+            setattr(event, name, value)
+
+
 def _record_status(session: Session, event: Event) -> None:
     session.add(
         EventStatusChange(
@@ -235,6 +260,8 @@ def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
                 recorded_at=change.recorded_at,
             )
         )
+    for changes in history.values():
+        changes.sort(key=_reported)
     links = rows.load(session, EventRelation, "event_id", ids, ("relation", "related_event_id"))
     named = summaries.events(
         session, [*(e.parent_id for e in events), *(link.related_event_id for link in links)]
@@ -258,6 +285,13 @@ def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
         )
         for e in events
     ]
+
+
+def _reported(change: StatusChangePublic) -> tuple[dt.date, dt.datetime]:
+    # Oldest first by the day each status was reported for (an undated one: recorded), so
+    # that a backdated status takes its place in the history.
+    day = sort_key(change.as_of.earliest, change.as_of.latest) if change.as_of else None
+    return day or change.recorded_at.date(), change.recorded_at
 
 
 def _public(
@@ -286,6 +320,8 @@ def _public(
         end=stored_date(event, "end"),
         status=event.status,
         status_as_of=stored_date(event, "status_as_of"),
+        provenance=event.provenance,
+        provenance_basis=event.provenance_basis,
         status_history=history,
         certainty=event.certainty,
         location=location,

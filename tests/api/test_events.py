@@ -93,6 +93,8 @@ class TestCreateEvent:
             "num_articles": None,
             "fatalities": None,
             "citations": [],
+            "provenance": "stated",
+            "provenance_basis": None,
             "version": 1,
         }
 
