@@ -167,13 +167,6 @@ class TestUpdateSource:
         assert without(updated, *changed) == without(source, *changed)
         assert client.get(f"{SOURCES}/{source['id']}").json() == updated
 
-    def test_replaces_the_text_when_the_new_sha256_is_sent(self, client: TestClient) -> None:
-        source = make_source(client)
-        digest = hashlib.sha256(b"Another text.\n").hexdigest()
-        body = {"text": "Another text.\n", "sha256": digest}
-        response = client.patch(f"{SOURCES}/{source['id']}", json=body)
-        assert (response.json()["text"], response.json()["sha256"]) == ("Another text.\n", digest)
-
     def test_refuses_another_text_than_the_recorded_sha256(self, client: TestClient) -> None:
         source = make_source(client)
         digest = hashlib.sha256(b"Another text.").hexdigest()
