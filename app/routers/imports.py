@@ -17,6 +17,7 @@ from app.models import ApiKey
 from app.routers.common import problem_responses
 from app.schemas.imports import ImportQuery, ImportSummary, LineResult
 from app.schemas.keys import KeyScope
+from app.services import keys
 from app.services.imports import ImportOptions, import_records, parse_ndjson
 
 router = APIRouter(prefix="/import", tags=["import"])
@@ -63,6 +64,11 @@ async def import_ndjson(
     when identical, else skipped, updated or an error as `on_conflict` says. The answer streams
     one result a line as batches are done, then a summary; a bad line never stops the good
     ones unless `atomic`. The whole request costs one rate-limit token.
+
+    Restore: a dump carries a source's recorded `sha256` (a source whose text is not stored)
+    and an appearance's `verified_sha256`. Such hashes vouch for texts the server cannot check,
+    so only an **admin** key (or the `geoevents import` command) may send them; from a write
+    key such a line is a 422 error and nothing of it is written.
     """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in _READS:
@@ -71,7 +77,8 @@ async def import_ndjson(
     async for chunk in request.stream():
         body.write(chunk)
     body.seek(0)
-    options = ImportOptions.of(query, actor=key.id)
+    restore = KeyScope.admin in keys.granted(key.scopes)
+    options = ImportOptions.of(query, actor=key.id, restore=restore)
     return StreamingResponse(_answer(request, body, options), media_type=NDJSON)
 
 

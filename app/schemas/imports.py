@@ -3,18 +3,24 @@
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.models import ParticipantRole
-from app.schemas.claims import ClaimCreate
-from app.schemas.common import InputModel, Reference, RequestModel
+from app.models import ParticipantRole, Verification
+from app.schemas.claims import AppearanceCreate, ClaimCreate
+from app.schemas.common import Reference, RequestModel
 from app.schemas.events import EventCreate
 from app.schemas.participants import ParticipantCreate, RoleCreate
+from app.schemas.provenance import ProvenanceIn
 from app.schemas.sources import SourceCreate
 
 RecordType = Literal["source", "participant", "event", "claim"]
 LineStatus = Literal["created", "updated", "unchanged", "skipped", "error"]
 _KEPT_ID = "The record's UUID, kept, so that a dump imports to the same ids."
+SHA256 = r"^[0-9a-f]{64}$"
+RESTORE_ONLY = (
+    " Restore only: accepted from the command line and from an admin key, a per-line 422 for "
+    "a write key, which cannot vouch for a hash."
+)
 
 
 class SourceLine(SourceCreate):
@@ -22,6 +28,18 @@ class SourceLine(SourceCreate):
 
     type: Literal["source"] = Field(description="`source`.")
     id: uuid.UUID | None = Field(default=None, description=_KEPT_ID)
+    sha256: str | None = Field(  # type: ignore[assignment]
+        default=None,
+        pattern=SHA256,
+        description="The recorded SHA-256 of a source whose text is not stored; with `text` it "
+        "must be the text's." + RESTORE_ONLY,
+    )
+
+    @field_validator("sha256", mode="before")
+    @classmethod
+    def _refuse_sha256(cls, value: object) -> Any:
+        # Whether the caller may restore a recorded sha256 is the import's to decide.
+        return value
 
 
 class ParticipantLine(ParticipantCreate):
@@ -34,7 +52,7 @@ class ParticipantLine(ParticipantCreate):
     )
 
 
-class LinkIn(InputModel):
+class LinkIn(ProvenanceIn):
     """A participant of an event, with its role."""
 
     participant: Reference = Field(
@@ -54,11 +72,31 @@ class EventLine(EventCreate):
     )
 
 
+class AppearanceLine(AppearanceCreate):
+    """An appearance of a claim, with what its quote was verified against."""
+
+    verification: Verification | None = Field(
+        default=None,
+        description="`verified` or `unverified`, as the dump writes it; when sent it must be "
+        "what the import finds (a quote is verified against the source's stored text, or by "
+        "`verified_sha256`).",
+    )
+    verified_sha256: str | None = Field(
+        default=None,
+        pattern=SHA256,
+        description="The SHA-256 of the text the quote was checked against, for a source "
+        "whose text is not stored: the source's recorded `sha256`." + RESTORE_ONLY,
+    )
+
+
 class ClaimLine(ClaimCreate):
     """A claim with its appearances, subjects and relations."""
 
     type: Literal["claim"] = Field(description="`claim`.")
     id: uuid.UUID | None = Field(default=None, description=_KEPT_ID)
+    appearances: list[AppearanceLine] = Field(  # type: ignore[assignment]
+        default_factory=list, max_length=100, description="Where the claim appears."
+    )
 
 
 ImportLine = SourceLine | ParticipantLine | EventLine | ClaimLine

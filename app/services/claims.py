@@ -53,9 +53,10 @@ def create_claim(
     *,
     record_id: uuid.UUID | None = None,
     verified_sha256: str | None = None,
+    verified: Sequence[str | None] | None = None,
 ) -> ClaimPublic:
     """Store a new claim with its subjects, relations and appearances (`verified_sha256`: as
-    in appearances.add_appearance)."""
+    in appearances.add_appearance; `verified`: one such hash per appearance, instead)."""
     record_id = record_id or uuid.uuid4()
     slug = data.slug or slugs.new_slug(session, Claim, data.text, record_id)
     claim = Claim(id=record_id, slug=slug, **data.model_dump(include=_SCALARS))
@@ -66,7 +67,8 @@ def create_claim(
     _set_relations(session, claim, data.relations)
     for index, item in enumerate(data.appearances):
         loc = ("body", "appearances", index)
-        appearances.add_appearance(session, claim, item, loc, verified_sha256=verified_sha256)
+        checked = verified[index] if verified is not None else verified_sha256
+        appearances.add_appearance(session, claim, item, loc, verified_sha256=checked)
     crud.commit(session, f"claim '{slug}'")
     return to_public(session, [claim])[0]
 

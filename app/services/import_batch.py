@@ -25,6 +25,7 @@ from app.services.import_rows import (
     build_event,
     build_participant,
     build_source,
+    keep_recorded_sha256,
 )
 
 SQLITE_CACHE_KIB = 65536
@@ -197,6 +198,8 @@ class _Pass:
     def _existing(self, line: int, model: RecordLine, record_id: uuid.UUID) -> LineResult:
         stored = self._stored(model.type, record_id)
         built = self._build(model, record_id, model.slug or stored["slug"])
+        if isinstance(model, SourceLine):
+            keep_recorded_sha256(built, model, stored)
         if built.record == stored:
             return LineResult(line=line, status="unchanged", type=model.type, id=record_id)
         if self.on_conflict != "update":

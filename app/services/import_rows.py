@@ -4,13 +4,15 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from app.dates import UNDATED, parse_date, sort_key
-from app.errors import invalid
-from app.models import EVENT_MEASURES
+from app.errors import Conflict, ValidationFailed, invalid
+from app.models import EVENT_MEASURES, Provenance
 from app.schemas.imports import EventLine, ParticipantLine, SourceLine
-from app.services import crud, records
+from app.schemas.provenance import ProvenanceIn
+from app.services import crud, provenance, records, roles
 from app.services.import_refs import Resolver, UnknownReference
 
 Row = dict[str, Any]
@@ -86,14 +88,52 @@ def _ref(resolver: Resolver, kind: str, ref: str, loc: Loc) -> uuid.UUID:
         raise invalid(loc, str(exc)) from exc
 
 
+def _provenance(sent: ProvenanceIn, source_id: Any, loc: Loc, *, cites: bool) -> Row:
+    """A fact's provenance columns, defaulted and checked as its API write does."""
+    fact = SimpleNamespace(provenance=Provenance.stated, provenance_basis=None, source_id=source_id)
+    try:
+        changes = sent.model_dump(include={"provenance", "provenance_basis"}, exclude_unset=True)
+        provenance.apply(fact, changes, cites=cites)
+    except ValidationFailed as exc:
+        error = (exc.errors or [{}])[0]
+        raise invalid((*loc, error.get("loc", ["provenance"])[-1]), error.get("msg", "")) from exc
+    return {"provenance": fact.provenance.value, "provenance_basis": fact.provenance_basis}
+
+
 def build_source(line: SourceLine, record_id: uuid.UUID, slug: str, stamp: Stamp) -> Built:
-    """The row of a source line; its sha256 is computed from its text, as the API does."""
+    """The row of a source line; its sha256 is computed from its text, as the API does.
+
+    Without a text, a restored line's `sha256` is the source's recorded one.
+    """
     text = line.text
-    sha256 = None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+    sha256 = line.sha256
+    if text is not None:
+        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if line.sha256 not in (None, sha256):
+            raise invalid(("line", "sha256"), f"the text's sha256 is {sha256}, not this one")
     row = _meta(record_id, stamp) | {"slug": slug, "sha256": sha256}
     row |= line.model_dump(include=set(records.SOURCE_FIELDS))
     row |= date_columns("published", line.published)
     return Built("source", record_id, slug, {"source": [row]})
+
+
+def keep_recorded_sha256(built: Built, line: SourceLine, stored: dict[str, Any]) -> None:
+    """A line for a stored source leaves its recorded sha256 as it is, unless it sends one.
+
+    A text sent must be the text the recorded sha256 is of: another text is another source.
+    """
+    recorded = stored.get("sha256")
+    if recorded is None or line.sha256 is not None:
+        return
+    row = built.rows["source"][0]
+    if line.text is None:
+        row["sha256"] = recorded
+    elif row["sha256"] != recorded:
+        raise Conflict(
+            f"the text's sha256 is {row['sha256']}, not the source's recorded {recorded}: it is "
+            "not the text this source was recorded from; to replace it deliberately, first "
+            'remove the stored text through the API (`"text": null`), then import the new one'
+        )
 
 
 def build_participant(
@@ -105,10 +145,12 @@ def build_participant(
     idents = [
         {"participant_id": record_id, "scheme": s, "value": v} for s, v in line.identifiers.items()
     ]
-    roles: list[Row] = []
+    held_roles: list[Row] = []
+    keys: list[Row] = []
     for index, role in enumerate(line.roles):
         loc: Loc = ("line", "roles", index)
         held = _meta(uuid.uuid4(), stamp) | {"participant_id": record_id, "title": role.title}
+        held["aliases"] = list(dict.fromkeys(role.aliases))
         held["organization_id"] = role.organization_id and _ref(
             resolver, "participant", role.organization_id, (*loc, "organization_id")
         )
@@ -117,8 +159,16 @@ def build_participant(
         )
         held |= date_columns("start", role.start) | date_columns("end", role.end)
         crud.check_order(held["start_earliest"], held["end_latest"], (*loc, "end"))
-        roles.append(held)
-    tables = {"participant": [row], "participant_identifier": idents, "participant_role": roles}
+        held |= _provenance(role, held["source_id"], loc, cites=True)
+        held_roles.append(held)
+        titles = dict.fromkeys(roles.title_key(t) for t in [role.title, *held["aliases"]])
+        keys += [{"role_id": held["id"], "key": key} for key in titles]
+    tables = {
+        "participant": [row],
+        "participant_identifier": idents,
+        "participant_role": held_roles,
+        "role_title_key": keys,
+    }
     return Built("participant", record_id, slug, tables)
 
 
@@ -138,6 +188,7 @@ def build_event(
     )
     if row["parent_id"] == record_id:
         raise invalid(("line", "parent_id"), "an event cannot be part of itself")
+    row |= _provenance(line, None, ("line",), cites=False)
     tables = {
         "event": [row],
         "event_identifier": [
@@ -200,6 +251,7 @@ def _links(line: EventLine, record_id: uuid.UUID, resolver: Resolver, stamp: Sta
             (participant_id, link.role.value),
             _meta(uuid.uuid4(), stamp)
             | {"event_id": record_id, "participant_id": participant_id}
-            | {"role": link.role.value, "note": link.note},
+            | {"role": link.role.value, "note": link.note}
+            | _provenance(link, None, ("line", "participants", index), cites=False),
         )
     return list(found.values())

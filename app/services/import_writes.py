@@ -25,6 +25,7 @@ INSERT_ORDER = (
     "participant",
     "participant_identifier",
     "participant_role",
+    "role_title_key",
     "event",
     "event_status_change",
     "event_identifier",
@@ -127,6 +128,9 @@ def update_record(session: Session, built: Built, stored: dict[str, Any]) -> Non
         session.execute(delete(child).where(child.c[owner] == built.id))
         if built.rows[name]:
             insert_rows(session, name, built.rows[name])
+    # The old roles' title keys went with them (ON DELETE CASCADE).
+    if built.rows.get("role_title_key"):
+        insert_rows(session, "role_title_key", built.rows["role_title_key"])
     if built.kind == "event" and (stored.get("status"), stored.get("status_as_of")) != (
         built.record.get("status"),
         built.record.get("status_as_of"),
@@ -188,11 +192,13 @@ def expected_claim(body: dict[str, Any], record_id: uuid.UUID, slug: str) -> dic
         {"relation": r["relation"], "related_claim_id": r["claim_id"]}
         for r in body.get("relations", [])
     ]
-    shown = [
-        {"char_start": None, "char_end": None, "confidence": 1.0} | a
-        for a in body.get("appearances", [])
-    ]
+    unset = dict.fromkeys(("char_start", "char_end", "confidence", "verification"))
+    shown = [unset | {"verified_sha256": None} | a for a in body.get("appearances", [])]
     return records.claim_record(row, subjects, relations, shown)
+
+
+# Fields of an appearance the server finds when a line leaves them out.
+_FOUND = (("char_start", "char_end"), ("confidence",), ("verification",), ("verified_sha256",))
 
 
 def same_claim(body: dict[str, Any], expected: dict[str, Any], stored: dict[str, Any]) -> bool:
@@ -200,22 +206,55 @@ def same_claim(body: dict[str, Any], expected: dict[str, Any], stored: dict[str,
     stored = dict(stored)
     if "claimant_role" not in body:
         stored.pop("claimant_role", None)
-    if any("char_start" not in a for a in body.get("appearances", [])):
-        for record in (expected, stored):
-            record["appearances"] = [
-                {k: v for k, v in a.items() if k not in ("char_start", "char_end")}
-                for a in record.get("appearances", [])
-            ]
+    for names in _FOUND:
+        if any(names[0] not in a for a in body.get("appearances", [])):
+            for record in (expected, stored):
+                record["appearances"] = [
+                    {k: v for k, v in a.items() if k not in names}
+                    for a in record.get("appearances", [])
+                ]
     return expected == stored
+
+
+def _appearances(session: Session, body: dict[str, Any]) -> tuple[list[Any], list[str | None]]:
+    """The body's appearances as create bodies, and the hash each was verified against.
+
+    A `verification` sent must be what the import finds: verified against a stored text or
+    by its `verified_sha256`, unverified otherwise.
+    """
+    sent = body.get("appearances", [])
+    hashes = [a.get("verified_sha256") for a in sent]
+    said = {i: a["verification"] for i, a in enumerate(sent) if a.get("verification")}
+    if said:
+        source = _table("source")
+        ids = {uuid.UUID(sent[i]["source_id"]) for i in said}
+        stmt = select(source.c.id, source.c.text.is_not(None)).where(source.c.id.in_(ids))
+        has_text = {row[0]: row[1] for row in session.execute(stmt)}
+        for index, verification in said.items():
+            found = has_text.get(uuid.UUID(sent[index]["source_id"])) or hashes[index] is not None
+            if verification != ("verified" if found else "unverified"):
+                raise invalid(
+                    ("line", "appearances", index, "verification"),
+                    f"the quote would be {'verified' if found else 'unverified'}: verified "
+                    "means checked against the source's stored text, or `verified_sha256`",
+                )
+    line_only = {"verification", "verified_sha256"}
+    parsed = ClaimCreate.model_validate(
+        {"text": "-", "claim_type": "report"}
+        | {"appearances": [{k: v for k, v in a.items() if k not in line_only} for a in sent]}
+    )
+    return parsed.appearances, hashes
 
 
 def write_claim(
     session: Session, body: dict[str, Any], record_id: uuid.UUID, *, exists: bool
 ) -> str:
     """Create or replace a claim through the claim services, with their checks; its slug."""
+    shown, hashes = _appearances(session, body)
     if not exists:
-        data = ClaimCreate.model_validate(body)
-        return claims.create_claim(session, data, record_id=record_id).slug
+        data = ClaimCreate.model_validate(body | {"appearances": []})
+        data = data.model_copy(update={"appearances": shown})
+        return claims.create_claim(session, data, record_id=record_id, verified=hashes).slug
     fields = {"slug", "text", "claim_type", "claimant_id", "claimant_role", "event_id", "stated"}
     changes = {k: body.get(k) for k in fields if k in body or k != "slug"}
     changes |= {
@@ -228,10 +267,8 @@ def write_claim(
     session.execute(
         delete(_table("appearance")).where(_table("appearance").c.claim_id == record_id)
     )
-    parsed = ClaimCreate.model_validate(
-        {"text": "-", "claim_type": "report"} | {"appearances": body.get("appearances", [])}
-    )
-    for index, item in enumerate(parsed.appearances):
-        appearances.add_appearance(session, claim, item, ("line", "appearances", index))
+    for index, item in enumerate(shown):
+        loc = ("line", "appearances", index)
+        appearances.add_appearance(session, claim, item, loc, verified_sha256=hashes[index])
     crud.commit(session, f"claim '{public.slug}'")
     return public.slug

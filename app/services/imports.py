@@ -17,16 +17,24 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.errors import field_error
 from app.schemas.imports import (
     LINE_MODELS,
+    ClaimLine,
     ImportQuery,
     ImportSummary,
     LineProblem,
     LineResult,
+    SourceLine,
 )
 from app.services.import_batch import Batch
 
 BATCH_LINES = 1000
+UNTRUSTED_HASH = (
+    "a recorded hash vouches for a text the server cannot check, so only a restore may send "
+    "one: the `geoevents import` command or an admin key; a write key may not (send `text` "
+    "to have the sha256 computed and quotes verified)"
+)
 
 
 @dataclass
@@ -51,18 +59,26 @@ ImportRecord = ParsedLine | LineFailure
 
 @dataclass
 class ImportOptions:
-    """How to import: the query options, the writing key and the batch size."""
+    """How to import: the query options, the writing key, the batch size and the trust.
+
+    `restore`: the caller may restore recorded hashes (a source's `sha256`, an appearance's
+    `verified_sha256`), which vouch for texts the server cannot check: the command line
+    (database access) and admin keys. A write key cannot vouch for a hash.
+    """
 
     on_conflict: str = "skip"
     dry_run: bool = False
     atomic: bool = False
     actor: uuid.UUID | None = None
     batch_lines: int = BATCH_LINES
+    restore: bool = False
 
     @classmethod
-    def of(cls, query: ImportQuery, actor: uuid.UUID | None = None) -> "ImportOptions":
+    def of(
+        cls, query: ImportQuery, actor: uuid.UUID | None = None, *, restore: bool = False
+    ) -> "ImportOptions":
         """Options from the endpoint's query."""
-        return cls(query.on_conflict, query.dry_run, query.atomic, actor)
+        return cls(query.on_conflict, query.dry_run, query.atomic, actor, restore=restore)
 
 
 def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[ImportRecord]:
@@ -97,7 +113,8 @@ def import_records(
         batch = Batch(session, options.on_conflict, options.actor)
         try:
             for chunk in _chunks(records, options.batch_lines):
-                for result in batch.run(_validated(chunk), dt.datetime.now(dt.UTC)):
+                items = _validated(chunk, restore=options.restore)
+                for result in batch.run(items, dt.datetime.now(dt.UTC)):
                     summary.count(result)
                     yield result
                 # A dry run keeps its batches until the end, so that a line may refer to a
@@ -125,7 +142,7 @@ def _chunks(records: Iterable[ImportRecord], size: int) -> Iterator[list[ImportR
         yield chunk
 
 
-def _validated(chunk: list[ImportRecord]) -> list[tuple[int, Any]]:
+def _validated(chunk: list[ImportRecord], *, restore: bool) -> list[tuple[int, Any]]:
     """Each record as (line, validated line model) or (line, LineResult of its error)."""
     found: list[tuple[int, Any]] = []
     for record in chunk:
@@ -142,10 +159,34 @@ def _validated(chunk: list[ImportRecord]) -> list[tuple[int, Any]]:
             found.append((record.line, _bad_type(record.line, f"`type` must be one of {known}")))
             continue
         try:
-            found.append((record.line, model.model_validate(record.data)))
+            line = model.model_validate(record.data)
         except ValidationError as exc:
             found.append((record.line, invalid_line(record.line, exc, kind)))
+            continue
+        vouched = [] if restore else _vouched(line)
+        found.append((record.line, _untrusted(record.line, kind, vouched) if vouched else line))
     return found
+
+
+def _vouched(line: Any) -> list[tuple[str | int, ...]]:
+    """Where a line sends a hash only a restore may vouch for."""
+    if isinstance(line, SourceLine):
+        return [("sha256",)] if line.sha256 is not None else []
+    if isinstance(line, ClaimLine):
+        return [
+            ("appearances", index, "verified_sha256")
+            for index, shown in enumerate(line.appearances)
+            if shown.verified_sha256 is not None
+        ]
+    return []
+
+
+def _untrusted(line: int, kind: Any, places: list[tuple[str | int, ...]]) -> LineResult:
+    """The result of a line sending hashes its caller may not restore."""
+    errors = [field_error(("line", *loc), UNTRUSTED_HASH) for loc in places]
+    detail = "; ".join(f"{e['field']}: {UNTRUSTED_HASH}" for e in errors)
+    problem = LineProblem(title="Validation failed", detail=detail, errors=errors)
+    return LineResult(line=line, status="error", type=kind, problem=problem)
 
 
 def _bad_type(line: int, message: str) -> LineResult:

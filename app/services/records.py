@@ -48,7 +48,14 @@ def _head(kind: str, row: Row) -> dict[str, Any]:
 def source_record(row: Row) -> dict[str, Any]:
     """A source line."""
     fields = {name: row[name] for name in SOURCE_FIELDS}
-    return _head("source", row) | _compact(fields | {"published": row["published_edtf"]})
+    # A hash taken of a stored text is derived; one without a text is recorded, and kept.
+    recorded = row["sha256"] if row["text"] is None else None
+    fields |= {"published": row["published_edtf"], "sha256": recorded}
+    return _head("source", row) | _compact(fields)
+
+
+def _provenance(row: Row) -> dict[str, Any]:
+    return {"provenance": row["provenance"], "provenance_basis": row["provenance_basis"]}
 
 
 def participant_record(
@@ -59,11 +66,13 @@ def participant_record(
         _compact(
             {
                 "title": role["title"],
+                "aliases": list(role["aliases"] or []),
                 "organization_id": role["organization_id"],
                 "start": role["start_edtf"],
                 "end": role["end_edtf"],
                 "source_id": role["source_id"],
             }
+            | _provenance(role)
         )
         for role in roles
     ]
@@ -96,7 +105,7 @@ def event_record(
         "certainty": row["certainty"],
         "location": location,
         "parent_id": row["parent_id"],
-    }
+    } | _provenance(row)
     fields |= {name: row[name] for name in EVENT_MEASURES}
     fields["identifiers"] = {i["scheme"]: i["value"] for i in sorted(identifiers, key=_scheme)}
     fields["relations"] = sorted(
@@ -115,7 +124,10 @@ def event_record(
     )
     fields["participants"] = sorted(
         (
-            _compact({"participant": k["participant_id"], "role": k["role"], "note": k["note"]})
+            _compact(
+                {"participant": k["participant_id"], "role": k["role"], "note": k["note"]}
+                | _provenance(k)
+            )
             for k in links
         ),
         key=lambda k: (k["participant"], k["role"], k.get("note") or ""),
@@ -160,6 +172,8 @@ def claim_record(
                         "char_start": a["char_start"],
                         "char_end": a["char_end"],
                         "confidence": a["confidence"],
+                        "verification": a["verification"],
+                        "verified_sha256": a["verified_sha256"],
                     }
                 )
                 for a in appearances

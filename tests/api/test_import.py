@@ -1,5 +1,6 @@
 """POST /api/v1/import: NDJSON in, one NDJSON result a line out."""
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -154,9 +155,12 @@ class TestNdjsonExport:
                 "status": "occurred",
                 "start": "2019-09-12",
                 "certainty": "confirmed",
+                "provenance": "stated",
                 "identifiers": {"gdelt": "42"},
                 "sources": [{"source": ids[0]}],
-                "participants": [{"participant": ids[1], "role": "initiator"}],
+                "participants": [
+                    {"participant": ids[1], "role": "initiator", "provenance": "stated"}
+                ],
             }
         ]
         sources = client.get("/api/v1/sources", params={"format": "ndjson"})
@@ -170,3 +174,158 @@ class TestNdjsonExport:
         )
         again = answer(client.post(IMPORT, content=response.content, headers=NDJSON))
         assert again[0]["status"] == "unchanged"
+
+
+ARTICLE = "Talks went well, the minister said."
+RECORDED = hashlib.sha256(ARTICLE.encode()).hexdigest()
+# A source whose text is not stored, as a dump writes it: with the sha256 it was recorded with.
+RECORDED_SOURCE = SOURCE | {"sha256": RECORDED}
+VERIFIED: dict[str, Any] = {
+    "source_id": "wire",
+    "quote": "Talks went well",
+    "char_start": 0,
+    "char_end": 15,
+    "confidence": 1.0,
+    "verification": "verified",
+    "verified_sha256": RECORDED,
+}
+VERIFIED_CLAIM: dict[str, Any] = {
+    "type": "claim",
+    "slug": "went-well",
+    "text": "Talks went well",
+    "claim_type": "quote",
+    "appearances": [VERIFIED],
+}
+
+
+@pytest.fixture
+def writer(anonymous: TestClient, session: Session) -> TestClient:
+    """A client sending a key with the write scope only."""
+    anonymous.headers.update(bearer(stored_key(session, KeyScope.write)))
+    return anonymous
+
+
+class TestRestore:
+    def test_a_write_key_cannot_send_recorded_hashes(self, writer: TestClient) -> None:
+        lines = answer(writer.post(IMPORT, content=body(RECORDED_SOURCE), headers=NDJSON))
+        assert lines[0]["status"] == "error"
+        problem = lines[0]["problem"]
+        assert problem["title"] == "Validation failed"
+        assert [e["loc"] for e in problem["errors"]] == [["line", "sha256"]]
+        assert "only a restore may send one" in problem["detail"]
+        assert "admin key" in problem["detail"]
+        assert writer.get("/api/v1/sources/wire").status_code == 404
+        claim = body(SOURCE, VERIFIED_CLAIM)
+        lines = answer(writer.post(IMPORT, content=claim, headers=NDJSON))
+        assert [r["status"] for r in lines[:-1]] == ["created", "error"]
+        errors = lines[1]["problem"]["errors"]
+        assert [e["loc"] for e in errors] == [["line", "appearances", 0, "verified_sha256"]]
+        assert writer.get("/api/v1/claims/went-well").status_code == 404
+
+    def test_an_admin_key_restores_them(self, client: TestClient) -> None:
+        lines = answer(
+            client.post(IMPORT, content=body(RECORDED_SOURCE, VERIFIED_CLAIM), headers=NDJSON)
+        )
+        assert [r["status"] for r in lines[:-1]] == ["created", "created"]
+        assert client.get("/api/v1/sources/wire").json()["sha256"] == RECORDED
+        shown = client.get("/api/v1/claims/went-well/appearances").json()["items"]
+        assert [(a["verification"], a["verified_sha256"], a["confidence"]) for a in shown] == [
+            ("verified", RECORDED, 1.0)
+        ]
+        again = answer(
+            client.post(IMPORT, content=body(RECORDED_SOURCE, VERIFIED_CLAIM), headers=NDJSON)
+        )
+        assert [r["status"] for r in again[:-1]] == ["unchanged", "unchanged"]
+
+    def test_a_restored_hash_must_be_the_texts_and_the_sources(self, client: TestClient) -> None:
+        other = "0" * 64
+        wrong_text = RECORDED_SOURCE | {"text": "Another text", "slug": "other"}
+        wrong_quote = VERIFIED_CLAIM | {"appearances": [VERIFIED | {"verified_sha256": other}]}
+        lines = answer(
+            client.post(
+                IMPORT, content=body(wrong_text, RECORDED_SOURCE, wrong_quote), headers=NDJSON
+            )
+        )
+        assert [r["status"] for r in lines[:-1]] == ["error", "created", "error"]
+        assert lines[0]["problem"]["errors"][0]["loc"] == ["line", "sha256"]
+        assert lines[2]["problem"]["detail"].endswith("source 'wire' has another sha256")
+        assert client.get("/api/v1/claims/went-well").status_code == 404
+
+    def test_verification_sent_must_be_what_the_import_finds(self, client: TestClient) -> None:
+        unhashed = {k: v for k, v in VERIFIED.items() if k != "verified_sha256"}
+        claim = VERIFIED_CLAIM | {"appearances": [unhashed | {"confidence": 0.5}]}
+        lines = answer(client.post(IMPORT, content=body(SOURCE, claim), headers=NDJSON))
+        assert lines[1]["status"] == "error"
+        assert lines[1]["problem"]["errors"][0]["loc"] == [
+            "line",
+            "appearances",
+            0,
+            "verification",
+        ]
+
+    def test_an_unverified_quote_keeps_its_confidence(self, writer: TestClient) -> None:
+        shown = {"source_id": "wire", "quote": "Talks went well", "confidence": 0.4}
+        claim = VERIFIED_CLAIM | {"appearances": [shown | {"verification": "unverified"}]}
+        lines = answer(writer.post(IMPORT, content=body(SOURCE, claim), headers=NDJSON))
+        assert [r["status"] for r in lines[:-1]] == ["created", "created"]
+        found = writer.get("/api/v1/claims/went-well/appearances").json()["items"]
+        assert [(a["verification"], a["confidence"]) for a in found] == [("unverified", 0.4)]
+        dumped = writer.get("/api/v1/claims", params={"format": "ndjson"}).text
+        assert json.loads(dumped)["appearances"][0] == {
+            "source_id": lines[0]["id"],
+            "quote": "Talks went well",
+            "confidence": 0.4,
+            "verification": "unverified",
+        }
+        sure = claim | {"appearances": [shown | {"confidence": 1.0}]}
+        update = {"on_conflict": "update"}
+        refused = answer(writer.post(IMPORT, params=update, content=body(sure), headers=NDJSON))
+        assert refused[0]["status"] == "error"
+        assert refused[0]["problem"]["errors"][0]["loc"] == ["line", "appearances", 0, "confidence"]
+        found = writer.get("/api/v1/claims/went-well/appearances").json()["items"]
+        assert [(a["verification"], a["confidence"]) for a in found] == [("unverified", 0.4)]
+
+    def test_a_text_must_be_the_one_a_source_was_recorded_from(self, client: TestClient) -> None:
+        answer(client.post(IMPORT, content=body(RECORDED_SOURCE), headers=NDJSON))
+        kept = answer(client.post(IMPORT, content=body(SOURCE), headers=NDJSON))
+        assert kept[0]["status"] == "unchanged"
+        other = SOURCE | {"text": "Another text"}
+        update = {"on_conflict": "update"}
+        lines = answer(client.post(IMPORT, params=update, content=body(other), headers=NDJSON))
+        assert (lines[0]["status"], lines[0]["problem"]["title"]) == ("error", "Conflict")
+        assert "not the text this source was recorded from" in lines[0]["problem"]["detail"]
+        same = SOURCE | {"text": ARTICLE}
+        lines = answer(client.post(IMPORT, params=update, content=body(same), headers=NDJSON))
+        assert lines[0]["status"] == "updated"
+        assert client.get("/api/v1/sources/wire").json()["sha256"] == RECORDED
+
+
+class TestFidelity:
+    def test_provenance_and_aliases_are_imported_and_checked(self, client: TestClient) -> None:
+        role = {"title": "Member", "aliases": ["Member state"], "source_id": "wire"}
+        person = {"type": "participant", "slug": "ru", "name": "Russia", "kind": "state"}
+        assessed = {"provenance": "assessment", "provenance_basis": "The wire implies it."}
+        event = EVENT | assessed | {"participants": [{"participant": "ru", "role": "initiator"}]}
+        lines = answer(
+            client.post(
+                IMPORT, content=body(SOURCE, person | {"roles": [role]}, event), headers=NDJSON
+            )
+        )
+        assert [r["status"] for r in lines[:-1]] == ["created"] * 3
+        held = client.get("/api/v1/participants/ru/roles").json()["items"]
+        assert [(r["aliases"], r["provenance"]) for r in held] == [(["Member state"], "stated")]
+        stored = client.get(f"/api/v1/events/{lines[2]['id']}").json()
+        assert (stored["provenance"], stored["provenance_basis"]) == tuple(assessed.values())
+        background = role | {"provenance": "background"}
+        unbased = EVENT | {"identifiers": {"gdelt": "43"}, "provenance": "assessment"}
+        lines = answer(
+            client.post(
+                IMPORT,
+                content=body(person | {"slug": "ru2", "roles": [background]}, unbased),
+                headers=NDJSON,
+            )
+        )
+        assert [r["problem"]["errors"][0]["loc"] for r in lines[:-1]] == [
+            ["line", "roles", 0, "source_id"],
+            ["line", "provenance_basis"],
+        ]
