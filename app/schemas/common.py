@@ -33,6 +33,11 @@ EVENT_IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
 # Kosovo has no ISO 3166-1 code yet; XK (XKX) is the user-assigned code everyone uses.
 _USER_ASSIGNED = {"XK": "XK", "XKX": "XK"}
 
+MATCH_DESCRIPTION = (
+    "With `q`: a passage where the words matched, as HTML: the record's text is escaped "
+    "(`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`."
+)
+
 
 def _country(value: str) -> str:
     code = value.strip().upper()
@@ -192,12 +197,18 @@ class PublicModel(BaseModel):
 
 
 def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_holds_nul(v) for v in value)
+    # A walk with a list, not recursion: JSON nested a thousand deep must not overflow the stack.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(item)
     return False
 
 
