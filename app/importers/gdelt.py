@@ -13,6 +13,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from app.importers.gdelt_files import COLUMNS, Row, read_rows
@@ -53,28 +54,61 @@ class _Skip(Exception):
 
 def read_gdelt(lines: Iterable[str]) -> Iterator[GdeltRecord | RowProblem]:
     """Import records (or row problems) for the lines of a GDELT events file, in order."""
-    seen: OrderedDict[str, None] = OrderedDict()
+    seen = _Seen()
     for row in read_rows(lines):
         try:
-            records = _row_records(row)
+            records = _row_records(row, seen)
         except _Skip as skip:
             yield RowProblem(row.line, skip.reason, skip.detail)
             continue
         for record in records:
-            slug = record.get("slug")
-            if slug is not None:
-                if slug in seen:
-                    continue
-                seen[slug] = None
-                if len(seen) > SEEN_LIMIT:
-                    seen.popitem(last=False)
+            if "slug" in record:
+                seen.add(record["slug"])
             yield GdeltRecord(row.line, record)
 
 
-def _row_records(row: Row) -> list[dict[str, Any]]:
+class _Seen:
+    """Slugs already emitted in this file, the oldest forgotten past SEEN_LIMIT."""
+
+    def __init__(self) -> None:
+        self.slugs: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self.slugs
+
+    def add(self, slug: str) -> None:
+        self.slugs[slug] = None
+        if len(self.slugs) > SEEN_LIMIT:
+            self.slugs.popitem(last=False)
+
+
+def _row_records(row: Row, seen: _Seen) -> list[dict[str, Any]]:
+    # Records of references are made only the first time (a row that fails emits nothing, so
+    # what it would have introduced comes with the next row that names it).
     if len(row.fields) != row.expected:
         raise _Skip("columns", f"{len(row.fields)} columns, expected {row.expected}")
     f = row.fields
+    event = _event(f)
+    records: list[dict[str, Any]] = []
+    names: list[str | None] = []
+    for number, role in (("1", "initiator"), ("2", "recipient")):
+        found = _participant(f, number, seen)
+        names.append(found[0] if found else None)
+        if found:
+            event["participants"].append({"participant": found[1], "role": role})
+            records.extend(found[2:])
+    reference = f[_COL["SOURCEURL"]].strip()
+    if reference:
+        slug = source_slug(reference)
+        event["sources"].append({"source": slug})
+        if slug not in seen:
+            records.append(_source(slug, reference))
+    event["title"] = _title(names[0], cameo.event_codes()[event["cameo_code"]], names[1])
+    records.append({key: value for key, value in event.items() if value is not None})
+    return records
+
+
+def _event(f: list[str]) -> dict[str, Any]:
     event_id = f[_COL["GLOBALEVENTID"]].strip()
     if not event_id.isdigit():
         raise _Skip("event_id", f"GLOBALEVENTID '{event_id}' is not a number")
@@ -82,19 +116,10 @@ def _row_records(row: Row) -> list[dict[str, Any]]:
     entry = cameo.event_code(code)
     if entry is None:
         raise _Skip("event_code", f"EventCode '{code}' is not a CAMEO event code")
-    records: list[dict[str, Any]] = []
-    links: list[dict[str, str]] = []
-    names: list[str | None] = []
-    for number, role in (("1", "initiator"), ("2", "recipient")):
-        actor = _participant(f, number)
-        names.append(actor["name"] if actor else None)
-        if actor:
-            records.append(actor)
-            links.append({"participant": actor["slug"], "role": role})
-    event = {
+    return {
         "type": "event",
         "identifiers": {"gdelt": event_id},
-        "title": _title(names[0], entry, names[1]),
+        "title": None,
         "event_type": str(entry.event_type),
         "cameo_code": code,
         "plover_type": entry.plover_type,
@@ -103,15 +128,9 @@ def _row_records(row: Row) -> list[dict[str, Any]]:
         "start": _day(f[_COL["SQLDATE"]]),
         "location": _location(f),
         **_measures(f),
-        "participants": links,
+        "participants": [],
         "sources": [],
     }
-    source = _source(f[_COL["SOURCEURL"]])
-    if source:
-        records.append(source)
-        event["sources"] = [{"source": source["slug"]}]
-    records.append({key: value for key, value in event.items() if value is not None})
-    return records
 
 
 def _title(initiator: str | None, entry: cameo.CameoEvent, recipient: str | None) -> str:
@@ -123,8 +142,11 @@ def _title(initiator: str | None, entry: cameo.CameoEvent, recipient: str | None
 
 
 def _day(text: str) -> str:
+    text = text.strip()
     try:
-        return dt.datetime.strptime(text.strip(), "%Y%m%d").date().isoformat()
+        if len(text) != 8 or not text.isdigit():
+            raise ValueError(text)
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
     except ValueError:
         raise _Skip("date", f"SQLDATE '{text}' is not a date as YYYYMMDD") from None
 
@@ -193,12 +215,16 @@ def _admin1(geo_type: str, name: str) -> str | None:
     return None
 
 
-def _participant(f: list[str], number: str) -> dict[str, Any] | None:
+def _participant(f: list[str], number: str, seen: _Seen) -> tuple[Any, ...] | None:
+    """(name, slug) of an actor, and its record the first time the file names it."""
     prefix = f"Actor{number}"
     code = f[_COL[f"{prefix}Code"]].strip()
     name = f[_COL[f"{prefix}Name"]].strip() or code
     if not name:
         return None
+    slug = participant_slug(name, code)
+    if slug in seen:
+        return name, slug
     country_code = f[_COL[f"{prefix}CountryCode"]].strip()
     try:
         country = cameo_actors.actor_country(country_code) if country_code else None
@@ -210,7 +236,7 @@ def _participant(f: list[str], number: str) -> dict[str, Any] | None:
     group = f[_COL[f"{prefix}KnownGroupCode"]].strip()
     record: dict[str, Any] = {
         "type": "participant",
-        "slug": participant_slug(name, code),
+        "slug": slug,
         "name": name,
         "kind": str(cameo_actors.participant_kind(types, country_code, code, group)),
     }
@@ -218,9 +244,10 @@ def _participant(f: list[str], number: str) -> dict[str, Any] | None:
         record["country"] = country
     if code:
         record["identifiers"] = {"cameo": code}
-    return record
+    return name, slug, record
 
 
+@lru_cache(maxsize=65536)
 def participant_slug(name: str, code: str) -> str:
     """A stable slug for an actor: its name and code made readable, and a hash of both."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -229,18 +256,16 @@ def participant_slug(name: str, code: str) -> str:
     return "-".join(part for part in ("gdelt", words, code.lower(), digest) if part)
 
 
+@lru_cache(maxsize=65536)
 def source_slug(reference: str) -> str:
     """The slug of the source behind a SOURCEURL value (a URL or a citation)."""
     return "gdelt-source-" + hashlib.sha256(reference.encode()).hexdigest()[:12]
 
 
-def _source(value: str) -> dict[str, Any] | None:
-    reference = value.strip()
-    if not reference:
-        return None
+def _source(slug: str, reference: str) -> dict[str, Any]:
     record: dict[str, Any] = {
         "type": "source",
-        "slug": source_slug(reference),
+        "slug": slug,
         "kind": "news_article",
         "title": reference[:_MAX_TITLE],
     }

@@ -197,3 +197,19 @@ class TestRealSample:
             "source": len({r["SOURCEURL"] for r in rows if r["SOURCEURL"]}),
         }
         assert set(events(items)) == {r["GLOBALEVENTID"] for r in rows}
+
+
+class TestFailedRows:
+    def test_a_failed_row_introduces_nothing(self, tmp_path: Path) -> None:
+        actor = {"Actor1Code": "FRA", "Actor1Name": "FRANCE", "Actor1CountryCode": "FRA"}
+        bad = fx.row(GLOBALEVENTID="1", EventCode="040", Actor2Code="??", Actor2Name="X", **actor)
+        good = fx.row(GLOBALEVENTID="2", EventCode="040", **actor)
+        path = tmp_path / "two.export.CSV"
+        path.write_text(fx.export_text([bad, good]), encoding="utf-8")
+        items = read(path)
+        assert items[0] == RowProblem(1, "actor_code", "Actor2Code '??' is not a CAMEO actor code")
+        assert [(i.line, i.record["type"]) for i in items[1:] if isinstance(i, GdeltRecord)] == [
+            (2, "participant"),
+            (2, "source"),
+            (2, "event"),
+        ]
