@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
@@ -101,6 +102,9 @@ class ParticipantRole(enum.StrEnum):
     supporter = "supporter"
     subject = "subject"
     mentioned = "mentioned"
+    # CAMEO's source and target actors.
+    initiator = "initiator"
+    recipient = "recipient"
 
 
 class SourceKind(enum.StrEnum):
@@ -207,6 +211,7 @@ class Source(Sluggable, table=True):
     author: str | None = Field(default=None, max_length=300)
     publisher: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000)
+    citation: str | None = Field(default=None, max_length=1000)
     published_edtf: str | None = Field(default=None, max_length=64)
     published_precision: str | None = Field(default=None, max_length=16)
     published_earliest: dt.date | None = Field(default=None, index=True)
@@ -233,11 +238,27 @@ class Participant(Sluggable, table=True):
     description: str | None = Field(default=None, sa_type=Text)
 
 
+# Schemes that classify rather than identify: several participants may share a value (the
+# CAMEO actor code USA covers the United States, Washington, Los Angeles, ...).
+CLASSIFICATION_SCHEMES = ("cameo",)
+_IDENTITY_ONLY = "scheme NOT IN (" + ", ".join(f"'{s}'" for s in CLASSIFICATION_SCHEMES) + ")"
+
+
 class ParticipantIdentifier(SQLModel, table=True):
-    """An external identifier (scheme, value) of a participant; unique per scheme."""
+    """An external identifier (scheme, value) of a participant; an identity is unique."""
 
     __tablename__ = "participant_identifier"
-    __table_args__ = (UniqueConstraint("scheme", "value"),)
+    __table_args__ = (
+        Index("ix_participant_identifier_scheme_value", "scheme", "value"),
+        Index(
+            "uq_participant_identifier_identity",
+            "scheme",
+            "value",
+            unique=True,
+            sqlite_where=text(_IDENTITY_ONLY),
+            postgresql_where=text(_IDENTITY_ONLY),
+        ),
+    )
 
     participant_id: uuid.UUID = Field(
         foreign_key="participant.id", ondelete="CASCADE", primary_key=True
@@ -283,6 +304,13 @@ class Event(Sluggable, table=True):
         Index("ix_event_country_bounds", "location_country", "start_earliest", "start_latest"),
         Index("ix_event_type_start", "event_type", "start_sort", "id"),
         Index("ix_event_lat_lon", "location_lat", "location_lon"),
+        Index("ix_event_goldstein", "goldstein", "id"),
+        Index("ix_event_quad_class", "quad_class", "id"),
+        Index("ix_event_tone", "tone", "id"),
+        Index("ix_event_num_mentions", "num_mentions", "id"),
+        Index("ix_event_num_sources", "num_sources", "id"),
+        Index("ix_event_num_articles", "num_articles", "id"),
+        Index("ix_event_fatalities", "fatalities", "id"),
     )
 
     title: str = Field(max_length=500)
@@ -314,6 +342,49 @@ class Event(Sluggable, table=True):
     parent_id: uuid.UUID | None = Field(
         default=None, foreign_key="event.id", ondelete="RESTRICT", index=True
     )
+    # Typed measures, as GDELT and ACLED give them (see EVENT_MEASURES).
+    goldstein: float | None = Field(default=None)
+    quad_class: int | None = Field(default=None)
+    tone: float | None = Field(default=None)
+    num_mentions: int | None = Field(default=None)
+    num_sources: int | None = Field(default=None)
+    num_articles: int | None = Field(default=None)
+    fatalities: int | None = Field(default=None)
+
+
+EVENT_MEASURES = (
+    "goldstein",
+    "quad_class",
+    "tone",
+    "num_mentions",
+    "num_sources",
+    "num_articles",
+    "fatalities",
+)
+
+
+class EventIdentifier(SQLModel, table=True):
+    """An external identifier (scheme, value) of an event: one per scheme, unique per value."""
+
+    __tablename__ = "event_identifier"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True)
+    scheme: str = Field(max_length=32, primary_key=True)
+    value: str = Field(max_length=200)
+
+
+class EventSource(SQLModel, table=True):
+    """A source an event cites directly, with where in it (locator) and a note."""
+
+    __tablename__ = "event_source"
+
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True)
+    source_id: uuid.UUID = Field(
+        foreign_key="source.id", ondelete="RESTRICT", primary_key=True, index=True
+    )
+    locator: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=1000)
 
 
 class EventStatusChange(SQLModel, table=True):

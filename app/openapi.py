@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from app.dates import parse_date
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.idempotency import declare_header
+from app.models import EVENT_MEASURES
 from app.routers.common import API_PREFIX
 from app.schemas.events import EventPublic, LocationPublic, RelationPublic, StatusChangePublic
 from app.schemas.participants import ParticipantCreate, ParticipantPublic
@@ -104,8 +105,10 @@ def _event_public(item: dict[str, Any]) -> EventPublic:
         for r in body.relations
     ]
     return EventPublic(
-        **_meta("events", body.slug),
+        **_meta("events", item["slug"]),
         **body.model_dump(include=_EVENT_SCALARS),
+        identifiers=body.identifiers,
+        citations=[],
         **dates,
         status_history=[
             StatusChangePublic(
@@ -127,12 +130,13 @@ _EVENT_SCALARS = {
     "plover_type",
     "status",
     "certainty",
+    *EVENT_MEASURES,
 }
 
 
 def _participant_public(item: dict[str, Any]) -> ParticipantPublic:
     body = ParticipantCreate(**item)
-    return ParticipantPublic(**_meta("participants", body.slug), **body.model_dump())
+    return ParticipantPublic(**_meta("participants", item["slug"]), **body.model_dump())
 
 
 _VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")

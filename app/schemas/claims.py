@@ -11,6 +11,7 @@ from app.schemas.common import (
     EDTFString,
     InputModel,
     ListQuery,
+    OptionalSlug,
     PublicModel,
     RecordMeta,
     Reference,
@@ -158,7 +159,7 @@ class ClaimFields(InputModel):
 class ClaimCreate(ClaimFields):
     """Body of POST /claims and POST /events/{id}/claims."""
 
-    slug: Slug
+    slug: OptionalSlug = None
     appearances: list[AppearanceCreate] = Field(
         default_factory=list,
         max_length=100,

@@ -25,10 +25,20 @@ IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "geonames": (re.compile(r"^[1-9][0-9]{0,11}$"), "a GeoNames id"),
     "acled": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"), "an ACLED actor or event id"),
 }
+EVENT_IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "gdelt": (re.compile(r"^[1-9][0-9]{0,19}$"), "a GDELT GLOBALEVENTID such as 864104301"),
+    "acled": IDENTIFIER_FORMATS["acled"],
+    "wikidata": IDENTIFIER_FORMATS["wikidata"],
+    "ucdp": (re.compile(r"^[1-9][0-9]{0,19}$"), "a UCDP GED event id"),
+}
+# Kosovo has no ISO 3166-1 code yet; XK (XKX) is the user-assigned code everyone uses.
+_USER_ASSIGNED = {"XK": "XK", "XKX": "XK"}
 
 
 def _country(value: str) -> str:
     code = value.strip().upper()
+    if code in _USER_ASSIGNED:
+        return _USER_ASSIGNED[code]
     found = None
     if len(code) == 2:
         found = pycountry.countries.get(alpha_2=code)
@@ -54,12 +64,15 @@ def _not_uuid(value: str) -> str:
     raise ValueError(f"'{value}' reads as a UUID; a slug must not, or it cannot be looked up")
 
 
-def _identifiers(value: dict[str, str]) -> dict[str, str]:
+def check_identifiers(
+    value: dict[str, str], formats: dict[str, tuple[re.Pattern[str], str]] = IDENTIFIER_FORMATS
+) -> dict[str, str]:
+    """`value` if every scheme is known to `formats` and every value has its scheme's form."""
     for scheme, ident in value.items():
-        if scheme not in IDENTIFIER_FORMATS:
-            known = ", ".join(sorted(IDENTIFIER_FORMATS))
+        if scheme not in formats:
+            known = ", ".join(sorted(formats))
             raise ValueError(f"unknown identifier scheme '{scheme}' (known: {known})")
-        pattern, expected = IDENTIFIER_FORMATS[scheme]
+        pattern, expected = formats[scheme]
         if not pattern.match(ident):
             raise ValueError(f"{scheme} identifier '{ident}' is malformed: expected {expected}")
     return value
@@ -69,7 +82,15 @@ def _identifier_ref(value: str) -> str:
     scheme, sep, ident = value.partition(":")
     if not sep:
         raise ValueError(f"'{value}' is not `scheme:value`, e.g. wikidata:Q7747")
-    _identifiers({scheme: ident})
+    check_identifiers({scheme: ident})
+    return value
+
+
+def _event_identifier_ref(value: str) -> str:
+    scheme, sep, ident = value.partition(":")
+    if not sep:
+        raise ValueError(f"'{value}' is not `scheme:value`, e.g. gdelt:864104301")
+    check_identifiers({scheme: ident}, EVENT_IDENTIFIER_FORMATS)
     return value
 
 
@@ -94,7 +115,27 @@ Identifiers = Annotated[
         description="External identifiers by scheme: " + ", ".join(sorted(IDENTIFIER_FORMATS)),
         examples=[{"wikidata": "Q7747", "cameo": "RUSGOV"}],
     ),
-    AfterValidator(_identifiers),
+    AfterValidator(check_identifiers),
+]
+EventIdentifiers = Annotated[
+    dict[str, str],
+    Field(
+        description="External identifiers by scheme, each unique: "
+        + ", ".join(sorted(EVENT_IDENTIFIER_FORMATS)),
+        examples=[{"gdelt": "864104301"}],
+    ),
+    AfterValidator(lambda value: check_identifiers(value, EVENT_IDENTIFIER_FORMATS)),
+]
+EventIdentifierRef = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=240,
+        description="An event identifier as `scheme:value`; schemes: "
+        + ", ".join(sorted(EVENT_IDENTIFIER_FORMATS)),
+        examples=["gdelt:864104301"],
+    ),
+    AfterValidator(_event_identifier_ref),
 ]
 IdentifierRef = Annotated[
     str,
@@ -117,6 +158,13 @@ Slug = Annotated[
         "(never a UUID, which would be looked up as an id).",
     ),
     AfterValidator(_not_uuid),
+]
+OptionalSlug = Annotated[
+    Slug | None,
+    Field(
+        description="Unique human-readable id; omitted, one is made from the title or name "
+        "(with a short suffix when that is taken) and kept when the title changes."
+    ),
 ]
 Reference = Annotated[
     str,

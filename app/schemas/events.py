@@ -20,8 +20,11 @@ from app.schemas.common import (
     CountryCode,
     DateValue,
     EDTFString,
+    EventIdentifierRef,
+    EventIdentifiers,
     InputModel,
     ListQuery,
+    OptionalSlug,
     PublicModel,
     RecordMeta,
     Reference,
@@ -78,6 +81,54 @@ class RelationPublic(PublicModel):
     event_id: uuid.UUID = Field(description="The other event's id.")
 
 
+class CitationIn(InputModel):
+    """A source the event cites directly: no quote needed."""
+
+    source: Reference = Field(description="The cited source's id or slug.")
+    locator: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Where in the source: a page, paragraph or timestamp.",
+    )
+    note: str | None = Field(default=None, max_length=1000, description="Free-text remark.")
+
+
+class CitationPublic(PublicModel):
+    """A source the event cites directly."""
+
+    source_id: uuid.UUID = Field(description="The cited source.")
+    locator: str | None = Field(description="Where in the source: a page, paragraph, timestamp.")
+    note: str | None = Field(description="Free-text remark.")
+
+
+_MEASURE_TEXT = {
+    "goldstein": "Goldstein scale of the event's likely impact on stability, -10 to 10.",
+    "quad_class": "CAMEO quad class: 1 verbal cooperation, 2 material cooperation, "
+    "3 verbal conflict, 4 material conflict.",
+    "tone": "Average tone of the reports, -100 (negative) to 100 (positive).",
+    "num_mentions": "How many times the event was mentioned in reports.",
+    "num_sources": "How many information sources reported it.",
+    "num_articles": "How many articles reported it.",
+    "fatalities": "Reported deaths.",
+}
+
+
+class MeasuresIn(InputModel):
+    """The typed measures of an event, as GDELT and ACLED give them."""
+
+    goldstein: float | None = Field(
+        default=None, ge=-10, le=10, description=_MEASURE_TEXT["goldstein"]
+    )
+    quad_class: int | None = Field(
+        default=None, ge=1, le=4, description=_MEASURE_TEXT["quad_class"]
+    )
+    tone: float | None = Field(default=None, ge=-100, le=100, description=_MEASURE_TEXT["tone"])
+    num_mentions: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_mentions"])
+    num_sources: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_sources"])
+    num_articles: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_articles"])
+    fatalities: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["fatalities"])
+
+
 class StatusChangePublic(PublicModel):
     """One entry of an event's status history."""
 
@@ -86,7 +137,7 @@ class StatusChangePublic(PublicModel):
     recorded_at: dt.datetime = Field(description="When the change was recorded here (UTC).")
 
 
-class EventFields(InputModel):
+class EventFields(MeasuresIn):
     """Fields an event is created with; all but title, type and status are optional."""
 
     title: str = Field(min_length=1, max_length=500, description="Short headline of the event.")
@@ -117,15 +168,19 @@ class EventFields(InputModel):
     relations: list[RelationIn] = Field(
         default_factory=list, max_length=100, description="Typed links to other events."
     )
+    identifiers: EventIdentifiers = Field(default_factory=dict)
+    sources: list[CitationIn] = Field(
+        default_factory=list, max_length=100, description="Sources the event cites directly."
+    )
 
 
 class EventCreate(EventFields):
     """Body of POST /events."""
 
-    slug: Slug
+    slug: OptionalSlug = None
 
 
-class EventUpdate(InputModel):
+class EventUpdate(MeasuresIn):
     """Body of PATCH /events/{id}: only the fields sent change; `location` and `relations` are
     replaced whole."""
 
@@ -143,6 +198,8 @@ class EventUpdate(InputModel):
     location: LocationIn | None = None
     parent_id: Reference | None = None
     relations: list[RelationIn] | None = Field(default=None, max_length=100)
+    identifiers: EventIdentifiers | None = None
+    sources: list[CitationIn] | None = Field(default=None, max_length=100)
 
 
 class EventPublic(RecordMeta):
@@ -163,6 +220,17 @@ class EventPublic(RecordMeta):
     location: LocationPublic | None = Field(description="Where it happened.")
     parent_id: uuid.UUID | None = Field(description="The larger event this is part of.")
     relations: list[RelationPublic] = Field(description="Typed links to other events.")
+    identifiers: dict[str, str] = Field(description="External identifiers by scheme.")
+    goldstein: float | None = Field(description=_MEASURE_TEXT["goldstein"])
+    quad_class: int | None = Field(description=_MEASURE_TEXT["quad_class"])
+    tone: float | None = Field(description=_MEASURE_TEXT["tone"])
+    num_mentions: int | None = Field(description=_MEASURE_TEXT["num_mentions"])
+    num_sources: int | None = Field(description=_MEASURE_TEXT["num_sources"])
+    num_articles: int | None = Field(description=_MEASURE_TEXT["num_articles"])
+    fatalities: int | None = Field(description=_MEASURE_TEXT["fatalities"])
+    citations: list[CitationPublic] = Field(
+        description="Sources the event cites directly (sent as `sources`)."
+    )
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
@@ -181,7 +249,7 @@ class EventPublic(RecordMeta):
     sources: list[SourcePublic] | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `expand=sources`: sources its claims appear in.",
+        description="With `expand=sources`: the sources it cites and those its claims appear in.",
     )
 
 
@@ -200,7 +268,26 @@ EventGroup = Literal["month", "year", "event_type", "country", "status"]
 EventExpansion = Literal["participants", "claims", "sources"]
 
 
-class EventFilters(InputModel):
+class MeasureFilters(InputModel):
+    """Ranges of the typed measures; bounds are inclusive, an event without the measure fails."""
+
+    goldstein_min: float | None = Field(default=None, ge=-10, le=10, description="Goldstein >=.")
+    goldstein_max: float | None = Field(default=None, ge=-10, le=10, description="Goldstein <=.")
+    quad_class_min: int | None = Field(default=None, ge=1, le=4, description="Quad class >=.")
+    quad_class_max: int | None = Field(default=None, ge=1, le=4, description="Quad class <=.")
+    tone_min: float | None = Field(default=None, description="Average tone >=.")
+    tone_max: float | None = Field(default=None, description="Average tone <=.")
+    num_mentions_min: int | None = Field(default=None, ge=0, description="Mentions >=.")
+    num_mentions_max: int | None = Field(default=None, ge=0, description="Mentions <=.")
+    num_sources_min: int | None = Field(default=None, ge=0, description="Sources >=.")
+    num_sources_max: int | None = Field(default=None, ge=0, description="Sources <=.")
+    num_articles_min: int | None = Field(default=None, ge=0, description="Articles >=.")
+    num_articles_max: int | None = Field(default=None, ge=0, description="Articles <=.")
+    fatalities_min: int | None = Field(default=None, ge=0, description="Fatalities >=.")
+    fatalities_max: int | None = Field(default=None, ge=0, description="Fatalities <=.")
+
+
+class EventFilters(MeasureFilters):
     """What GET /events and GET /events/stats filter on; repeated keys mean any of them."""
 
     q: str | None = Field(
@@ -225,6 +312,16 @@ class EventFilters(InputModel):
         default=None, pattern=r"^[0-9]{1,4}$", description="CAMEO code prefix, e.g. `04`."
     )
     parent: Reference | None = Field(default=None, description="Parts of this event.")
+    identifier: list[EventIdentifierRef] = Field(
+        default_factory=list,
+        max_length=20,
+        description="With any of these identifiers, as `scheme:value` (`gdelt:864104301`).",
+    )
+    source: list[Reference] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Citing any of these sources directly (id or slug).",
+    )
     start_after: EDTFString | None = Field(
         default=None, description="Started on or after the first day of this date."
     )

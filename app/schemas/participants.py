@@ -14,6 +14,7 @@ from app.schemas.common import (
     Identifiers,
     InputModel,
     ListQuery,
+    OptionalSlug,
     RecordMeta,
     Reference,
     Slug,
@@ -28,7 +29,7 @@ def _absent(value: object) -> bool:
 class ParticipantCreate(InputModel):
     """Body of POST /participants."""
 
-    slug: Slug
+    slug: OptionalSlug = None
     name: str = Field(min_length=1, max_length=300, description="Name as commonly written.")
     kind: ParticipantKind = Field(description="What sort of actor this is.")
     aliases: list[str] = Field(

@@ -31,7 +31,7 @@ from app.schemas.claims import (
     SubjectIn,
     SubjectPublic,
 )
-from app.services import appearances, crud, rows
+from app.services import appearances, crud, rows, slugs
 
 _REQUIRED = ("slug", "text", "claim_type", "status")
 _SCALARS = {"text", "claim_type", "status"}
@@ -50,15 +50,17 @@ def create_claim(
     session: Session, data: ClaimCreate, *, record_id: uuid.UUID | None = None
 ) -> ClaimPublic:
     """Store a new claim with its subjects, relations and appearances."""
-    claim = Claim(id=record_id or uuid.uuid4(), slug=data.slug, **data.model_dump(include=_SCALARS))
+    record_id = record_id or uuid.uuid4()
+    slug = data.slug or slugs.new_slug(session, Claim, data.text, record_id)
+    claim = Claim(id=record_id, slug=slug, **data.model_dump(include=_SCALARS))
     _apply(session, claim, data.model_dump(exclude_unset=True, exclude={"slug"}))
     session.add(claim)
-    crud.flush(session, f"claim '{data.slug}'")
+    crud.flush(session, f"claim '{slug}'")
     _set_subjects(session, claim, data.subjects)
     _set_relations(session, claim, data.relations)
     for index, item in enumerate(data.appearances):
         appearances.add_appearance(session, claim, item, ("body", "appearances", index))
-    crud.commit(session, f"claim '{data.slug}'")
+    crud.commit(session, f"claim '{slug}'")
     return to_public(session, [claim])[0]
 
 

@@ -14,6 +14,7 @@ from app.models import (
     ClaimSubject,
     Event,
     EventParticipant,
+    EventSource,
     Participant,
     Source,
 )
@@ -28,6 +29,7 @@ from app.services import (
     claims,
     crud,
     date_ranges,
+    event_filters,
     event_participants,
     events,
     linked_pages,
@@ -75,6 +77,9 @@ def conditions(
     if filters.updated_since:
         found.append(col(Event.updated_at) >= filters.updated_since)
     found.extend(_participants(session, filters, correlated))
+    found.extend(event_filters.identified(filters))
+    found.extend(event_filters.citing(session, filters))
+    found.extend(event_filters.measures(filters))
     found.extend(_start(filters))
     found.extend(_place(filters))
     if filters.q:
@@ -290,12 +295,16 @@ def _expand_claims(
     for claim in claims.to_public(session, related):
         for event_id in subject_of[claim.id] | ({claim.event_id} if claim.event_id else set()):
             by_event[event_id].append(claim)
+    cited_by: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for link in rows.load(session, EventSource, "event_id", ids):
+        cited_by[link.event_id].add(link.source_id)
     source_ids = {a.source_id for group in by_event.values() for c in group for a in c.appearances}
-    loaded = rows.by_id(session, Source, source_ids)
+    loaded = rows.by_id(session, Source, source_ids.union(*cited_by.values()))
     cited = {s.id: s for s in sources.to_public(list(loaded.values()))}
     for event in public:
         if "claims" in expansions:
             event.claims = by_event[event.id]
         if "sources" in expansions:
             wanted = {a.source_id for c in by_event[event.id] for a in c.appearances}
+            wanted |= cited_by[event.id]
             event.sources = sorted((cited[s] for s in wanted), key=lambda s: s.slug)

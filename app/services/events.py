@@ -5,12 +5,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
 from app.dates import stored_date
-from app.errors import invalid
-from app.models import Claim, ClaimSubject, Event, EventRelation, EventStatusChange
+from app.errors import Conflict, invalid
+from app.models import (
+    EVENT_MEASURES,
+    Claim,
+    ClaimSubject,
+    Event,
+    EventIdentifier,
+    EventRelation,
+    EventSource,
+    EventStatusChange,
+    Source,
+)
 from app.schemas.events import (
+    CitationIn,
+    CitationPublic,
     EventCreate,
     EventFields,
     EventPublic,
@@ -21,24 +33,37 @@ from app.schemas.events import (
     RelationPublic,
     StatusChangePublic,
 )
-from app.services import crud, rows
+from app.services import crud, rows, slugs
 
-_REQUIRED = ("slug", "title", "event_type", "status", "certainty")
-_SCALARS = {"title", "summary", "event_type", "cameo_code", "plover_type", "status", "certainty"}
+_REQUIRED = ("slug", "title", "event_type", "status", "certainty", "identifiers", "sources")
+_SCALARS = {
+    "title",
+    "summary",
+    "event_type",
+    "cameo_code",
+    "plover_type",
+    "status",
+    "certainty",
+    *EVENT_MEASURES,
+}
 _LOCATION_FIELDS = ("name", "admin1", "country", "lat", "lon", "precision")
 
 
 def create_event(
     session: Session, data: EventCreate, *, record_id: uuid.UUID | None = None
 ) -> EventPublic:
-    """Store a new event and its first status."""
-    event = Event(id=record_id or uuid.uuid4(), slug=data.slug, **_scalar_fields(data))
+    """Store a new event, its first status, identifiers, relations and citations."""
+    record_id = record_id or uuid.uuid4()
+    slug = data.slug or slugs.new_slug(session, Event, data.title, record_id)
+    event = Event(id=record_id, slug=slug, **_scalar_fields(data))
     _apply(session, event, data.model_dump(exclude_unset=True, exclude={"slug"}))
     session.add(event)
-    crud.flush(session, f"event '{data.slug}'")
+    crud.flush(session, f"event '{slug}'")
     _set_relations(session, event, data.relations)
+    _set_identifiers(session, event, data.identifiers)
+    _set_citations(session, event, data.sources)
     _record_status(session, event)
-    crud.commit(session, f"event '{data.slug}'")
+    crud.commit(session, f"event '{slug}'")
     return to_public(session, [event])[0]
 
 
@@ -64,6 +89,12 @@ def update_event(
         if data.relations is not None:
             session.exec(delete(EventRelation).where(col(EventRelation.event_id) == event.id))
             _set_relations(session, event, data.relations)
+        if data.identifiers is not None:
+            session.exec(delete(EventIdentifier).where(col(EventIdentifier.event_id) == event.id))
+            _set_identifiers(session, event, data.identifiers)
+        if data.sources is not None:
+            session.exec(delete(EventSource).where(col(EventSource.event_id) == event.id))
+            _set_citations(session, event, data.sources)
         if (event.status, event.status_as_of_edtf) != before:
             _record_status(session, event)
     crud.touch(event)
@@ -138,6 +169,37 @@ def _set_relations(session: Session, event: Event, relations: Sequence[RelationI
             )
 
 
+def _set_identifiers(session: Session, event: Event, identifiers: dict[str, str]) -> None:
+    for scheme, value in identifiers.items():
+        holder = session.exec(
+            select(EventIdentifier.event_id).where(
+                EventIdentifier.scheme == scheme,
+                EventIdentifier.value == value,
+                col(EventIdentifier.event_id) != event.id,
+            )
+        ).first()
+        if holder is not None:
+            raise Conflict(f"{scheme} identifier {value} already belongs to another event")
+        session.add(EventIdentifier(event_id=event.id, scheme=scheme, value=value))
+
+
+def _set_citations(session: Session, event: Event, citations: Sequence[CitationIn]) -> None:
+    seen: set[uuid.UUID] = set()
+    for index, citation in enumerate(citations):
+        loc = ("body", "sources", index, "source")
+        source = crud.resolve_ref(session, Source, citation.source, loc)
+        if source.id not in seen:
+            seen.add(source.id)
+            session.add(
+                EventSource(
+                    event_id=event.id,
+                    source_id=source.id,
+                    locator=citation.locator,
+                    note=citation.note,
+                )
+            )
+
+
 def _record_status(session: Session, event: Event) -> None:
     session.add(
         EventStatusChange(
@@ -156,7 +218,13 @@ def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
     ids = [e.id for e in events]
     history: dict[uuid.UUID, list[StatusChangePublic]] = defaultdict(list)
     relations: dict[uuid.UUID, list[RelationPublic]] = defaultdict(list)
+    identifiers: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)
+    citations: dict[uuid.UUID, list[CitationPublic]] = defaultdict(list)
     if ids:
+        for ident in rows.load(session, EventIdentifier, "event_id", ids, ("scheme",)):
+            identifiers[ident.event_id][ident.scheme] = ident.value
+        for cited in rows.load(session, EventSource, "event_id", ids, ("source_id",)):
+            citations[cited.event_id].append(CitationPublic.model_validate(cited))
         order = ("recorded_at", "id")
         for change in rows.load(session, EventStatusChange, "event_id", ids, order):
             history[change.event_id].append(
@@ -171,11 +239,18 @@ def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
             relations[link.event_id].append(
                 RelationPublic(relation=link.relation, event_id=link.related_event_id)
             )
-    return [_public(e, history[e.id], relations[e.id]) for e in events]
+    return [
+        _public(e, history[e.id], relations[e.id], identifiers[e.id], citations[e.id])
+        for e in events
+    ]
 
 
 def _public(
-    event: Event, history: list[StatusChangePublic], relations: list[RelationPublic]
+    event: Event,
+    history: list[StatusChangePublic],
+    relations: list[RelationPublic],
+    identifiers: dict[str, str],
+    citations: list[CitationPublic],
 ) -> EventPublic:
     has_location = any(getattr(event, f"location_{n}") is not None for n in _LOCATION_FIELDS)
     location = (
@@ -200,6 +275,9 @@ def _public(
         location=location,
         parent_id=event.parent_id,
         relations=relations,
+        identifiers=identifiers,
+        citations=citations,
+        **{name: getattr(event, name) for name in EVENT_MEASURES},
         created_at=event.created_at,
         updated_at=event.updated_at,
         version=event.version,

@@ -9,23 +9,35 @@ from sqlmodel import Session, col, select
 
 from app.dates import stored_date
 from app.errors import Conflict, invalid
-from app.models import Appearance, Role, Source
+from app.models import Appearance, EventSource, Role, Source
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
-from app.services import crud
+from app.services import crud, slugs
 
 _REQUIRED = ("slug", "kind", "title")
-_SCALARS = {"slug", "kind", "title", "author", "publisher", "url", "language", "credits"}
+_SCALARS = {
+    "slug",
+    "kind",
+    "title",
+    "author",
+    "publisher",
+    "url",
+    "citation",
+    "language",
+    "credits",
+}
 
 
 def create_source(
     session: Session, data: SourceCreate, *, record_id: uuid.UUID | None = None
 ) -> SourcePublic:
     """Store a new source; the sha256 of its text is computed and checked."""
-    source = Source(id=record_id or uuid.uuid4(), **data.model_dump(include=_SCALARS))
+    record_id = record_id or uuid.uuid4()
+    slug = data.slug or slugs.new_slug(session, Source, data.title, record_id)
+    source = Source(id=record_id, **data.model_dump(include=_SCALARS) | {"slug": slug})
     _set_text(source, data.text, data.sha256)
     crud.set_date(source, "published", data.published)
     session.add(source)
-    crud.commit(session, f"source '{data.slug}'")
+    crud.commit(session, f"source '{slug}'")
     return to_public([source])[0]
 
 
@@ -74,6 +86,7 @@ def delete_source(session: Session, ref: str, *, if_match: str | None = None) ->
         [
             ("claim appearances", count(Appearance, col(Appearance.source_id) == source.id)),
             ("participant roles", count(Role, col(Role.source_id) == source.id)),
+            ("event citations", count(EventSource, col(EventSource.source_id) == source.id)),
         ],
         f"source '{source.slug}'",
     )

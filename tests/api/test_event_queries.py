@@ -460,6 +460,15 @@ class TestListEventsFields:
             "certainty",
             "location",
             "parent_id",
+            "identifiers",
+            "goldstein",
+            "quad_class",
+            "tone",
+            "num_mentions",
+            "num_sources",
+            "num_articles",
+            "fatalities",
+            "citations",
             "relations",
         }
 

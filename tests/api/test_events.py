@@ -82,6 +82,15 @@ class TestCreateEvent:
             "location": None,
             "parent_id": None,
             "relations": [],
+            "identifiers": {},
+            "goldstein": None,
+            "quad_class": None,
+            "tone": None,
+            "num_mentions": None,
+            "num_sources": None,
+            "num_articles": None,
+            "fatalities": None,
+            "citations": [],
             "version": 1,
         }
 

@@ -62,6 +62,7 @@ class TestCreateSource:
             "author": "Barney Breen-Portnoy",
             "publisher": "JNS",
             "url": "https://example.org/netanyahu-putin",
+            "citation": None,
             "published": {
                 "edtf": "2019-09-12",
                 "precision": "day",
