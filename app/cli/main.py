@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli import database, keys
+from app.cli import database, exporting, importing, keys
 from app.cli.context import CliState
 
 app = typer.Typer(
@@ -14,6 +14,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+app.command("import")(importing.import_files)
+app.command("export")(exporting.export)
 app.add_typer(keys.app, name="keys")
 app.command("migrate")(database.migrate)
 app.command("seed")(database.seed)
