@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest request body accepted, in bytes; a larger one is a 413.",
     )
+    import_max_body_bytes: int = Field(
+        default=1_073_741_824,
+        ge=1,
+        description="Largest body POST /api/v1/import accepts, in bytes (1 GiB by default); "
+        "the import reads it to a temporary file, not to memory.",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(

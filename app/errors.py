@@ -64,6 +64,14 @@ class NotFound(AppError):
     title = "Not found"
 
 
+class NotAcceptable(AppError):
+    """No media type the request accepts (`Accept`) is one the list can answer in."""
+
+    status = 406
+    slug = "not-acceptable"
+    title = "Not acceptable"
+
+
 class Conflict(AppError):
     """The write would break uniqueness or leave dangling references."""
 
@@ -86,6 +94,14 @@ class ValidationFailed(AppError):
     status = 422
     slug = "validation-error"
     title = "Validation failed"
+
+
+class UnsupportedMediaType(AppError):
+    """The body is not in a media type the operation reads."""
+
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
 
 
 class DatabaseUnavailable(AppError):

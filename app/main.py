@@ -17,7 +17,7 @@ from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
-from app.routers import claims, events, keys, participants, sources
+from app.routers import claims, events, imports, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
@@ -32,6 +32,8 @@ sources those claims appear in.
   `{"edtf", "precision", "earliest", "latest"}`.
 * **Records are addressed by UUID or by slug** wherever a path or a body names one.
 * **Lists are keyset-paged**: pass `next_cursor` back as `cursor`.
+* **Lists export** every match, streamed, as CSV, GeoJSON, iCalendar or JSON-LD: ask with
+  `format=` or `Accept` (each list's 200 response names the formats it offers).
 * **POSTs can be retried safely**: send `Idempotency-Key` (1-255 printable ASCII characters);
   the same key and body get the first response again, marked `Idempotent-Replayed: true`, and
   the same key with another body is a 422. Keys are scoped to the `Authorization` sent and
@@ -48,6 +50,7 @@ TAGS = [
     {"name": "claims", "description": "Statements someone made or reported."},
     {"name": "claim appearances", "description": "Where a claim appears, quoted exactly."},
     {"name": "sources", "description": "Articles, statements and reports records come from."},
+    {"name": "import", "description": "Bulk import of NDJSON records (write scope)."},
     {"name": "keys", "description": "API keys (admin scope): issue, list, revoke."},
     {"name": "operations", "description": "Liveness, readiness and problem types."},
 ]
@@ -59,6 +62,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "none, or one that is unknown or revoked.",
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
     "not-found": "No record has that id or slug.",
+    "not-acceptable": "No type in `Accept` is one the list answers in; the detail lists those "
+    "it offers (or ask with `format=`).",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
@@ -66,6 +71,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "seconds (RATE_LIMIT_PER_MINUTE, ANONYMOUS_RATE_LIMIT_PER_MINUTE).",
     "idempotency-key-reused": "The `Idempotency-Key` was already used with another request.",
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
+    "unsupported-media-type": "The body's Content-Type is not one the operation reads "
+    "(POST /import reads application/x-ndjson).",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer.",
     "internal-error": "The server failed; nothing was written.",
@@ -110,6 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys.router,
         prefix=API_PREFIX,
         dependencies=[Depends(begin_writes), Depends(require_scope(KeyScope.admin))],
+        responses=problem_responses(401, 403),
+    )
+    app.include_router(
+        imports.router,
+        prefix=API_PREFIX,
+        dependencies=[Depends(require_scope(KeyScope.write))],
         responses=problem_responses(401, 403),
     )
     _add_operations(app)

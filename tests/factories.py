@@ -83,6 +83,7 @@ PROBLEM_TYPES = {
     401: ("/problems/unauthorized", "Unauthorized"),
     403: ("/problems/forbidden", "Forbidden"),
     404: ("/problems/not-found", "Not found"),
+    406: ("/problems/not-acceptable", "Not acceptable"),
     409: ("/problems/conflict", "Conflict"),
     412: ("/problems/precondition-failed", "Precondition failed"),
     422: ("/problems/validation-error", "Validation failed"),

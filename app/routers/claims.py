@@ -1,10 +1,12 @@
 """Routes of /claims, their appearances, and the claims of an event or a participant."""
 
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import formats
 from app.db import SessionDep
 from app.routers.common import (
     ClaimRef,
@@ -50,7 +52,10 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
 
 
 @router.get(
-    "", responses=problem_responses(400, 422), operation_id="list_claims", summary="List claims"
+    "",
+    responses=problem_responses(400, 422) | formats.responses("claim"),
+    operation_id="list_claims",
+    summary="List claims",
 )
 async def list_claims(
     request: Request,
@@ -63,6 +68,11 @@ async def list_claims(
     Dates filter honestly: `stated_after=2019-09` finds claims certainly stated in or after
     September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
+    exported: Page[ClaimPublic] | None = formats.export(
+        request, session, "claim", query, claim_queries.list_claims
+    )
+    if exported is not None:
+        return exported
     found = claim_queries.list_claims(session, query)
     return _paged(request, response, found, query)
 
@@ -211,7 +221,7 @@ def create_event_claim(
 
 @event_claims_router.get(
     "",
-    responses=problem_responses(400, 404, 422),
+    responses=problem_responses(400, 404, 422) | formats.responses("claim"),
     operation_id="list_event_claims",
     summary="List the claims of an event",
 )
@@ -223,13 +233,22 @@ async def list_event_claims(
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims made at the event or about it; the filters of GET /claims apply."""
+    exported: Page[ClaimPublic] | None = formats.export(
+        request,
+        session,
+        "claim",
+        query,
+        partial(claim_queries.list_event_claims, event_ref=event_id),
+    )
+    if exported is not None:
+        return exported
     found = claim_queries.list_event_claims(session, event_id, query)
     return _paged(request, response, found, query)
 
 
 @participant_claims_router.get(
     "",
-    responses=problem_responses(400, 404, 422),
+    responses=problem_responses(400, 404, 422) | formats.responses("claim"),
     operation_id="list_participant_claims",
     summary="List the claims of a participant",
 )
@@ -241,6 +260,15 @@ async def list_participant_claims(
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims the participant made or that are about them; the filters of GET /claims apply."""
+    exported: Page[ClaimPublic] | None = formats.export(
+        request,
+        session,
+        "claim",
+        query,
+        partial(claim_queries.list_participant_claims, participant_ref=participant_id),
+    )
+    if exported is not None:
+        return exported
     found = claim_queries.list_participant_claims(session, participant_id, query)
     return _paged(request, response, found, query)
 

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import formats
 from app.db import SessionDep
 from app.routers.common import EventRef, created, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
@@ -45,7 +46,10 @@ def create_event(data: EventCreate, session: SessionDep, response: Response) -> 
 
 
 @router.get(
-    "", responses=problem_responses(400, 422), operation_id="list_events", summary="List events"
+    "",
+    responses=problem_responses(400, 422) | formats.responses("event"),
+    operation_id="list_events",
+    summary="List events",
 )
 async def list_events(
     request: Request,
@@ -58,6 +62,11 @@ async def list_events(
     Dates filter honestly: `start_after=2019-09` finds events that certainly started in or
     after September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
+    exported: Page[EventPublic] | None = formats.export(
+        request, session, "event", query, event_queries.list_events
+    )
+    if exported is not None:
+        return exported
     items, next_cursor, total = event_queries.list_events(session, query)
     page = Page[EventPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[EventPublic] = paged(request, response, page, query.field_set())

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import formats
 from app.db import SessionDep
 from app.routers.common import ParticipantRef, created, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
@@ -51,7 +52,7 @@ def create_participant(
 
 @router.get(
     "",
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 422) | formats.responses("participant"),
     operation_id="list_participants",
     summary="List participants",
 )
@@ -66,6 +67,11 @@ async def list_participants(
     Who was Prime Minister of Israel on 12 September 2019:
     `role_title=Prime Minister&role_organization=israel&role_on=2019-09-12`.
     """
+    exported: Page[ParticipantPublic] | None = formats.export(
+        request, session, "participant", query, participant_queries.list_participants
+    )
+    if exported is not None:
+        return exported
     items, next_cursor, total = participant_queries.list_participants(session, query)
     page = Page[ParticipantPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[ParticipantPublic] = paged(request, response, page, query.field_set())

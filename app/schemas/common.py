@@ -286,8 +286,23 @@ class PageQuery(RequestModel):
     )
 
 
-class ListQuery(PageQuery):
-    """Paging plus what every top-level list accepts: totals and field selection."""
+class ExportQuery(RequestModel):
+    """The `format=` parameter of the lists that can be exported."""
+
+    format: str | None = Field(
+        default=None,
+        max_length=20,
+        pattern=r"^[a-z0-9-]+$",
+        description="Answer in this format instead of a JSON page (wins over `Accept`): `json` "
+        "(the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 "
+        "response lists those this list offers). An export streams every match, page after "
+        "page, from `cursor` if given; `limit` then sets nothing and `fields` is refused.",
+        examples=["csv"],
+    )
+
+
+class ListQuery(ExportQuery, PageQuery):
+    """Paging plus what every top-level list accepts: totals, field selection and formats."""
 
     include_total: bool = Field(
         default=False, description="Also count every matching record (`total`); costs a query."

@@ -8,6 +8,7 @@ from app.models import SourceKind
 from app.schemas.common import (
     DateValue,
     EDTFString,
+    ExportQuery,
     InputModel,
     LanguageTag,
     OptionalSlug,
@@ -87,5 +88,5 @@ class SourcePublic(RecordMeta):
     sha256: str | None = Field(description="SHA-256 of the text (hex).")
 
 
-class SourceQuery(PageQuery):
+class SourceQuery(ExportQuery, PageQuery):
     """Filters of GET /sources."""

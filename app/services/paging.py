@@ -46,7 +46,7 @@ class Sort:
 
 
 # Parameters that shape a page but do not choose its rows: a cursor survives their change.
-_SHAPING = frozenset({"limit", "cursor", "fields", "expand", "include_total"})
+_SHAPING = frozenset({"limit", "cursor", "fields", "expand", "include_total", "format"})
 
 
 def scope_of(name: str, params: dict[str, Any]) -> str:
