@@ -1,6 +1,7 @@
 """`geoevents import`: NDJSON import lines or GDELT 2.0 event files into the database."""
 
 import enum
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -12,7 +13,7 @@ import typer
 from app.cli.context import open_session
 from app.cli.inputs import STDIN, line_total, open_input
 from app.cli.output import err, progress_bar, summary
-from app.importers.gdelt_files import text_lines
+from app.importers.gdelt_files import GdeltFormatError, check_file, text_lines
 from app.schemas.imports import ImportSummary, LineResult
 from app.services.gdelt_import import GdeltTally, gdelt_records
 from app.services.imports import ImportOptions, ImportRecord, import_records, parse_ndjson
@@ -79,6 +80,8 @@ def _import_one(
     name = "stdin" if path == STDIN else path.name
     tally, totals, shown = GdeltTally(), ImportSummary(), 0
     with open_input(path) as stream, progress_bar("lines", quiet=quiet) as bar:
+        if input_format is Format.gdelt and not _is_gdelt(name, stream):
+            return 1
         task = bar.add_task(name, total=line_total(path))
         records = _records(stream, input_format, tally)
         for result in import_records(lambda: open_session(ctx), records, options, totals):
@@ -93,6 +96,15 @@ def _import_one(
         err.print(f"{name}: … and {totals.error - shown:,} more failed lines (see --results)")
     _summarise(name, input_format, totals, tally)
     return totals.error
+
+
+def _is_gdelt(name: str, stream: IO[bytes]) -> bool:
+    try:
+        check_file(stream)
+    except (GdeltFormatError, zipfile.BadZipFile) as exc:
+        err.print(f"[red]{name}: {exc}[/red]")
+        return False
+    return True
 
 
 def _records(stream: IO[bytes], input_format: Format, tally: GdeltTally) -> Iterator[ImportRecord]:

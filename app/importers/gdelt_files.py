@@ -44,10 +44,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 class GdeltFormatError(BadRequest):
-    """The file is not a GDELT 2.0 events file in either layout."""
-
-    slug = "gdelt-format"
-    title = "Not a GDELT 2.0 events file"
+    """The file is not a GDELT 2.0 events file in either layout (a 400 `bad-request`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +94,22 @@ def _header_rows(first: str, rest: Iterator[str]) -> Iterator[Row]:
             yield Row(start, fields[:skip] + fields[skip + 1 :], len(COLUMNS))
         else:
             yield Row(start, fields, len(HEADER_COLUMNS))
+
+
+def check_file(stream: IO[bytes]) -> None:
+    """Refuse, before reading on, a file that is neither GDELT layout; rewind it."""
+    lines = text_lines(stream)
+    try:
+        first = next((line for line in lines if line.strip()), "")
+        if first.startswith("GLOBALEVENTID"):
+            next(read_rows([first]), None)  # checks the header
+        elif first and "\t" not in first:
+            raise GdeltFormatError(
+                "line 1 has no tab: not a GDELT 2.0 export (tab-separated) nor its header CSV"
+            )
+    finally:
+        lines.close()
+        stream.seek(0)
 
 
 def text_lines(stream: IO[bytes]) -> Generator[str]:

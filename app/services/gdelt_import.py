@@ -4,6 +4,7 @@ counts per row (imported, already there, reported by reason) and per record type
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.importers.gdelt import GdeltRecord, RowProblem, read_gdelt
 from app.schemas.imports import LineResult
@@ -44,6 +45,15 @@ class GdeltTally:
             # A reference that failed earlier on this line fails the event too.
             self._why.pop(result.line, None)
             self.rows["imported" if result.status == "created" else result.status] += 1
+
+    def report(self) -> dict[str, Any]:
+        """The rows' outcomes and what was created, for the end of an import's answer."""
+        return {
+            "rows": dict(self.rows),
+            "reported": dict(self.reported),
+            "participants_created": self.created("participant"),
+            "sources_created": self.created("source"),
+        }
 
     def created(self, kind: str) -> int:
         """Records of `kind` the import created."""

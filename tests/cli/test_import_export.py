@@ -67,6 +67,13 @@ class TestImportGdelt:
         assert "nothing written" in result.stderr
         assert count(session, Event) == 0
 
+    def test_a_file_that_is_not_gdelt_is_refused(self, run: Run, tmp_path: Path) -> None:
+        path = tmp_path / "records.ndjson"
+        path.write_text('{"type": "source"}\n', encoding="utf-8")
+        result = run("import", "--format", "gdelt", "--quiet", str(path))
+        assert result.exit_code == 1
+        assert "records.ndjson: line 1 has no tab" in result.stderr
+
     def test_a_missing_file_is_an_error(self, run: Run, tmp_path: Path) -> None:
         result = run("import", "--quiet", str(tmp_path / "absent.ndjson"))
         assert result.exit_code == 1
