@@ -39,7 +39,8 @@ def citing(session: Session, filters: EventFilters) -> list[ColumnElement[bool]]
 
 
 def measures(filters: EventFilters) -> list[ColumnElement[bool]]:
-    """Events whose measures fall within the ranges asked for (each backed by an index)."""
+    """Events whose measures fall within the ranges asked for (goldstein, quad_class,
+    num_mentions and fatalities are indexed; the others narrow what other filters find)."""
     found: list[ColumnElement[bool]] = []
     for name in EVENT_MEASURES:
         low, high = getattr(filters, f"{name}_min"), getattr(filters, f"{name}_max")

@@ -33,7 +33,25 @@ class Built:
     id: uuid.UUID
     slug: str
     rows: dict[str, list[Row]] = field(default_factory=dict)
-    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The record the rows make, in the import format (made only when compared)."""
+        rows = self.rows
+        own = rows[self.kind][0]
+        if self.kind == "source":
+            return records.source_record(own)
+        if self.kind == "participant":
+            return records.participant_record(
+                own, rows["participant_identifier"], rows["participant_role"]
+            )
+        return records.event_record(
+            own,
+            rows["event_identifier"],
+            rows["event_source"],
+            rows["event_relation"],
+            rows["event_participant"],
+        )
 
 
 def _meta(record_id: uuid.UUID, stamp: Stamp) -> Row:
@@ -79,7 +97,7 @@ def build_source(line: SourceLine, record_id: uuid.UUID, slug: str, stamp: Stamp
     row = _meta(record_id, stamp) | {"slug": slug, "sha256": sha256}
     row |= line.model_dump(include=set(records.SOURCE_FIELDS) - {"sha256"})
     row |= date_columns("published", line.published)
-    return Built("source", record_id, slug, {"source": [row]}, records.source_record(row))
+    return Built("source", record_id, slug, {"source": [row]})
 
 
 def build_participant(
@@ -105,8 +123,7 @@ def build_participant(
         crud.check_order(held["start_earliest"], held["end_latest"], (*loc, "end"))
         roles.append(held)
     tables = {"participant": [row], "participant_identifier": idents, "participant_role": roles}
-    record = records.participant_record(row, idents, roles)
-    return Built("participant", record_id, slug, tables, record)
+    return Built("participant", record_id, slug, tables)
 
 
 def build_event(
@@ -134,14 +151,7 @@ def build_event(
         "event_relation": _relations(line, record_id, resolver),
         "event_participant": _links(line, record_id, resolver, stamp),
     }
-    record = records.event_record(
-        row,
-        tables["event_identifier"],
-        tables["event_source"],
-        tables["event_relation"],
-        tables["event_participant"],
-    )
-    return Built("event", record_id, slug, tables, record)
+    return Built("event", record_id, slug, tables)
 
 
 def status_change(event: Row) -> Row:

@@ -1,10 +1,12 @@
 """How import lines are written: new records in bulk, updates and claims one at a time."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Dialect, Table, delete, select, update
 from sqlmodel import Session
 
 from app.dates import parse_date
@@ -51,11 +53,43 @@ def _table(name: str) -> Table:
 
 
 def insert_all(session: Session, built: Sequence[Built]) -> None:
-    """Insert the rows of new records, a few statements per table for the whole lot."""
+    """Insert the rows of new records, one statement per table for the whole lot."""
     for name in INSERT_ORDER:
         found = [row for b in built for row in _rows_of(b, name)]
         if found:
-            session.execute(insert(_table(name)), found)
+            insert_rows(session, name, found)
+
+
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    columns: tuple[str, ...]
+    encoders: tuple[Callable[[Any], Any] | None, ...]
+
+
+@lru_cache(maxsize=64)
+def _insert(name: str, dialect: Dialect, columns: tuple[str, ...]) -> _Insert:
+    table = _table(name)
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    encoders = tuple(table.c[c].type._cached_bind_processor(dialect) for c in columns)
+    return _Insert(sql, columns, encoders)
+
+
+def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) through the driver's executemany.
+
+    Each value is encoded by its column's type as SQLAlchemy would; building the parameters
+    through its compiled statement instead cost about a third of an import's time.
+    """
+    connection = session.connection()
+    plan = _insert(name, connection.dialect, tuple(found[0]))
+    pairs = list(zip(plan.columns, plan.encoders, strict=True))
+    params = [tuple(e(row[c]) if e else row[c] for c, e in pairs) for row in found]
+    connection.exec_driver_sql(plan.sql, params)
 
 
 def _rows_of(built: Built, name: str) -> list[dict[str, Any]]:
@@ -80,12 +114,12 @@ def update_record(session: Session, built: Built, stored: dict[str, Any]) -> Non
         child = _table(name)
         session.execute(delete(child).where(child.c[owner] == built.id))
         if built.rows[name]:
-            session.execute(insert(child), built.rows[name])
+            insert_rows(session, name, built.rows[name])
     if built.kind == "event" and (stored.get("status"), stored.get("status_as_of")) != (
         built.record.get("status"),
         built.record.get("status_as_of"),
     ):
-        session.execute(insert(_table("event_status_change")), [status_change(own)])
+        insert_rows(session, "event_status_change", [status_change(own)])
 
 
 def _check_ancestors(session: Session, event_id: uuid.UUID, parent_id: uuid.UUID) -> None:

@@ -15,14 +15,15 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_MEASURES: tuple[tuple[str, type[sa.Float] | type[sa.Integer]], ...] = (
-    ("goldstein", sa.Float),
-    ("quad_class", sa.Integer),
-    ("tone", sa.Float),
-    ("num_mentions", sa.Integer),
-    ("num_sources", sa.Integer),
-    ("num_articles", sa.Integer),
-    ("fatalities", sa.Integer),
+# (column, type, indexed)
+_MEASURES: tuple[tuple[str, type[sa.Float] | type[sa.Integer], bool], ...] = (
+    ("goldstein", sa.Float, True),
+    ("quad_class", sa.Integer, True),
+    ("tone", sa.Float, False),
+    ("num_mentions", sa.Integer, True),
+    ("num_sources", sa.Integer, False),
+    ("num_articles", sa.Integer, False),
+    ("fatalities", sa.Integer, True),
 )
 # As app.models.CLASSIFICATION_SCHEMES when this revision was written.
 _IDENTITY_ONLY = "scheme NOT IN ('cameo')"
@@ -30,9 +31,10 @@ _IDENTITY_ONLY = "scheme NOT IN ('cameo')"
 
 def upgrade() -> None:
     """Apply this revision."""
-    for name, kind in _MEASURES:
+    for name, kind, indexed in _MEASURES:
         op.add_column("event", sa.Column(name, kind(), nullable=True))
-        op.create_index(f"ix_event_{name}", "event", [name, "id"])
+        if indexed:
+            op.create_index(f"ix_event_{name}", "event", [name, "id"])
     op.add_column("source", sa.Column("citation", sa.String(length=1000), nullable=True))
     op.create_table(
         "event_identifier",
@@ -97,6 +99,7 @@ def downgrade() -> None:
     op.drop_table("event_source")
     op.drop_table("event_identifier")
     op.drop_column("source", "citation")
-    for name, _kind in reversed(_MEASURES):
-        op.drop_index(f"ix_event_{name}", table_name="event")
+    for name, _kind, indexed in reversed(_MEASURES):
+        if indexed:
+            op.drop_index(f"ix_event_{name}", table_name="event")
         op.drop_column("event", name)

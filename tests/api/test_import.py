@@ -116,3 +116,42 @@ def assert_problem_413(response: Any) -> None:
     """A 413 naming the import's limit."""
     assert response.status_code == 413
     assert response.json()["detail"] == "the request body is larger than the limit of 1000 bytes"
+
+
+class TestNdjsonExport:
+    def test_lists_answer_in_the_import_format(self, client: TestClient) -> None:
+        participant = {"type": "participant", "slug": "usa", "name": "USA", "kind": "state"}
+        event = EVENT | {"participants": [{"participant": "usa", "role": "initiator"}]}
+        created = answer(
+            client.post(IMPORT, content=body(SOURCE, participant, event), headers=NDJSON)
+        )
+        ids = [r["id"] for r in created[:-1]]
+        response = client.get("/api/v1/events", headers={"Accept": "application/x-ndjson"})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/x-ndjson"
+        assert [json.loads(line) for line in response.text.splitlines()] == [
+            {
+                "type": "event",
+                "id": ids[2],
+                "slug": "talks",
+                "title": "Talks",
+                "event_type": "meeting",
+                "status": "occurred",
+                "start": "2019-09-12",
+                "certainty": "confirmed",
+                "identifiers": {"gdelt": "42"},
+                "sources": [{"source": ids[0]}],
+                "participants": [{"participant": ids[1], "role": "initiator"}],
+            }
+        ]
+        sources = client.get("/api/v1/sources", params={"format": "ndjson"})
+        assert (
+            sources.text
+            == json.dumps(
+                {"type": "source", "id": ids[0], "slug": "wire", "kind": "report", "title": "Wire"},
+                separators=(",", ":"),
+            )
+            + "\n"
+        )
+        again = answer(client.post(IMPORT, content=response.content, headers=NDJSON))
+        assert again[0]["status"] == "unchanged"
