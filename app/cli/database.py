@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from alembic import command
 from alembic.config import Config
+from rich.markup import escape
 from sqlalchemy import Connection
 
 import migrations
@@ -73,6 +74,6 @@ def run_synthetic(
         try:
             counts: Counter[str] = synthetic.generate(engine, options, progress=progress)
         except synthetic.NotReady as exc:
-            err.print(f"[red]synthetic: {exc}[/red]")
+            err.print(f"[red]synthetic: {escape(str(exc))}[/red]")
             raise typer.Exit(1) from None
     summary("synthetic", counts.items(), headers=("table", "rows inserted"))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Annotated
 
 import typer
+from rich.markup import escape
 
 from app.cli.context import open_session
 from app.cli.inputs import STDIN, line_total, open_input
@@ -75,7 +76,7 @@ def _import_one(
 ) -> int:
     """Import one file with a progress bar and a summary; the number of failed lines."""
     if path != STDIN and not path.is_file():
-        err.print(f"[red]{path}: no such file[/red]")
+        err.print(f"[red]{escape(str(path))}: no such file[/red]")
         return 1
     name = "stdin" if path == STDIN else path.name
     tally, totals, shown = GdeltTally(), ImportSummary(), 0
@@ -102,7 +103,7 @@ def _is_gdelt(name: str, stream: IO[bytes]) -> bool:
     try:
         check_file(stream)
     except (GdeltFormatError, zipfile.BadZipFile) as exc:
-        err.print(f"[red]{name}: {exc}[/red]")
+        err.print(f"[red]{escape(name)}: {escape(str(exc))}[/red]")
         return False
     return True
 
@@ -115,7 +116,7 @@ def _records(stream: IO[bytes], input_format: Format, tally: GdeltTally) -> Iter
 
 def _error_text(name: str, result: LineResult) -> str:
     detail = result.problem.detail if result.problem else "failed"
-    return f"[red]{name}:{result.line}[/red] {detail}"
+    return f"[red]{escape(name)}:{result.line}[/red] {escape(detail)}"
 
 
 def _summarise(name: str, input_format: Format, totals: ImportSummary, tally: GdeltTally) -> None:

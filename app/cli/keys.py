@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from app.cli.context import open_session
@@ -62,6 +63,6 @@ def revoke(
         try:
             keys.revoke_key(session, key_id)
         except NotFound as exc:
-            err.print(f"[red]{exc.detail}[/red]")
+            err.print(f"[red]{escape(exc.detail)}[/red]")
             raise typer.Exit(1) from None
     err.print(f"revoked {key_id}")

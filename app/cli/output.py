@@ -4,6 +4,7 @@ stdout carries only data (a key, an export)."""
 from collections.abc import Iterable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -57,5 +58,5 @@ def summary(title: str, rows: Iterable[tuple[str, object]], *, headers: tuple[st
     table.add_column(headers[0])
     table.add_column(headers[1], justify="right")
     for label, value in rows:
-        table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+        table.add_row(escape(label), f"{value:,}" if isinstance(value, int) else escape(str(value)))
     err.print(table)
