@@ -64,7 +64,7 @@ _ANSWER: dict[int | str, dict[str, Any]] = {
 @router.post(
     "",
     response_class=StreamingResponse,
-    responses=_ANSWER | problem_responses(400, 413, 415, 422),
+    responses=_ANSWER | problem_responses(400, 409, 413, 415, 422),
     openapi_extra={"requestBody": _BODY},
     operation_id="import_records",
     summary="Import records in bulk (NDJSON)",
