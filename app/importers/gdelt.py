@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import math
 import re
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 from app.importers.gdelt_files import COLUMNS, Row, read_rows
 from app.reference import cameo, cameo_actors, fips
 from app.schemas.common import IDENTIFIER_FORMATS
+from app.services.slugs import slugify
 
 _COL = {name: index for index, name in enumerate(COLUMNS)}
 _URL = re.compile(r"^https?://\S+$")
@@ -250,8 +250,7 @@ def _participant(f: list[str], number: str, seen: _Seen) -> tuple[Any, ...] | No
 @lru_cache(maxsize=65536)
 def participant_slug(name: str, code: str) -> str:
     """A stable slug for an actor: its name and code made readable, and a hash of both."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:70].strip("-") or "actor"
+    words = slugify(name)[:70].strip("-")
     digest = hashlib.sha256(f"{name}\t{code}".encode()).hexdigest()[:8]
     return "-".join(part for part in ("gdelt", words, code.lower(), digest) if part)
 
