@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Table, delete, select, update
@@ -54,17 +55,22 @@ def _table(name: str) -> Table:
 
 def insert_all(session: Session, built: Sequence[Built]) -> None:
     """Insert the rows of new records, one statement per table for the whole lot."""
+    by_table: dict[str, list[dict[str, Any]]] = {name: [] for name in INSERT_ORDER}
+    for record in built:
+        for name, found in record.rows.items():
+            by_table[name].extend(found)
+        if record.kind == "event":
+            by_table["event_status_change"].append(status_change(record.rows["event"][0]))
     for name in INSERT_ORDER:
-        found = [row for b in built for row in _rows_of(b, name)]
-        if found:
-            insert_rows(session, name, found)
+        if by_table[name]:
+            insert_rows(session, name, by_table[name])
 
 
 @dataclass(frozen=True)
 class _Insert:
     sql: str
     columns: tuple[str, ...]
-    encoders: tuple[Callable[[Any], Any] | None, ...]
+    encoders: tuple[Callable[[Any], Any], ...]
 
 
 @lru_cache(maxsize=64)
@@ -75,8 +81,12 @@ def _insert(name: str, dialect: Dialect, columns: tuple[str, ...]) -> _Insert:
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
-    encoders = tuple(table.c[c].type._cached_bind_processor(dialect) for c in columns)
-    return _Insert(sql, columns, encoders)
+    found = (table.c[c].type._cached_bind_processor(dialect) for c in columns)
+    return _Insert(sql, columns, tuple(e or _as_is for e in found))
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> None:
@@ -87,15 +97,17 @@ def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> Non
     """
     connection = session.connection()
     plan = _insert(name, connection.dialect, tuple(found[0]))
-    pairs = list(zip(plan.columns, plan.encoders, strict=True))
-    params = [tuple(e(row[c]) if e else row[c] for c, e in pairs) for row in found]
+    values = itemgetter(*plan.columns)
+    encoders = plan.encoders
+    if len(encoders) == 1:
+        params = [(encoders[0](values(row)),) for row in found]
+    else:
+        params = [tuple(map(_apply, encoders, values(row))) for row in found]
     connection.exec_driver_sql(plan.sql, params)
 
 
-def _rows_of(built: Built, name: str) -> list[dict[str, Any]]:
-    if name == "event_status_change":
-        return [status_change(built.rows["event"][0])] if built.kind == "event" else []
-    return built.rows.get(name, [])
+def _apply(encode: Callable[[Any], Any], value: Any) -> Any:
+    return encode(value)
 
 
 def update_record(session: Session, built: Built, stored: dict[str, Any]) -> None:

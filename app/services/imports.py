@@ -90,7 +90,7 @@ def import_records(
     """Import `records`, yielding one result per record in order; `summary` is filled in.
 
     Each batch is committed when done, unless `atomic` (one transaction, committed only
-    without error lines) or `dry_run` (nothing committed).
+    without error lines) or `dry_run` (one transaction, rolled back).
     """
     summary = summary if summary is not None else ImportSummary()
     with session_factory() as session:
@@ -100,8 +100,10 @@ def import_records(
                 for result in batch.run(_validated(chunk), dt.datetime.now(dt.UTC)):
                     summary.count(result)
                     yield result
-                if not options.atomic:
-                    _end(session, keep=not options.dry_run)
+                # A dry run keeps its batches until the end, so that a line may refer to a
+                # record an earlier batch would have written.
+                if not options.atomic and not options.dry_run:
+                    _end(session, keep=True)
         except BaseException:
             session.rollback()
             raise

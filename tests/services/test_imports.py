@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from app.models import Event, EventParticipant, Participant, Source
+from app.models import (
+    Appearance,
+    Claim,
+    ClaimSubject,
+    Event,
+    EventParticipant,
+    Participant,
+    Role,
+    Source,
+)
 from app.schemas.imports import ImportSummary, LineResult
 from app.services.imports import ImportOptions, import_records, parse_ndjson
 
@@ -228,3 +237,69 @@ class TestImportClaims:
         bad["appearances"][0]["quote"] = "Never said"
         results = run(session, [*claim_lines[:2], json.dumps(bad)])
         assert statuses(results) == [(1, "created"), (2, "created"), (3, "error")]
+
+
+class TestImportParticipantsAndUpdates:
+    def test_roles_refer_to_organisations_and_an_update_replaces_them(
+        self, session: Session
+    ) -> None:
+        likud = {"type": "participant", "slug": "likud", "name": "Likud", "kind": "political_party"}
+        person = {"type": "participant", "slug": "bibi", "name": "Benjamin Netanyahu"} | {
+            "kind": "person",
+            "identifiers": {"wikidata": "Q43723"},
+            "roles": [{"title": "Chairman", "organization_id": "likud", "start": "1993"}],
+        }
+        results = run(session, lines(likud, person))
+        assert statuses(results) == [(1, "created"), (2, "created")]
+        roles = session.exec(select(Role).where(Role.participant_id == results[1].id)).all()
+        assert [(r.title, r.organization_id, r.start_edtf) for r in roles] == [
+            ("Chairman", results[0].id, "1993")
+        ]
+        # Named by its Wikidata id only, the line replaces the record whole.
+        renamed = {"type": "participant", "name": "Binyamin Netanyahu", "kind": "person"} | {
+            "identifiers": {"wikidata": "Q43723"}
+        }
+        assert statuses(run(session, lines(renamed), on_conflict="update")) == [(1, "updated")]
+        stored = session.get(Participant, results[1].id)
+        assert stored is not None
+        assert (stored.slug, stored.name, stored.version) == ("bibi", "Binyamin Netanyahu", 2)
+        assert session.exec(select(Role).where(Role.participant_id == stored.id)).all() == []
+
+    def test_dry_run_lines_refer_to_earlier_batches(self, session: Session) -> None:
+        results = run(
+            session, lines(SOURCE, EVENT | {"participants": []}), batch_lines=1, dry_run=True
+        )
+        assert statuses(results) == [(1, "created"), (2, "created")]
+        assert session.exec(select(Source)).all() == []
+
+    def test_a_line_whose_id_and_slug_name_different_records_is_an_error(
+        self, session: Session
+    ) -> None:
+        run(session, lines(SOURCE))
+        other = SOURCE | {"id": str(uuid.uuid4())}
+        results = run(session, lines(other))
+        assert results[0].status == "error"
+        assert results[0].problem is not None
+        assert results[0].problem.detail.endswith(f"not to {other['id']}")
+
+
+class TestImportClaimUpdates:
+    def test_an_update_replaces_text_subjects_and_appearances(
+        self, session: Session, claim_lines: list[str]
+    ) -> None:
+        created = run(session, claim_lines)
+        changed = json.loads(claim_lines[2]) | {"text": "We act, he said.", "subjects": []}
+        changed["appearances"] = [{"source_id": "article", "quote": "We act, he said."}]
+        results = run(session, [json.dumps(changed)], on_conflict="update")
+        assert statuses(results) == [(1, "updated")]
+        claim = session.get(Claim, created[2].id)
+        assert claim is not None
+        assert (claim.text, claim.version) == ("We act, he said.", 2)
+        shown = session.exec(select(Appearance).where(Appearance.claim_id == claim.id)).all()
+        assert [(a.quote, a.char_start, a.char_end) for a in shown] == [
+            ("We act, he said.", 30, 46)
+        ]
+        assert (
+            session.exec(select(ClaimSubject).where(ClaimSubject.claim_id == claim.id)).all() == []
+        )
+        assert statuses(run(session, [json.dumps(changed)])) == [(1, "unchanged")]
