@@ -18,7 +18,8 @@ _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "wikidata": (re.compile(r"^Q[1-9][0-9]{0,11}$"), "a Wikidata item id such as Q7747"),
-    "cameo": (re.compile(r"^[A-Z0-9]{3,15}$"), "a CAMEO actor code such as RUSGOV"),
+    # CAMEO writes ethnic codes in lower case (`sco`, `scoGOV`): case is part of the code.
+    "cameo": (re.compile(r"^[A-Za-z0-9]{3,30}$"), "a CAMEO actor code such as RUSGOV"),
     "viaf": (re.compile(r"^[1-9][0-9]{0,21}$"), "a VIAF number"),
     "isni": (re.compile(r"^[0-9]{15}[0-9X]$"), "a 16-character ISNI"),
     "geonames": (re.compile(r"^[1-9][0-9]{0,11}$"), "a GeoNames id"),
