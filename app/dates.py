@@ -15,7 +15,7 @@ Precision = Literal["day", "month", "season", "year", "decade", "century", "mill
 # Sort keys of dated records: the earliest day a date can mean (its latest for an open start),
 # 0001-01-01 when undated, so that keyset paging never compares NULLs.
 UNDATED = dt.date(1, 1, 1)
-_PLAIN = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(\d{2}))?)?$")
+_PLAIN = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-([0-9]{2}))?)?$")
 _PRECISION_BY_ORDER: tuple[Precision, ...] = ("day", "month", "season", "year", "decade", "century")
 _MAX_EDTF_LENGTH = 64
 
@@ -91,6 +91,9 @@ def parse_date(text: str) -> DateValue:
         return plain
     if not text or len(text) > _MAX_EDTF_LENGTH:
         raise ValueError("must be a non-empty EDTF date of at most 64 characters")
+    if not text.isascii():
+        # Python reads full-width and Arabic-Indic digits as numbers; EDTF digits are ASCII.
+        raise ValueError(f"'{text}' is not a valid EDTF date: digits must be ASCII 0-9")
     if "/" in text:
         return _parse_interval(text)
     try:
@@ -131,6 +134,8 @@ def _plain(text: str) -> DateValue | None:
 
 
 def _parse_interval(text: str) -> DateValue:
+    if text.count("/") != 1:
+        raise ValueError(f"'{text}' is not a valid EDTF interval: it has exactly two parts")
     start_text, _, end_text = text.partition("/")
     start = None if start_text in {"", ".."} else parse_date(start_text)
     end = None if end_text in {"", ".."} else parse_date(end_text)

@@ -68,11 +68,12 @@ TAGS = [
 
 PROBLEM_TYPES: dict[str, str] = {
     "bad-request": "The request is malformed: a cursor or a parameter cannot be used as sent.",
-    "malformed-json": "The request body is not valid JSON.",
+    "malformed-json": "The request body is not valid JSON, or is nested too deeply to read.",
     "unauthorized": "The request needs an API key (`Authorization: Bearer <key>`) and sent "
     "none, or one that is unknown or revoked.",
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
-    "not-found": "No record has that id or slug.",
+    "not-found": "No record has that id or slug, or no route has that path.",
+    "method-not-allowed": "The path exists but not with this method; `Allow` lists its methods.",
     "not-acceptable": "No type in `Accept` is one the list answers in; the detail lists those "
     "it offers (or ask with `format=`).",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
@@ -85,7 +86,10 @@ PROBLEM_TYPES: dict[str, str] = {
     "unsupported-media-type": "The body's Content-Type is not one the operation reads "
     "(POST /import reads application/x-ndjson).",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
-    "database-unavailable": "The database did not answer.",
+    "database-unavailable": "The database did not answer; nothing was written.",
+    "write-outcome-unknown": "The connection to the database was lost during the commit, so "
+    "whether the write was stored is unknown; a retry with the same `Idempotency-Key` replays "
+    "it if it was and runs it if it was not.",
     "query-timeout": "A query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was "
     "stopped: ask for less (narrower filters, a smaller limit, fewer expansions).",
     "internal-error": "The server failed; nothing was written.",

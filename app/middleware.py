@@ -8,11 +8,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import ratelimit_store
 from app.config import Settings
 from app.errors import problem_response
 from app.idempotency import IdempotencyMiddleware, dependency_sessions
 from app.observability import install_observability
-from app.ratelimit import RateLimitMiddleware
+from app.ratelimit import KeyVerifier, RateLimitMiddleware
 from app.routers.common import API_PREFIX
 
 IMPORT_PATH = f"{API_PREFIX}/import"
@@ -166,10 +167,13 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         import_max_body_bytes=settings.import_max_body_bytes,
     )
     # Around the body limit: a flood is refused before any body is read.
+    store = settings.rate_limit_store
     app.add_middleware(
         RateLimitMiddleware,
-        keyed_per_minute=settings.rate_limit_per_minute,
-        anonymous_per_minute=settings.anonymous_rate_limit_per_minute,
+        keyed=ratelimit_store.buckets(store, settings.rate_limit_per_minute, "key"),
+        anonymous=ratelimit_store.buckets(store, settings.anonymous_rate_limit_per_minute, "ip"),
+        verifier=KeyVerifier(dependency_sessions(app)),
+        cost_unit_seconds=settings.rate_limit_cost_ms / 1000,
     )
     if settings.cors_origins:
         # Outside the others: a 413 or a 429 still carries the CORS headers.

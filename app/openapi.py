@@ -236,7 +236,10 @@ _SCHEMAS = "#/components/schemas/"
 _ERRORS = {
     "413": "The body is larger than the server accepts; nothing was written.",
     "422": "A field is invalid; `errors` names each one.",
-    "503": "The database is busy or unreachable; nothing was written. Retry after `Retry-After`.",
+    "503": "The database is busy or unreachable (`/problems/database-unavailable`: nothing "
+    "was written), or the connection was lost during the commit "
+    "(`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). "
+    "Retry after `Retry-After`.",
 }
 
 

@@ -7,6 +7,8 @@ participants, a cited source, an identifier, measures and a place), imports it i
 migrated database through `app.services.imports.import_records`, then imports it again (every
 line `unchanged`), and records events/s, lines/s and the process's peak RSS in
 bench/RESULTS.md. `--rss-lines 1000000` adds a run over a file of that many lines, for memory.
+`--format gdelt` (or `both`) runs the same over a synthetic GDELT 2.0 export
+(`bench/gdelt_data.py`) of `--events` rows through the GDELT importer.
 """
 
 import argparse
@@ -28,7 +30,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.db import build_engine
+from app.importers.gdelt_files import text_lines
+from app.services.gdelt_import import GdeltTally, gdelt_records
 from app.services.imports import ImportOptions, import_records, parse_ndjson
+from bench import gdelt_data
 from bench.report import RESULTS
 
 START, END = "<!-- bench:import:start -->", "<!-- bench:import:end -->"
@@ -116,13 +121,17 @@ def empty_database(engine_name: str) -> str:
     return url
 
 
-def timed_import(url: str, path: Path) -> tuple[float, Counter[str]]:
-    """Seconds to import `path` into `url`, and the statuses of its lines."""
+def timed_import(url: str, path: Path, input_format: str = "ndjson") -> tuple[float, Counter[str]]:
+    """Seconds to import `path` (NDJSON or a GDELT file) into `url`, and the statuses."""
     engine = build_engine(url)
     statuses: Counter[str] = Counter()
     began = time.monotonic()
     with path.open("rb") as lines:
-        records = parse_ndjson(lines)
+        records = (
+            gdelt_records(text_lines(lines), GdeltTally())
+            if input_format == "gdelt"
+            else parse_ndjson(lines)
+        )
         for result in import_records(lambda: Session(engine), records, ImportOptions()):
             statuses[result.status] += 1
     seconds = time.monotonic() - began
@@ -151,6 +160,23 @@ def run(engine_name: str, events: int, rss_lines: int | None) -> list[str]:
         rows.append(
             _row(engine_name, "memory run", int(rss_lines / 1.3), rss_lines, seconds, statuses)
         )
+        big.unlink()
+    path.unlink()
+    return rows
+
+
+def run_gdelt(engine_name: str, events: int, rss_lines: int | None) -> list[str]:
+    """The same runs over a synthetic GDELT 2.0 export of `events` rows (`--format gdelt`)."""
+    path = gdelt_data.write(DATA / f"gdelt-{events}.export.CSV", events)
+    url = empty_database(engine_name)
+    rows = []
+    for label in ("GDELT into an empty database", "GDELT again (all unchanged)"):
+        seconds, statuses = timed_import(url, path, "gdelt")
+        rows.append(_row(engine_name, label, events, events, seconds, statuses))
+    if rss_lines:
+        big = gdelt_data.write(DATA / f"gdelt-rss-{rss_lines}.export.CSV", rss_lines)
+        seconds, statuses = timed_import(empty_database(engine_name), big, "gdelt")
+        rows.append(_row(engine_name, "GDELT memory run", rss_lines, rss_lines, seconds, statuses))
         big.unlink()
     path.unlink()
     return rows
@@ -208,9 +234,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rss-lines", type=int, default=None, help="also a memory run")
     parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md be")
+    parser.add_argument(
+        "--format",
+        choices=["ndjson", "gdelt", "both"],
+        default="ndjson",
+        help="import NDJSON lines, a GDELT 2.0 export (rows = --events), or both",
+    )
     args = parser.parse_args()
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    rows = [row for name in engines for row in run(name, args.events, args.rss_lines)]
+    runs = {"ndjson": [run], "gdelt": [run_gdelt], "both": [run, run_gdelt]}[args.format]
+    rows = [
+        row for name in engines for how in runs for row in how(name, args.events, args.rss_lines)
+    ]
     text_ = section(rows)
     print(text_)
     if not args.no_write:

@@ -894,10 +894,12 @@ class Progress:
         )
 
 
-def generate(engine: Engine, options: Options, *, quiet: bool = False) -> Counter[str]:
+def generate(
+    engine: Engine, options: Options, *, quiet: bool = False, progress: Progress | None = None
+) -> Counter[str]:
     """Generate and insert everything; return the number of rows inserted per table."""
     check_ready(engine)
-    world, progress = World(options), Progress(options.events, quiet)
+    world, progress = World(options), progress or Progress(options.events, quiet)
     with bulk_connection(engine) as conn:
         with conn.begin():
             progress.insert(conn, world.participants())

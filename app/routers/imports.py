@@ -2,7 +2,8 @@
 
 import json
 import tempfile
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import IO, Annotated, Any
 
@@ -13,17 +14,26 @@ from sqlmodel import Session
 from app.auth import require_scope
 from app.db import get_session
 from app.errors import UnsupportedMediaType
+from app.importers.gdelt_files import GdeltFormatError, check_file, text_lines
 from app.models import ApiKey
 from app.routers.common import problem_responses
 from app.schemas.imports import ImportQuery, ImportSummary, LineResult
 from app.schemas.keys import KeyScope
 from app.services import keys
-from app.services.imports import ImportOptions, import_records, parse_ndjson
+from app.services.gdelt_import import GdeltTally, gdelt_records
+from app.services.imports import ImportOptions, ImportRecord, import_records, parse_ndjson
 
 router = APIRouter(prefix="/import", tags=["import"])
 
 NDJSON = "application/x-ndjson"
 _READS = (NDJSON, "application/jsonl", "application/ndjson")
+_GDELT_READS = (
+    "text/tab-separated-values",
+    "text/csv",
+    "text/plain",
+    "application/zip",
+    "application/octet-stream",
+)
 # A body beyond this goes to a temporary file, so that memory stays flat however long it is.
 _SPOOL_BYTES = 8 * 1024 * 1024
 WriteKey = Annotated[ApiKey, Depends(require_scope(KeyScope.write))]
@@ -33,7 +43,14 @@ _BODY = {
         NDJSON: {
             "schema": {"type": "string", "description": "One JSON record a line."},
             "example": '{"type": "source", "slug": "wire", "kind": "report", "title": "Wire"}\n',
-        }
+        },
+        "text/tab-separated-values": {
+            "schema": {
+                "type": "string",
+                "description": "With `format=gdelt`: a GDELT 2.0 events export (also text/csv "
+                "for the header variant, application/zip zipped).",
+            }
+        },
     },
 }
 _ANSWER: dict[int | str, dict[str, Any]] = {
@@ -71,7 +88,9 @@ async def import_ndjson(
     key such a line is a 422 error and nothing of it is written.
     """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in _READS:
+    if query.format == "gdelt" and media_type not in _GDELT_READS:
+        raise UnsupportedMediaType(f"send a GDELT file as one of {', '.join(_GDELT_READS)}")
+    if query.format == "ndjson" and media_type not in _READS:
         raise UnsupportedMediaType(f"send the records as {NDJSON}, one JSON object a line")
     body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
     async for chunk in request.stream():
@@ -79,10 +98,31 @@ async def import_ndjson(
     body.seek(0)
     restore = KeyScope.admin in keys.granted(key.scopes)
     options = ImportOptions.of(query, actor=key.id, restore=restore)
+    if query.format == "gdelt":
+        return _gdelt_answer(request, body, options)
     return StreamingResponse(_answer(request, body, options), media_type=NDJSON)
 
 
-def _answer(request: Request, body: IO[bytes], options: ImportOptions) -> Iterator[bytes]:
+def _gdelt_answer(request: Request, body: IO[bytes], options: ImportOptions) -> StreamingResponse:
+    """A GDELT file's rows through the import; its summary adds the rows' outcomes."""
+    try:
+        check_file(body)
+    except (GdeltFormatError, zipfile.BadZipFile) as exc:
+        body.close()
+        raise GdeltFormatError(str(exc)) from None
+    tally = GdeltTally()
+    records = gdelt_records(text_lines(body), tally)
+    answer = _answer(request, body, options, records, tally)
+    return StreamingResponse(answer, media_type=NDJSON)
+
+
+def _answer(
+    request: Request,
+    body: IO[bytes],
+    options: ImportOptions,
+    records: Iterable[ImportRecord] | None = None,
+    tally: GdeltTally | None = None,
+) -> Iterator[bytes]:
     provider = request.app.dependency_overrides.get(get_session, get_session)
 
     def sessions() -> AbstractContextManager[Session]:
@@ -91,9 +131,15 @@ def _answer(request: Request, body: IO[bytes], options: ImportOptions) -> Iterat
 
     summary = ImportSummary()
     try:
-        for result in import_records(sessions, parse_ndjson(body), options, summary):
+        found = parse_ndjson(body) if records is None else records
+        for result in import_records(sessions, found, options, summary):
+            if tally is not None:
+                tally.count(result)
             yield _line(result)
-        yield json.dumps({"summary": summary.model_dump()}).encode() + b"\n"
+        last: dict[str, Any] = {"summary": summary.model_dump()}
+        if tally is not None:
+            last["gdelt"] = tally.report()
+        yield json.dumps(last).encode() + b"\n"
     finally:
         body.close()
 

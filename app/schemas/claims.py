@@ -3,10 +3,11 @@
 import uuid
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictFloat, StrictInt
 
 from app.models import ClaimRelationType, ClaimStatus, ClaimType, Verification
 from app.schemas.common import (
+    MATCH_DESCRIPTION,
     DateValue,
     EDTFString,
     InputModel,
@@ -42,20 +43,20 @@ class AppearanceCreate(InputModel):
         max_length=20000,
         description="The exact words as the source has them, whitespace included.",
     )
-    char_start: int | None = Field(
+    char_start: StrictInt | None = Field(
         default=None,
         ge=0,
         description="Where the quote starts in the source text. "
         + _OFFSETS
         + " Omit both offsets to have the server find the quote's first occurrence.",
     )
-    char_end: int | None = Field(
+    char_end: StrictInt | None = Field(
         default=None,
         ge=0,
         description="Where the quote ends (exclusive): `text[char_start:char_end] == quote`. "
         + _OFFSETS,
     )
-    confidence: float | None = Field(
+    confidence: StrictFloat | None = Field(
         default=None,
         ge=0,
         le=1,
@@ -78,13 +79,13 @@ class AppearanceUpdate(InputModel):
     quote: str | None = Field(
         default=None, min_length=1, max_length=20000, description="The exact words quoted."
     )
-    char_start: int | None = Field(
+    char_start: StrictInt | None = Field(
         default=None, ge=0, description="Where the quote starts. " + _OFFSETS
     )
-    char_end: int | None = Field(
+    char_end: StrictInt | None = Field(
         default=None, ge=0, description="Where the quote ends (exclusive). " + _OFFSETS
     )
-    confidence: float | None = Field(
+    confidence: StrictFloat | None = Field(
         default=None, ge=0, le=1, description="How sure the record is, 0-1."
     )
 
@@ -249,7 +250,7 @@ class ClaimPublic(RecordMeta):
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `q`: where the words matched, marked with `<mark>`.",
+        description=MATCH_DESCRIPTION,
     )
 
 

@@ -18,7 +18,8 @@ _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "wikidata": (re.compile(r"^Q[1-9][0-9]{0,11}$"), "a Wikidata item id such as Q7747"),
-    "cameo": (re.compile(r"^[A-Z0-9]{3,15}$"), "a CAMEO actor code such as RUSGOV"),
+    # CAMEO writes ethnic codes in lower case (`sco`, `scoGOV`): case is part of the code.
+    "cameo": (re.compile(r"^[A-Za-z0-9]{3,30}$"), "a CAMEO actor code such as RUSGOV"),
     "viaf": (re.compile(r"^[1-9][0-9]{0,21}$"), "a VIAF number"),
     "isni": (re.compile(r"^[0-9]{15}[0-9X]$"), "a 16-character ISNI"),
     "geonames": (re.compile(r"^[1-9][0-9]{0,11}$"), "a GeoNames id"),
@@ -32,6 +33,11 @@ EVENT_IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
 }
 # Kosovo has no ISO 3166-1 code yet; XK (XKX) is the user-assigned code everyone uses.
 _USER_ASSIGNED = {"XK": "XK", "XKX": "XK"}
+
+MATCH_DESCRIPTION = (
+    "With `q`: a passage where the words matched, as HTML: the record's text is escaped "
+    "(`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`."
+)
 
 
 def _country(value: str) -> str:
@@ -192,12 +198,18 @@ class PublicModel(BaseModel):
 
 
 def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_holds_nul(v) for v in value)
+    # A walk with a list, not recursion: JSON nested a thousand deep must not overflow the stack.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(item)
     return False
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictFloat, model_validator
 
 from app.models import (
     Certainty,
@@ -16,6 +16,7 @@ from app.models import (
 )
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import (
+    MATCH_DESCRIPTION,
     CountryCode,
     DateValue,
     EDTFString,
@@ -50,11 +51,20 @@ class LocationIn(InputModel):
         default=None, max_length=300, description="First-level subdivision, e.g. Krasnodar Krai."
     )
     country: CountryCode | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
-    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")
+    lat: StrictFloat | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
+    lon: StrictFloat | None = Field(
+        default=None, ge=-180, le=180, description="Longitude (WGS 84)."
+    )
     precision: LocationPrecision | None = Field(
         default=None, description="How precise the coordinates are: exact, city, region, country."
     )
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> "LocationIn":
+        """A point needs both coordinates: `lat` alone would be stored as no point at all."""
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        return self
 
 
 class LocationPublic(PublicModel):
@@ -245,7 +255,7 @@ class EventPublic(ProvenancePublic, RecordMeta):
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `q`: where the words matched, marked with `<mark>`.",
+        description=MATCH_DESCRIPTION,
     )
     status_on: StatusOnPublic | None = Field(
         default=None,

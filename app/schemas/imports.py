@@ -119,6 +119,12 @@ class ImportQuery(RequestModel):
         "identifier) does when it differs: `skip` it, `update` the record to the line (the "
         "line replaces it whole), or report an `error`. An identical line is `unchanged`.",
     )
+    format: Literal["ndjson", "gdelt"] = Field(
+        default="ndjson",
+        description="What the body is: `ndjson` (import lines) or `gdelt`, a GDELT 2.0 events "
+        "file (the tab-separated export or its header CSV variant, plain or zipped), whose "
+        "rows become events, participants and sources; a result's `line` is the file's line.",
+    )
     dry_run: bool = Field(default=False, description="Validate and report only; write nothing.")
     atomic: bool = Field(
         default=False,

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from app.models import ParticipantKind
 from app.schemas.common import (
+    MATCH_DESCRIPTION,
     CountryCode,
     DateValue,
     EDTFString,
@@ -67,7 +68,7 @@ class ParticipantPublic(RecordMeta):
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `q`: where the words matched, marked with `<mark>`.",
+        description=MATCH_DESCRIPTION,
     )
 
 

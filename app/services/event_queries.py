@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+import re
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -269,11 +270,15 @@ def _near(lat0: float, lon0: float, radius: float) -> list[ColumnElement[bool]]:
     return found
 
 
+_DECIMAL = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?|[-+]?\.[0-9]+")
+
+
 def _numbers(text: str, name: str, expected: int) -> list[float]:
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError as exc:
-        raise invalid(("query", name), "must be comma-separated numbers") from exc
+    parts = text.split(",")
+    # float() alone would take "٤٥", "1_0", "nan" and "inf": only plain ASCII decimals count.
+    if not all(_DECIMAL.fullmatch(part.strip()) for part in parts):
+        raise invalid(("query", name), "must be comma-separated numbers")
+    values = [float(part) for part in parts]
     if len(values) != expected:
         raise invalid(("query", name), f"must have {expected} numbers")
     return values
