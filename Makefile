@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick browser-test cluster cluster-stop cluster-test cluster-bench faults
+.PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick \
+	browser-test client client-check client-test bench-stall faults cluster cluster-stop cluster-test cluster-bench
 
 run: install migrate seed serve
 
@@ -34,7 +35,7 @@ serve:
 ifeq ($(WORKERS),1)
 	$(BIN)/python -m app.serve --host $(HOST) --port $(PORT)
 else
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --no-server-header
 endif
 
 lint:
@@ -103,6 +104,39 @@ cluster-test: install $(NGINX)
 cluster-bench: install $(NGINX)
 	$(BIN)/python -m bench.cluster_bench $(BENCH_ARGS)
 
+# The TypeScript client (clients/typescript): its types are generated from the app's OpenAPI
+# document, dumped without a server. `client` regenerates them; `client-check` fails when the
+# committed ones differ from what the current app generates; `client-test` runs its tests
+# against a live server on a fresh seeded SQLite database.
+CLIENT := clients/typescript
+
+$(CLIENT)/node_modules: $(CLIENT)/package.json
+	cd $(CLIENT) && npm install --no-package-lock --no-audit --no-fund
+	touch $@
+
+client: install $(CLIENT)/node_modules
+	$(BIN)/python -m app.openapi_clients $(CLIENT)/openapi.json
+	cd $(CLIENT) && npx --no-install openapi-typescript openapi.json --default-non-nullable false --output src/schema.d.ts
+
+client-check: install $(CLIENT)/node_modules
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/python -m app.openapi_clients "$$tmp/openapi.json" && \
+	(cd $(CLIENT) && npx --no-install openapi-typescript "$$tmp/openapi.json" --default-non-nullable false \
+		--output "$$tmp/schema.d.ts" >/dev/null) && \
+	if diff -u $(CLIENT)/src/schema.d.ts "$$tmp/schema.d.ts"; then \
+		echo "$(CLIENT)/src/schema.d.ts matches the API"; \
+	else \
+		echo "$(CLIENT)/src/schema.d.ts is stale: run make client and commit it"; exit 1; \
+	fi
+
+client-test: install-dev $(CLIENT)/node_modules
+	cd $(CLIENT) && GEOEVENTS_PYTHON=$(abspath $(BIN)/python) npm test
+
+# Slow anonymous reads flooding one worker while /health and a GET by id are timed;
+# writes its section of bench/RESULTS.md.
+bench-stall: install
+	$(BIN)/python -m bench.stall_bench $(STALL_ARGS)
+
 # Fault tests: kill -9 during keyed writes, killed PostgreSQL connections, concurrent keyed
 # writers, on SQLite and PostgreSQL (127.0.0.1 only); figures go to bench/RESULTS.md.
 FAULTS_TIMEOUT ?= 1200
@@ -110,4 +144,5 @@ faults: install
 	timeout $(FAULTS_TIMEOUT) $(BIN)/python -m bench.faults $(FAULTS_ARGS)
 
 clean:
-	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache \
+		$(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/openapi.json

@@ -39,14 +39,14 @@ def _precision_of(obj: Any, text: str) -> Precision:
     name = type(obj).__name__
     if name in {"Season", "Level2Season"}:
         return "season"
+    core = text.rstrip("?~%")
+    if "X" in core:
+        # Checked before the parser's own precision, which names the unit of the digits
+        # written (`2019-09-XX` is "day") rather than of the span they leave open (a month).
+        return _unspecified_precision(core)
     precision = getattr(obj, "precision", None)
     if precision in _PRECISION_BY_ORDER:
         return _PRECISION_BY_ORDER[_PRECISION_BY_ORDER.index(precision)]
-    core = text.rstrip("?~%")
-    if "X" in core:
-        digits = len(core.split("-")[0].rstrip("X"))
-        coarse: dict[int, Precision] = {3: "decade", 2: "century"}
-        return coarse.get(digits, "millennium")
     parts = core.split("-")
     if core.startswith("-"):
         parts = parts[1:]
@@ -55,6 +55,16 @@ def _precision_of(obj: Any, text: str) -> Precision:
     if len(parts) == 2:
         return "season" if parts[1].isdigit() and int(parts[1]) > 12 else "month"
     return "year"
+
+
+def _unspecified_precision(core: str) -> Precision:
+    # The unit of the last part written before the first unspecified one.
+    parts = core.lstrip("-").split("-")
+    if "X" in parts[0]:
+        digits = len(parts[0].rstrip("X"))
+        coarse: dict[int, Precision] = {3: "decade", 2: "century"}
+        return coarse.get(digits, "millennium")
+    return "year" if "X" in parts[1] else "month"
 
 
 def _bound(struct: Any) -> dt.date | None:

@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.budget import is_timeout
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Relative references (RFC 9457 section 3.1.1), documented at GET /problems/{slug}.
 PROBLEM_BASE = "/problems/"
@@ -68,6 +70,14 @@ class NotFound(AppError):
     title = "Not found"
 
 
+class NotAcceptable(AppError):
+    """No media type the request accepts (`Accept`) is one the list can answer in."""
+
+    status = 406
+    slug = "not-acceptable"
+    title = "Not acceptable"
+
+
 class Conflict(AppError):
     """The write would break uniqueness or leave dangling references."""
 
@@ -90,6 +100,14 @@ class ValidationFailed(AppError):
     status = 422
     slug = "validation-error"
     title = "Validation failed"
+
+
+class UnsupportedMediaType(AppError):
+    """The body is not in a media type the operation reads."""
+
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
 
 
 class DatabaseUnavailable(AppError):
@@ -117,6 +135,14 @@ class OutcomeUnknown(DatabaseUnavailable):
         "stored is unknown; read the record before retrying (or send writes with an "
         "Idempotency-Key, whose retry tells)"
     )
+
+
+class QueryTimeout(AppError):
+    """A statement ran past its time budget (QUERY_TIMEOUT_SECONDS) and was stopped."""
+
+    status = 503
+    slug = "query-timeout"
+    title = "Query time budget exceeded"
 
 
 class NotModified(Exception):
@@ -278,6 +304,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OperationalError)
+    if is_timeout(exc.orig):
+        return problem_response(
+            request,
+            QueryTimeout.status,
+            QueryTimeout.title,
+            "a query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was stopped; nothing "
+            "was written. Ask for less: narrower filters, a smaller limit, fewer expansions, "
+            "no include_total",
+            slug=QueryTimeout.slug,
+        )
     # A lost connection, or SQLite busy past its timeout: nothing was committed; retry.
     log_unavailable(request, exc)
     return problem_response(

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from app.errors import NotFound
-from app.schemas.common import PageQuery
-from app.schemas.keys import KeyCreate, KeyScope
+from app.schemas.common import ShapeQuery
+from app.schemas.keys import KeyCreate, KeyScope, KeyVia
 from app.services import keys
 
 
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 def _list(session: Session) -> None:
     cursor: str | None = None
     while True:
-        page, cursor = keys.list_keys(session, PageQuery(limit=500, cursor=cursor))
+        page, cursor, _ = keys.list_keys(session, ShapeQuery(limit=500, cursor=cursor))
         for key in page:
             revoked = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"
             scopes = ",".join(key.scopes)
@@ -55,14 +55,16 @@ def main(argv: Sequence[str] | None = None, session: Session | None = None) -> i
 
 def _run(session: Session, args: argparse.Namespace) -> int:
     if args.command == "create":
-        created = keys.create_key(session, KeyCreate(name=args.name, scopes=args.scopes))
+        created = keys.create_key(
+            session, KeyCreate(name=args.name, scopes=args.scopes), via=KeyVia.cli
+        )
         print(created.key)
         print(f"id {created.id}; shown once, only its hash is stored", file=sys.stderr)
     elif args.command == "list":
         _list(session)
     else:
         try:
-            keys.revoke_key(session, args.id)
+            keys.revoke_key(session, args.id, via=KeyVia.cli)
         except NotFound as exc:
             print(exc.detail, file=sys.stderr)
             return 1

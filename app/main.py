@@ -1,29 +1,39 @@
 """Application factory: routers, error handlers and the operational endpoints."""
 
+import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import literal
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.types import ASGIApp
 
+from app import offload
 from app.auth import method_access, require_scope
 from app.config import Settings, get_settings
 from app.db import SessionDep, begin_writes, get_session
 from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
 from app.explorer import install_explorer
+from app.headers import SecurityHeadersMiddleware
 from app.lifecycle import check_ready
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
-from app.routers import claims, events, keys, participants, sources
+from app.routers import claims, events, imports, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
+from app.services import cursors, server_secrets
 from app.services import keys as key_service
+from app.services.server_secrets import CURSOR_SECRET
 
 DESCRIPTION = """
 Geopolitical event records with their participants, the claims made about them and the
@@ -34,6 +44,8 @@ sources those claims appear in.
   `{"edtf", "precision", "earliest", "latest"}`.
 * **Records are addressed by UUID or by slug** wherever a path or a body names one.
 * **Lists are keyset-paged**: pass `next_cursor` back as `cursor`.
+* **Lists export** every match, streamed, as CSV, GeoJSON, iCalendar or JSON-LD: ask with
+  `format=` or `Accept` (each list's 200 response names the formats it offers).
 * **POSTs can be retried safely**: send `Idempotency-Key` (1-255 printable ASCII characters);
   the same key and body get the first response again, marked `Idempotent-Replayed: true`, and
   the same key with another body is a 422. Keys are scoped to the `Authorization` sent and
@@ -53,6 +65,7 @@ TAGS = [
     {"name": "claims", "description": "Statements someone made or reported."},
     {"name": "claim appearances", "description": "Where a claim appears, quoted exactly."},
     {"name": "sources", "description": "Articles, statements and reports records come from."},
+    {"name": "import", "description": "Bulk import of NDJSON records (write scope)."},
     {"name": "keys", "description": "API keys (admin scope): issue, list, revoke."},
     {"name": "operations", "description": "Liveness, readiness and problem types."},
 ]
@@ -65,7 +78,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
     "not-found": "No record has that id or slug, or no route has that path.",
     "method-not-allowed": "The path exists but not with this method; `Allow` lists its methods.",
-    "unsupported-media-type": "The request body's media type is not one this operation reads.",
+    "not-acceptable": "No type in `Accept` is one the list answers in; the detail lists those "
+    "it offers (or ask with `format=`).",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
@@ -73,6 +87,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "seconds (RATE_LIMIT_PER_MINUTE, ANONYMOUS_RATE_LIMIT_PER_MINUTE).",
     "idempotency-key-reused": "The `Idempotency-Key` was already used with another request.",
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
+    "unsupported-media-type": "The body's Content-Type is not one the operation reads "
+    "(POST /import reads application/x-ndjson).",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer; nothing was written.",
     "write-outcome-unknown": "The connection to the database was lost during the commit, so "
@@ -80,16 +96,18 @@ PROBLEM_TYPES: dict[str, str] = {
     "it if it was and runs it if it was not.",
     "not-ready": "This replica is shutting down or its database schema is not at the code's "
     "version; retry after `Retry-After` seconds (another replica may answer at once).",
+    "query-timeout": "A query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was "
+    "stopped: ask for less (narrower filters, a smaller limit, fewer expansions).",
     "internal-error": "The server failed; nothing was written.",
 }
 
 
 class GeoEvents(FastAPI):
-    """FastAPI with the request id outermost, so that even a 500 problem carries it."""
+    """FastAPI with the request id and security headers outermost, so a 500 carries them too."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Wrap the whole stack, server error handler included, in `RequestIdMiddleware`."""
-        return RequestIdMiddleware(super().build_middleware_stack())
+        """Wrap the whole stack, server error handler included, in the header middlewares."""
+        return RequestIdMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -101,13 +119,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=_lifespan(settings),
+        openapi_url=None,
         docs_url=None,
         redoc_url=None,
     )
     install_error_handlers(app)
     install_middleware(app, settings)
     install_openapi(app, public_reads=not settings.require_key_for_reads)
-    install_docs(app)
+    install_docs(app, _docs_access(settings))
     # Auth is applied here, per router, so that resource routers stay unaware of it.
     access = Depends(method_access(settings))
     for module in (events, participants, claims, sources):
@@ -115,7 +134,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.include_router(
                 router,
                 prefix=API_PREFIX,
-                dependencies=[Depends(begin_writes), access],
+                # Admission first: a slow read waits before it takes a session.
+                dependencies=[
+                    Depends(offload.admit, scope="function"),
+                    Depends(begin_writes),
+                    access,
+                ],
                 responses=problem_responses(401, 403),
             )
     app.include_router(
@@ -124,34 +148,61 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(begin_writes), Depends(require_scope(KeyScope.admin))],
         responses=problem_responses(401, 403),
     )
+    app.include_router(
+        imports.router,
+        prefix=API_PREFIX,
+        dependencies=[Depends(require_scope(KeyScope.write))],
+        responses=problem_responses(401, 403),
+    )
     _add_operations(app)
     if settings.explorer:
         install_explorer(app)
     return app
 
 
+def _docs_access(settings: Settings) -> list[Any]:
+    """A read key for the documentation when reads need one and DOCS_NEED_KEY asks."""
+    if settings.require_key_for_reads and settings.docs_need_key:
+        return [Depends(require_scope(KeyScope.read))]
+    return []
+
+
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.admin_key:
-            _ensure_admin_key(app, settings.admin_key)
+        offload.share_the_gil()
+        # The session the app's requests would get, so that an overridden database is honoured.
+        sessions = contextmanager(app.dependency_overrides.get(get_session, get_session))
+        if settings.admin_key is not None:
+            with sessions() as session:
+                key_service.ensure_bootstrap_key(session, settings.admin_key.get_secret_value())
+        if settings.cursor_secret is not None:
+            cursors.use_cursor_secret(settings.cursor_secret.get_secret_value())
+        else:
+            _use_stored_cursor_secret(sessions)
         yield
 
     return lifespan
 
 
-def _ensure_admin_key(app: FastAPI, plain: str) -> None:
-    """Create the GEOEVENTS_ADMIN_KEY key unless it exists (matched by hash)."""
-    # The session the app's requests would get, so that an overridden database is honoured.
-    sessions = app.dependency_overrides.get(get_session, get_session)
-    with contextmanager(sessions)() as session:
-        key_service.ensure_key(session, plain, "bootstrap admin", [KeyScope.admin])
+def _use_stored_cursor_secret(sessions: Callable[[], AbstractContextManager[Session]]) -> None:
+    """Sign cursors with the secret every process shares, made on the first start."""
+    try:
+        with sessions() as session:
+            cursors.use_cursor_secret(server_secrets.ensure_secret(session, CURSOR_SECRET))
+    except SQLAlchemyError:
+        # Not fatal: cursors stay signed, by a key of this process only, until a restart.
+        logging.getLogger("geoevents").warning(
+            "the cursor secret could not be read from the database; set CURSOR_SECRET or "
+            "migrate the database, or cursors will not survive a restart or another worker"
+        )
 
 
 def _add_operations(app: FastAPI) -> None:
     @app.get("/health", tags=["operations"], operation_id="health", summary="Liveness")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         """The process is up; says nothing about the database."""
+        # On the event loop: a thread would queue it behind slow reads holding the GIL.
         return {"status": "ok"}
 
     @app.get(

@@ -12,9 +12,13 @@ from pydantic import BaseModel
 from app.dates import parse_date
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.idempotency import declare_header
+from app.models import EVENT_MEASURES
+from app.openapi_clients import document_for_generators
 from app.routers.common import API_PREFIX
+from app.schemas.claims import ClaimCreate
 from app.schemas.events import EventPublic, LocationPublic, RelationPublic, StatusChangePublic
 from app.schemas.participants import ParticipantCreate, ParticipantPublic
+from app.schemas.summaries import EventSummary
 from seed.loader import claim_body, event_body, read_article, role_body, seed_id
 
 MEETING = "netanyahu-putin-meeting-2019-09-12"
@@ -31,18 +35,26 @@ def _seed_examples() -> dict[str, BaseModel | dict[str, Any]]:
     return {
         "SourceCreate": source,
         "ParticipantCreate": putin,
-        "RoleCreate": role_body(role, source["slug"]),
+        "RoleCreate": role_body(role),
         "EventCreate": event_body(meeting),
         "EventParticipantCreate": {"participant_id": host["participant"], "role": host["role"]},
-        "ClaimCreate": claim_body(claim, source["slug"]),
-        "AppearanceCreate": claim["appearances"][0] | {"source_id": source["slug"]},
+        # Without confidence: posted, the quote is unverified (the article's text is not
+        # stored), and only the seed, which checks it against the article, records 1.0.
+        "ClaimCreate": _unrated(claim_body(claim, source["slug"])),
+        "AppearanceCreate": {k: v for k, v in claim["appearances"][0].items() if k != "confidence"}
+        | {"source_id": source["slug"]},
         # PATCH of the September 2019 election, scheduled in the seed, once it was held.
         "EventUpdate": {"status": "occurred", "status_as_of": "2019-09-17"},
         "EventParticipantUpdate": {"role": host["role"]},
         "ClaimUpdate": {"status": "supported"},
-        "EventPublic": _event_public(meeting),
+        "EventPublic": _event_public(meeting, {e["slug"]: e for e in data["events"]}),
         "ParticipantPublic": _participant_public(putin),
     }
+
+
+def _unrated(body: ClaimCreate) -> ClaimCreate:
+    appearances = [a.model_copy(update={"confidence": None}) for a in body.appearances]
+    return body.model_copy(update={"appearances": appearances})
 
 
 def install_openapi(app: FastAPI, *, public_reads: bool = True) -> None:
@@ -68,9 +80,8 @@ def install_openapi(app: FastAPI, *, public_reads: bool = True) -> None:
                     components[name]["examples"] = [body]
             document_problems(schema)
             document_field_selection(schema)
-            if public_reads:
-                document_public_reads(schema)
             declare_header(schema, API_PREFIX)
+            document_for_generators(schema, public_reads=public_reads)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -93,19 +104,36 @@ def _meta(resource: str, slug: str) -> dict[str, Any]:
     }
 
 
-def _event_public(item: dict[str, Any]) -> EventPublic:
+def _event_summary(item: dict[str, Any]) -> EventSummary:
+    start = item.get("start")
+    return EventSummary(
+        id=seed_id("events", item["slug"]),
+        slug=item["slug"],
+        title=item["title"],
+        event_type=item["event_type"],
+        start=parse_date(start) if start else None,
+    )
+
+
+def _event_public(item: dict[str, Any], events: dict[str, dict[str, Any]]) -> EventPublic:
     body = event_body(item)
     dates = {
         name: parse_date(text) if (text := getattr(body, name)) else None
         for name in ("start", "end", "status_as_of")
     }
     relations = [
-        RelationPublic(relation=r.relation, event_id=seed_id("events", r.event_id))
+        RelationPublic(
+            relation=r.relation,
+            event_id=seed_id("events", r.event_id),
+            event=_event_summary(events[r.event_id]),
+        )
         for r in body.relations
     ]
     return EventPublic(
-        **_meta("events", body.slug),
+        **_meta("events", item["slug"]),
         **body.model_dump(include=_EVENT_SCALARS),
+        identifiers=body.identifiers,
+        citations=[],
         **dates,
         status_history=[
             StatusChangePublic(
@@ -114,6 +142,7 @@ def _event_public(item: dict[str, Any]) -> EventPublic:
         ],
         location=LocationPublic(**body.location.model_dump()) if body.location else None,
         parent_id=seed_id("events", item["parent"]) if item["parent"] else None,
+        parent=_event_summary(events[item["parent"]]) if item["parent"] else None,
         relations=sorted(relations, key=lambda r: (r.relation, str(r.event_id))),
     )
 
@@ -127,12 +156,15 @@ _EVENT_SCALARS = {
     "plover_type",
     "status",
     "certainty",
+    *EVENT_MEASURES,
+    "provenance",
+    "provenance_basis",
 }
 
 
 def _participant_public(item: dict[str, Any]) -> ParticipantPublic:
     body = ParticipantCreate(**item)
-    return ParticipantPublic(**_meta("participants", body.slug), **body.model_dump())
+    return ParticipantPublic(**_meta("participants", item["slug"]), **body.model_dump())
 
 
 _VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -169,36 +201,35 @@ def document_problems(schema: dict[str, Any]) -> None:
 
 
 def document_field_selection(schema: dict[str, Any]) -> None:
-    """Let the items of a list that takes `fields` be partial: only those fields and `id`."""
+    """Document each list's items as full records, and name their partial form for `fields`.
+
+    A page's items stay the full record, so that a client that never sends `fields` gets
+    exact types; `<Item>Fields` (every property optional but `id`) is what `fields` returns.
+    """
     components = schema.get("components", {}).get("schemas", {})
     for item in schema.get("paths", {}).values():
         for operation in item.values():
             parameters = operation.get("parameters", []) if isinstance(operation, dict) else []
-            if not any(p["in"] == "query" and p["name"] == "fields" for p in parameters):
+            selection = next(
+                (p for p in parameters if p["in"] == "query" and p["name"] == "fields"), None
+            )
+            if selection is None:
                 continue
             ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
-            items = components[ok["$ref"].rsplit("/", 1)[1]]["properties"]["items"]
-            full = items["items"].get("$ref")
-            if full is None:  # this page's items are already documented as partial
-                continue
-            name = full.rsplit("/", 1)[1]
+            name = components[ok["$ref"].rsplit("/", 1)[1]]["properties"]["items"]["items"]
+            name = name["$ref"].rsplit("/", 1)[1]
+            properties = components[name]["properties"]
             components[f"{name}Fields"] = {
                 "type": "object",
                 "title": f"{name}Fields",
                 "description": f"{name} with only the fields named in `fields`, and `id`.",
-                "properties": copy.deepcopy(components[name]["properties"]),
-                "required": ["id"],
+                "properties": copy.deepcopy(properties),
+                "required": ["id"] if "id" in properties else [],
             }
-            items["items"] = {"anyOf": [{"$ref": full}, {"$ref": f"{_SCHEMAS}{name}Fields"}]}
-
-
-def document_public_reads(schema: dict[str, Any]) -> None:
-    """Mark the API key optional on reads, which need none unless REQUIRE_KEY_FOR_READS."""
-    for path, item in schema.get("paths", {}).items():
-        read = item.get("get")
-        admin = path.startswith(f"{API_PREFIX}/keys")
-        if path.startswith(API_PREFIX) and not admin and read and "security" in read:
-            read["security"].append({})
+            selection["description"] = (
+                f"{selection['description']} Each item then has only those fields "
+                f"(`{name}Fields`); the fields are: {', '.join(f'`{k}`' for k in properties)}."
+            )
 
 
 _SCHEMAS = "#/components/schemas/"

@@ -58,6 +58,7 @@ def build_server(host: str, port: int, *, app: str = "app.main:app") -> Draining
         host=host,
         port=port,
         access_log=False,
+        server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=int(max(1, round(settings.shutdown_timeout_seconds))),
     )

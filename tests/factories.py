@@ -83,6 +83,7 @@ PROBLEM_TYPES = {
     401: ("/problems/unauthorized", "Unauthorized"),
     403: ("/problems/forbidden", "Forbidden"),
     404: ("/problems/not-found", "Not found"),
+    406: ("/problems/not-acceptable", "Not acceptable"),
     409: ("/problems/conflict", "Conflict"),
     412: ("/problems/precondition-failed", "Precondition failed"),
     422: ("/problems/validation-error", "Validation failed"),
@@ -131,3 +132,14 @@ def make_event_participant(
     """A link of `participant` to `event` (ids or slugs), as host unless `role` says otherwise."""
     body = {"participant_id": participant, "role": "host"} | fields
     return _post(client, f"/events/{event}/participants", body)
+
+
+def brief(record: dict[str, Any]) -> dict[str, Any]:
+    """The summary a reference carries of `record` (an event, participant or source as read)."""
+    if "event_type" in record:
+        keys: tuple[str, ...] = ("id", "slug", "title", "event_type", "start")
+    elif "kind" in record and "name" in record:
+        keys = ("id", "slug", "name", "kind")
+    else:
+        keys = ("id", "slug", "title")
+    return {k: record[k] for k in keys}

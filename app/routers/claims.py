@@ -1,16 +1,20 @@
 """Routes of /claims, their appearances, and the claims of an event or a participant."""
 
 import uuid
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import formats, offload
 from app.db import SessionDep
 from app.routers.common import (
     ClaimRef,
     EventRef,
     ParticipantRef,
     created,
+    listed,
     paged,
     problem_responses,
 )
@@ -24,7 +28,7 @@ from app.schemas.claims import (
     ClaimQuery,
     ClaimUpdate,
 )
-from app.schemas.common import Page, PageQuery
+from app.schemas.common import Page, ShapeQuery
 from app.services import appearances, claim_queries, claims
 
 router = APIRouter(prefix="/claims", tags=["claims"])
@@ -50,11 +54,15 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
 
 
 @router.get(
-    "", responses=problem_responses(400, 422), operation_id="list_claims", summary="List claims"
+    "",
+    responses=problem_responses(400, 422) | formats.responses("claim"),
+    operation_id="list_claims",
+    summary="List claims",
 )
 async def list_claims(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
@@ -63,8 +71,12 @@ async def list_claims(
     Dates filter honestly: `stated_after=2019-09` finds claims certainly stated in or after
     September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
-    found = claim_queries.list_claims(session, query)
-    return _paged(request, response, found, query)
+    exported: Page[ClaimPublic] | None = formats.export(
+        request, session, "claim", query, claim_queries.list_claims
+    )
+    if exported is not None:
+        return exported
+    return await _answer(request, response, slow, query, claim_queries.list_claims, session)
 
 
 @router.get(
@@ -132,11 +144,15 @@ def create_appearance(
     summary="List a claim's appearances",
 )
 async def list_appearances(
-    claim_id: ClaimRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    claim_id: ClaimRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[AppearancePublic]:
     """The sources a claim appears in, with the quotes."""
-    items, next_cursor = appearances.list_appearances(session, claim_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    found = appearances.list_appearances(session, claim_id, query)
+    return listed(request, response, Page[AppearancePublic], found, query)
 
 
 @appearances_router.get(
@@ -211,7 +227,7 @@ def create_event_claim(
 
 @event_claims_router.get(
     "",
-    responses=problem_responses(400, 404, 422),
+    responses=problem_responses(400, 404, 422) | formats.responses("claim"),
     operation_id="list_event_claims",
     summary="List the claims of an event",
 )
@@ -219,17 +235,28 @@ async def list_event_claims(
     event_id: EventRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims made at the event or about it; the filters of GET /claims apply."""
-    found = claim_queries.list_event_claims(session, event_id, query)
-    return _paged(request, response, found, query)
+    exported: Page[ClaimPublic] | None = formats.export(
+        request,
+        session,
+        "claim",
+        query,
+        partial(claim_queries.list_event_claims, event_ref=event_id),
+    )
+    if exported is not None:
+        return exported
+    return await _answer(
+        request, response, slow, query, claim_queries.list_event_claims, session, event_id
+    )
 
 
 @participant_claims_router.get(
     "",
-    responses=problem_responses(400, 404, 422),
+    responses=problem_responses(400, 404, 422) | formats.responses("claim"),
     operation_id="list_participant_claims",
     summary="List the claims of a participant",
 )
@@ -237,18 +264,53 @@ async def list_participant_claims(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
     """Claims the participant made or that are about them; the filters of GET /claims apply."""
-    found = claim_queries.list_participant_claims(session, participant_id, query)
-    return _paged(request, response, found, query)
+    exported: Page[ClaimPublic] | None = formats.export(
+        request,
+        session,
+        "claim",
+        query,
+        partial(claim_queries.list_participant_claims, participant_ref=participant_id),
+    )
+    if exported is not None:
+        return exported
+    return await _answer(
+        request,
+        response,
+        slow,
+        query,
+        claim_queries.list_participant_claims,
+        session,
+        participant_id,
+    )
+
+
+# A claims list: called with the path's record (if any), then the query.
+ClaimService = Callable[..., claim_queries.ClaimPage]
+
+
+async def _answer(
+    request: Request,
+    response: Response,
+    slow: bool,
+    query: ClaimQuery,
+    service: ClaimService,
+    *args: Any,
+) -> Page[ClaimPublic]:
+    shaped: Page[ClaimPublic] = await offload.answer(
+        slow, response, _paged, request, response, query, service, *args
+    )
+    return shaped
 
 
 def _paged(
-    request: Request, response: Response, found: claim_queries.ClaimPage, query: ClaimQuery
+    request: Request, response: Response, query: ClaimQuery, service: ClaimService, *args: Any
 ) -> Page[ClaimPublic]:
-    items, next_cursor, total = found
+    items, next_cursor, total = service(*args, query)
     page = Page[ClaimPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[ClaimPublic] = paged(request, response, page, query.field_set())
     return shaped

@@ -1,5 +1,6 @@
 """Response helpers and documented error responses shared by the routers."""
 
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, get_args
 
 from fastapi import Path, Request, Response
@@ -7,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 
 from app.errors import PROBLEM_MEDIA_TYPE, invalid
-from app.schemas.common import Page, Problem, no_nul
+from app.schemas.common import Page, Problem, ShapeQuery, no_nul
 
 API_PREFIX = "/api/v1"
 T = TypeVar("T")
@@ -21,8 +22,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "No API key, or an unknown or revoked one; see `WWW-Authenticate`.",
         403: "The API key lacks the scope this operation needs.",
         404: "No record with that id or slug.",
+        406: "No type in `Accept` is offered; the detail lists those that are.",
         409: "The write conflicts with existing records.",
         412: "`If-Match` does not name the current ETag; nothing was changed.",
+        413: "The body is larger than the server accepts.",
+        415: "The body's Content-Type is not one this operation reads.",
         422: "A field is invalid; `errors` names each one.",
     }
     return {
@@ -66,7 +70,8 @@ def paged(request: Request, response: Response, page: Page[Any], fields: set[str
     """
     if fields is not None:
         item_model = get_args(type(page).model_fields["items"].annotation)[0]
-        if unknown := fields - item_model.model_fields.keys():
+        # `id` is added to every selection; an item without one (a timeline entry) just lacks it.
+        if unknown := fields - item_model.model_fields.keys() - {"id"}:
             raise invalid(("query", "fields"), "unknown fields: " + ", ".join(sorted(unknown)))
     headers = {}
     if page.next_cursor is not None:
@@ -79,3 +84,29 @@ def paged(request: Request, response: Response, page: Page[Any], fields: set[str
     body["items"] = [{k: v for k, v in item.items() if k in fields} for item in body["items"]]
     # A Response is sent as is: the partial items bypass the full model.
     return JSONResponse(body, headers=headers)
+
+
+def listed(
+    request: Request,
+    response: Response,
+    page_type: type[Page[T]],
+    found: tuple[list[T], str | None, int | None],
+    query: ShapeQuery,
+) -> Page[T]:
+    """A list response made of a service's page, next cursor and total; see `paged`."""
+    items, next_cursor, total = found
+    page = page_type(items=items, next_cursor=next_cursor, total=total)
+    # `paged` may answer with the partial items as they are, which this annotation hides.
+    shaped: Page[T] = paged(request, response, page, query.field_set())
+    return shaped
+
+
+def listed_from(
+    request: Request,
+    response: Response,
+    page_type: type[Page[T]],
+    service: Callable[..., tuple[list[T], str | None, int | None]],
+    *args: Any,
+) -> Page[T]:
+    """`listed` over what `service(*args)` finds; the query is the last argument."""
+    return listed(request, response, page_type, service(*args), args[-1])

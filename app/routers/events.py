@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import formats, offload
 from app.db import SessionDep
-from app.routers.common import EventRef, created, paged, problem_responses
+from app.routers.common import EventRef, created, listed_from, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
-from app.schemas.common import Page, PageQuery
+from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
     EventCreate,
     EventExpand,
@@ -45,11 +46,15 @@ def create_event(data: EventCreate, session: SessionDep, response: Response) -> 
 
 
 @router.get(
-    "", responses=problem_responses(400, 422), operation_id="list_events", summary="List events"
+    "",
+    responses=problem_responses(400, 422) | formats.responses("event"),
+    operation_id="list_events",
+    summary="List events",
 )
 async def list_events(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[EventQuery, Query()],
 ) -> Page[EventPublic]:
@@ -58,6 +63,20 @@ async def list_events(
     Dates filter honestly: `start_after=2019-09` finds events that certainly started in or
     after September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
+    exported: Page[EventPublic] | None = formats.export(
+        request, session, "event", query, event_queries.list_events
+    )
+    if exported is not None:
+        return exported
+    shaped: Page[EventPublic] = await offload.answer(
+        slow, response, _events_page, request, response, session, query
+    )
+    return shaped
+
+
+def _events_page(
+    request: Request, response: Response, session: SessionDep, query: EventQuery
+) -> Page[EventPublic]:
     items, next_cursor, total = event_queries.list_events(session, query)
     page = Page[EventPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[EventPublic] = paged(request, response, page, query.field_set())
@@ -70,13 +89,19 @@ async def list_events(
     operation_id="event_stats",
     summary="Count events for charts",
 )
-def event_stats(session: SessionDep, query: Annotated[EventStatsQuery, Query()]) -> EventStats:
+async def event_stats(
+    response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
+    query: Annotated[EventStatsQuery, Query()],
+) -> EventStats:
     """Matching events counted by month, year, type, country or status.
 
     By month or year, an event counts only where its start certainly falls: one dated `2019`
     is not counted in January but in `imprecise`.
     """
-    return stats.event_stats(session, query)
+    counted: EventStats = await offload.answer(slow, response, stats.event_stats, session, query)
+    return counted
 
 
 @router.get(
@@ -153,11 +178,28 @@ def add_event_participant(
     summary="List an event's participants",
 )
 async def list_event_participants(
-    event_id: EventRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    event_id: EventRef,
+    request: Request,
+    response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The participants of an event with their roles."""
-    items, next_cursor = event_participants.list_event_participants(session, event_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    page_type = Page[EventParticipantPublic]
+    found: Page[EventParticipantPublic] = await offload.answer(
+        slow,
+        response,
+        listed_from,
+        request,
+        response,
+        page_type,
+        event_participants.list_event_participants,
+        session,
+        event_id,
+        query,
+    )
+    return found
 
 
 @participants_router.get(

@@ -5,10 +5,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app import formats, offload
 from app.db import SessionDep
-from app.routers.common import ParticipantRef, created, paged, problem_responses
+from app.routers.common import (
+    ParticipantRef,
+    created,
+    listed,
+    listed_from,
+    paged,
+    problem_responses,
+)
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
-from app.schemas.common import Page, PageQuery
+from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import EventParticipantPublic
 from app.schemas.participants import (
     ParticipantCreate,
@@ -51,13 +59,14 @@ def create_participant(
 
 @router.get(
     "",
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 422) | formats.responses("participant"),
     operation_id="list_participants",
     summary="List participants",
 )
 async def list_participants(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ParticipantQuery, Query()],
 ) -> Page[ParticipantPublic]:
@@ -66,6 +75,20 @@ async def list_participants(
     Who was Prime Minister of Israel on 12 September 2019:
     `role_title=Prime Minister&role_organization=israel&role_on=2019-09-12`.
     """
+    exported: Page[ParticipantPublic] | None = formats.export(
+        request, session, "participant", query, participant_queries.list_participants
+    )
+    if exported is not None:
+        return exported
+    shaped: Page[ParticipantPublic] = await offload.answer(
+        slow, response, _participants_page, request, response, session, query
+    )
+    return shaped
+
+
+def _participants_page(
+    request: Request, response: Response, session: SessionDep, query: ParticipantQuery
+) -> Page[ParticipantPublic]:
     items, next_cursor, total = participant_queries.list_participants(session, query)
     page = Page[ParticipantPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[ParticipantPublic] = paged(request, response, page, query.field_set())
@@ -130,11 +153,28 @@ def delete_participant(
     summary="List a participant's events",
 )
 async def list_participant_events(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    participant_id: ParticipantRef,
+    request: Request,
+    response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The events a participant took part in, each with its role."""
-    items, next_cursor = event_participants.list_participant_events(session, participant_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    page_type = Page[EventParticipantPublic]
+    found: Page[EventParticipantPublic] = await offload.answer(
+        slow,
+        response,
+        listed_from,
+        request,
+        response,
+        page_type,
+        event_participants.list_participant_events,
+        session,
+        participant_id,
+        query,
+    )
+    return found
 
 
 @router.get(
@@ -143,10 +183,11 @@ async def list_participant_events(
     operation_id="participant_timeline",
     summary="A participant's timeline",
 )
-def participant_timeline(
+async def participant_timeline(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[TimelineQuery, Query()],
 ) -> Page[TimelineItem]:
@@ -155,11 +196,19 @@ def participant_timeline(
     Events sort by start, claims by the date stated; on one day events come first. Undated
     items come first, and never match a date range.
     """
-    items, next_cursor = timelines.participant_timeline(session, participant_id, query)
-    shaped: Page[TimelineItem] = paged(
-        request, response, Page(items=items, next_cursor=next_cursor), None
+    found: Page[TimelineItem] = await offload.answer(
+        slow,
+        response,
+        listed_from,
+        request,
+        response,
+        Page[TimelineItem],
+        timelines.participant_timeline,
+        session,
+        participant_id,
+        query,
     )
-    return shaped
+    return found
 
 
 @router.get(
@@ -168,11 +217,21 @@ def participant_timeline(
     operation_id="participant_network",
     summary="Who a participant met or faced",
 )
-def participant_network(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[NetworkQuery, Query()]
+async def participant_network(
+    participant_id: ParticipantRef,
+    response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
+    query: Annotated[NetworkQuery, Query()],
 ) -> Network:
-    """The participants sharing events with this one, with counts, events and pairs of roles."""
-    return networks.participant_network(session, participant_id, query)
+    """The participants sharing events with this one, with counts, events and pairs of roles.
+
+    At most 100 others (`limit`), each with up to 20 shared events: an answer of at most
+    about 400 KB.
+    """
+    service = networks.participant_network
+    found: Network = await offload.answer(slow, response, service, session, participant_id, query)
+    return found
 
 
 @roles_router.post(
@@ -198,11 +257,15 @@ def add_role(
     summary="List a participant's roles",
 )
 async def list_roles(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[PageQuery, Query()]
+    participant_id: ParticipantRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ShapeQuery, Query()],
 ) -> Page[RolePublic]:
     """The roles a participant held, with their periods."""
-    items, next_cursor = roles.list_roles(session, participant_id, query)
-    return Page(items=items, next_cursor=next_cursor)
+    found = roles.list_roles(session, participant_id, query)
+    return listed(request, response, Page[RolePublic], found, query)
 
 
 @roles_router.get(

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
+from app import formats
 from app.db import SessionDep
-from app.routers.common import SourceRef, created, problem_responses
+from app.routers.common import SourceRef, created, listed, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
@@ -29,14 +30,25 @@ def create_source(data: SourceCreate, session: SessionDep, response: Response) -
 
 
 @router.get(
-    "", responses=problem_responses(400, 422), operation_id="list_sources", summary="List sources"
+    "",
+    responses=problem_responses(400, 422) | formats.responses("source"),
+    operation_id="list_sources",
+    summary="List sources",
 )
 async def list_sources(
-    session: SessionDep, query: Annotated[SourceQuery, Query()]
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[SourceQuery, Query()],
 ) -> Page[SourcePublic]:
-    """Sources in the order they were recorded, one keyset page at a time."""
-    items, next_cursor = sources.list_sources(session, query)
-    return Page(items=items, next_cursor=next_cursor)
+    """Sources in the order they were recorded, one keyset page at a time (`Link: rel="next"`)."""
+    exported: Page[SourcePublic] | None = formats.export(
+        request, session, "source", query, sources.list_sources
+    )
+    if exported is not None:
+        return exported
+    found = sources.list_sources(session, query)
+    return listed(request, response, Page[SourcePublic], found, query)
 
 
 @router.get(

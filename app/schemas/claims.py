@@ -5,18 +5,20 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, StrictFloat, StrictInt
 
-from app.models import ClaimRelationType, ClaimStatus, ClaimType
+from app.models import ClaimRelationType, ClaimStatus, ClaimType, Verification
 from app.schemas.common import (
     MATCH_DESCRIPTION,
     DateValue,
     EDTFString,
     InputModel,
     ListQuery,
+    OptionalSlug,
     PublicModel,
     RecordMeta,
     Reference,
     Slug,
 )
+from app.schemas.summaries import EventSummary, ParticipantSummary, RoleSummary, SourceSummary
 
 SubjectType = Literal["participant", "event"]
 
@@ -54,8 +56,13 @@ class AppearanceCreate(InputModel):
         description="Where the quote ends (exclusive): `text[char_start:char_end] == quote`. "
         + _OFFSETS,
     )
-    confidence: StrictFloat = Field(
-        default=1.0, ge=0, le=1, description="How sure the record is that this is the claim, 0-1."
+    confidence: StrictFloat | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="How sure the record is that this is the claim, 0-1. Only a quote verified "
+        "against the source's stored text may be 1.0 (its default); an unverified one defaults "
+        "to 0.5.",
     )
 
 
@@ -88,10 +95,19 @@ class AppearancePublic(RecordMeta):
 
     claim_id: uuid.UUID = Field(description="The claim.")
     source_id: uuid.UUID = Field(description="The source it appears in.")
+    source: SourceSummary = Field(description="The source, in brief.")
     quote: str = Field(description="The exact words as the source has them.")
     char_start: int | None = Field(description="Where the quote starts. " + _OFFSETS)
     char_end: int | None = Field(description="Where the quote ends (exclusive). " + _OFFSETS)
     confidence: float = Field(description="How sure the record is that this is the claim, 0-1.")
+    verification: Verification = Field(
+        description="`verified`: the quote was found at its offsets in the source's stored text, "
+        "whose sha256 is `verified_sha256`; `unverified`: the source had no text to check it "
+        "against."
+    )
+    verified_sha256: str | None = Field(
+        description="The sha256 of the text the quote was verified against."
+    )
 
 
 class SubjectIn(InputModel):
@@ -159,7 +175,7 @@ class ClaimFields(InputModel):
 class ClaimCreate(ClaimFields):
     """Body of POST /claims and POST /events/{id}/claims."""
 
-    slug: Slug
+    slug: OptionalSlug = None
     appearances: list[AppearanceCreate] = Field(
         default_factory=list,
         max_length=100,
@@ -210,11 +226,22 @@ class ClaimPublic(RecordMeta):
     text: str = Field(description="What was stated or reported.")
     claim_type: ClaimType = Field(description="quote, paraphrase, report, assessment, allegation.")
     claimant_id: uuid.UUID | None = Field(description="Who made the claim; null if unattributed.")
+    claimant: ParticipantSummary | None = Field(
+        description="Who made the claim, in brief; null if unattributed."
+    )
     claimant_role: str | None = Field(description="The claimant's role when speaking.")
     claimant_role_id: uuid.UUID | None = Field(
         description="The role it was resolved from; null when sent explicitly or unresolved."
     )
+    # Not `claimant_role`, which has long been the role's text.
+    resolved_role: RoleSummary | None = Field(
+        description="The role of `claimant_role_id`, in brief, with where it was held; null "
+        "when there is none."
+    )
     event_id: uuid.UUID | None = Field(description="The event where it was said.")
+    event: EventSummary | None = Field(
+        description="The event where it was said, in brief; null if none."
+    )
     stated: DateValue | None = Field(description="When it was said, with its precision.")
     status: ClaimStatus = Field(description="unverified, supported, disputed, refuted.")
     subjects: list[SubjectPublic] = Field(description="Participants and events it is about.")

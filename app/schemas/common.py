@@ -18,12 +18,21 @@ _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "wikidata": (re.compile(r"^Q[1-9][0-9]{0,11}$"), "a Wikidata item id such as Q7747"),
-    "cameo": (re.compile(r"^[A-Z0-9]{3,15}$"), "a CAMEO actor code such as RUSGOV"),
+    # CAMEO writes ethnic codes in lower case (`sco`, `scoGOV`): case is part of the code.
+    "cameo": (re.compile(r"^[A-Za-z0-9]{3,30}$"), "a CAMEO actor code such as RUSGOV"),
     "viaf": (re.compile(r"^[1-9][0-9]{0,21}$"), "a VIAF number"),
     "isni": (re.compile(r"^[0-9]{15}[0-9X]$"), "a 16-character ISNI"),
     "geonames": (re.compile(r"^[1-9][0-9]{0,11}$"), "a GeoNames id"),
     "acled": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"), "an ACLED actor or event id"),
 }
+EVENT_IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "gdelt": (re.compile(r"^[1-9][0-9]{0,19}$"), "a GDELT GLOBALEVENTID such as 864104301"),
+    "acled": IDENTIFIER_FORMATS["acled"],
+    "wikidata": IDENTIFIER_FORMATS["wikidata"],
+    "ucdp": (re.compile(r"^[1-9][0-9]{0,19}$"), "a UCDP GED event id"),
+}
+# Kosovo has no ISO 3166-1 code yet; XK (XKX) is the user-assigned code everyone uses.
+_USER_ASSIGNED = {"XK": "XK", "XKX": "XK"}
 
 MATCH_DESCRIPTION = (
     "With `q`: a passage where the words matched, as HTML: the record's text is escaped "
@@ -33,6 +42,8 @@ MATCH_DESCRIPTION = (
 
 def _country(value: str) -> str:
     code = value.strip().upper()
+    if code in _USER_ASSIGNED:
+        return _USER_ASSIGNED[code]
     found = None
     if len(code) == 2:
         found = pycountry.countries.get(alpha_2=code)
@@ -58,12 +69,15 @@ def _not_uuid(value: str) -> str:
     raise ValueError(f"'{value}' reads as a UUID; a slug must not, or it cannot be looked up")
 
 
-def _identifiers(value: dict[str, str]) -> dict[str, str]:
+def check_identifiers(
+    value: dict[str, str], formats: dict[str, tuple[re.Pattern[str], str]] = IDENTIFIER_FORMATS
+) -> dict[str, str]:
+    """`value` if every scheme is known to `formats` and every value has its scheme's form."""
     for scheme, ident in value.items():
-        if scheme not in IDENTIFIER_FORMATS:
-            known = ", ".join(sorted(IDENTIFIER_FORMATS))
+        if scheme not in formats:
+            known = ", ".join(sorted(formats))
             raise ValueError(f"unknown identifier scheme '{scheme}' (known: {known})")
-        pattern, expected = IDENTIFIER_FORMATS[scheme]
+        pattern, expected = formats[scheme]
         if not pattern.match(ident):
             raise ValueError(f"{scheme} identifier '{ident}' is malformed: expected {expected}")
     return value
@@ -73,7 +87,15 @@ def _identifier_ref(value: str) -> str:
     scheme, sep, ident = value.partition(":")
     if not sep:
         raise ValueError(f"'{value}' is not `scheme:value`, e.g. wikidata:Q7747")
-    _identifiers({scheme: ident})
+    check_identifiers({scheme: ident})
+    return value
+
+
+def _event_identifier_ref(value: str) -> str:
+    scheme, sep, ident = value.partition(":")
+    if not sep:
+        raise ValueError(f"'{value}' is not `scheme:value`, e.g. gdelt:864104301")
+    check_identifiers({scheme: ident}, EVENT_IDENTIFIER_FORMATS)
     return value
 
 
@@ -98,7 +120,27 @@ Identifiers = Annotated[
         description="External identifiers by scheme: " + ", ".join(sorted(IDENTIFIER_FORMATS)),
         examples=[{"wikidata": "Q7747", "cameo": "RUSGOV"}],
     ),
-    AfterValidator(_identifiers),
+    AfterValidator(check_identifiers),
+]
+EventIdentifiers = Annotated[
+    dict[str, str],
+    Field(
+        description="External identifiers by scheme, each unique: "
+        + ", ".join(sorted(EVENT_IDENTIFIER_FORMATS)),
+        examples=[{"gdelt": "864104301"}],
+    ),
+    AfterValidator(lambda value: check_identifiers(value, EVENT_IDENTIFIER_FORMATS)),
+]
+EventIdentifierRef = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=240,
+        description="An event identifier as `scheme:value`; schemes: "
+        + ", ".join(sorted(EVENT_IDENTIFIER_FORMATS)),
+        examples=["gdelt:864104301"],
+    ),
+    AfterValidator(_event_identifier_ref),
 ]
 IdentifierRef = Annotated[
     str,
@@ -121,6 +163,13 @@ Slug = Annotated[
         "(never a UUID, which would be looked up as an id).",
     ),
     AfterValidator(_not_uuid),
+]
+OptionalSlug = Annotated[
+    Slug | None,
+    Field(
+        description="Unique human-readable id; omitted, one is made from the title or name "
+        "(with a short suffix when that is taken) and kept when the title changes."
+    ),
 ]
 Reference = Annotated[
     str,
@@ -164,11 +213,22 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
+_NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+# Values that cannot hold a string: checked by their type alone (every field of every line
+# of a bulk import passes here).
+_NO_STRINGS = frozenset({int, float, bool, type(None)})
+
+
 def no_nul(value: T) -> T:
     """`value` unless a string in it holds a NUL character, which PostgreSQL cannot store."""
-    if _holds_nul(value):
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    return value
+    kind = type(value)
+    if kind is str:
+        if "\x00" in value:  # type: ignore[operator]
+            raise ValueError(_NUL_MESSAGE)
+        return value
+    if kind in _NO_STRINGS or not _holds_nul(value):
+        return value
+    raise ValueError(_NUL_MESSAGE)
 
 
 class RequestModel(BaseModel):
@@ -212,6 +272,11 @@ class Page(BaseModel, Generic[T]):
         description="How many records match in all; only with `include_total=true`.",
     )
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`EventPage` for `Page[EventPublic]`: the name the OpenAPI document gives the type."""
+        return f"{params[0].__name__.removesuffix('Public')}Page"
+
 
 class FieldError(BaseModel):
     """One invalid field of a request."""
@@ -248,8 +313,24 @@ class PageQuery(RequestModel):
     )
 
 
-class ListQuery(PageQuery):
-    """Paging plus what every top-level list accepts: totals and field selection."""
+class ExportQuery(RequestModel):
+    """The `format=` parameter of the lists that can be exported."""
+
+    format: str | None = Field(
+        default=None,
+        max_length=20,
+        pattern=r"^[a-z0-9-]+$",
+        description="Answer in this format instead of a JSON page (wins over `Accept`): `json` "
+        "(the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 "
+        "response lists those this list offers). An export streams every match, page after "
+        "page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` "
+        "is refused.",
+        examples=["csv"],
+    )
+
+
+class ShapeQuery(PageQuery):
+    """Paging plus what every list accepts: totals and field selection."""
 
     include_total: bool = Field(
         default=False, description="Also count every matching record (`total`); costs a query."
@@ -265,6 +346,10 @@ class ListQuery(PageQuery):
     def field_set(self) -> set[str] | None:
         """The fields asked for, with `id`; None for all."""
         return None if self.fields is None else {*self.fields.split(","), "id"}
+
+
+class ListQuery(ExportQuery, ShapeQuery):
+    """Paging plus what every top-level list accepts: totals, field selection and formats."""
 
 
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:

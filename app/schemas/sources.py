@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from app.models import SourceKind
 from app.schemas.common import (
@@ -10,27 +10,54 @@ from app.schemas.common import (
     EDTFString,
     InputModel,
     LanguageTag,
-    PageQuery,
+    ListQuery,
+    OptionalSlug,
     RecordMeta,
     Slug,
 )
 
-_SHA256 = r"^[0-9a-f]{64}$"
+SHA256_DERIVED = "is derived from the text and cannot be set; send `text` instead"
 # The text is what quotes and their offsets are checked against and what sha256 is taken of:
 # it is stored exactly as sent, never trimmed like the other strings.
 SourceText = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
-class SourceCreate(InputModel):
+class _SourceInput(InputModel):
+    """A source's body: `sha256` is derived from `text`, so a write may not send one."""
+
+    sha256: None = Field(
+        default=None,
+        description="Read-only: the SHA-256 of `text`, computed by the server; never send it.",
+        json_schema_extra={"readOnly": True},
+    )
+
+    @field_validator("sha256", mode="before")
+    @classmethod
+    def _refuse_sha256(cls, value: object) -> None:
+        # A hash sent by hand would vouch for a text nobody can check.
+        if value is not None:
+            raise ValueError(SHA256_DERIVED)
+
+
+class SourceCreate(_SourceInput):
     """Body of POST /sources. With `text`, quotes of claims are checked against it."""
 
-    slug: Slug
+    slug: OptionalSlug = None
     kind: SourceKind = Field(description="What sort of source this is.")
     title: str = Field(min_length=1, max_length=500, description="Headline or title.")
     author: str | None = Field(default=None, max_length=300, description="Who wrote it.")
     publisher: str | None = Field(default=None, max_length=300, description="Who published it.")
     url: str | None = Field(
-        default=None, max_length=2000, pattern=r"^https?://\S+$", description="Where it is online."
+        default=None,
+        max_length=2000,
+        pattern=r"^https?://\S+$",
+        description="Where it is online: an http(s) URL without spaces (anything else is a "
+        "`citation`).",
+    )
+    citation: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="How to find it without a URL, e.g. `BBC Monitoring, 12 Sep 2019`.",
     )
     published: EDTFString | None = Field(default=None, description="When it was published.")
     language: LanguageTag | None = None
@@ -38,12 +65,9 @@ class SourceCreate(InputModel):
     text: SourceText | None = Field(
         default=None, max_length=2_000_000, description="Full text; quotes are checked against it."
     )
-    sha256: str | None = Field(
-        default=None, pattern=_SHA256, description="SHA-256 of the text (hex); computed from it."
-    )
 
 
-class SourceUpdate(InputModel):
+class SourceUpdate(_SourceInput):
     """Body of PATCH /sources/{id}: only the fields sent change."""
 
     slug: Slug | None = None
@@ -52,11 +76,11 @@ class SourceUpdate(InputModel):
     author: str | None = Field(default=None, max_length=300)
     publisher: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    citation: str | None = Field(default=None, max_length=1000)
     published: EDTFString | None = None
     language: LanguageTag | None = None
     credits: str | None = Field(default=None, max_length=1000)
     text: SourceText | None = Field(default=None, max_length=2_000_000)
-    sha256: str | None = Field(default=None, pattern=_SHA256)
 
 
 class SourcePublic(RecordMeta):
@@ -68,12 +92,15 @@ class SourcePublic(RecordMeta):
     author: str | None = Field(description="Who wrote it.")
     publisher: str | None = Field(description="Who published it.")
     url: str | None = Field(description="Where it is online.")
+    citation: str | None = Field(description="How to find it without a URL.")
     published: DateValue | None = Field(description="When it was published.")
     language: str | None = Field(description="BCP 47 language tag.")
     credits: str | None = Field(description="e.g. a photo credit.")
     text: str | None = Field(description="Full text, when stored.")
-    sha256: str | None = Field(description="SHA-256 of the text (hex).")
+    sha256: str | None = Field(
+        description="SHA-256 of `text` (hex), computed by the server; null without a text."
+    )
 
 
-class SourceQuery(PageQuery):
-    """Filters of GET /sources."""
+class SourceQuery(ListQuery):
+    """Query of GET /sources: paging and shape."""

@@ -6,8 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from app.models import ClaimType, EventType, ParticipantRole
-from app.schemas.common import DateValue, EDTFString, InputModel, PageQuery, PublicModel
-from app.schemas.events import EventSummary, ParticipantSummary
+from app.schemas.common import DateValue, EDTFString, InputModel, PublicModel, ShapeQuery
+from app.schemas.summaries import EventSummary, ParticipantSummary
 
 
 class DateRange(InputModel):
@@ -26,7 +26,7 @@ class DateRange(InputModel):
     )
 
 
-class TimelineQuery(DateRange, PageQuery):
+class TimelineQuery(DateRange, ShapeQuery):
     """Query of GET /participants/{id}/timeline."""
 
 
@@ -55,13 +55,19 @@ class TimelineItem(PublicModel):
     claim: TimelineClaim | None = Field(description="The claim, when `kind` is `claim`.")
 
 
+NETWORK_LIMIT = 100
+
+
 class NetworkQuery(DateRange):
     """Query of GET /participants/{id}/network: which shared events count, and how many others."""
 
     event_type: list[EventType] = Field(
         default_factory=list, description="Count only events of these types."
     )
-    limit: int = Field(default=50, ge=1, le=500, description="At most this many others, 1 to 500.")
+    # 100 others of 20 shared events each: an answer of at most about 400 KB.
+    limit: int = Field(
+        default=50, ge=1, le=NETWORK_LIMIT, description="At most this many others, 1 to 100."
+    )
 
 
 class SharedEvent(PublicModel):

@@ -31,7 +31,8 @@ from app.schemas.claims import (
     SubjectIn,
     SubjectPublic,
 )
-from app.services import appearances, crud, rows
+from app.schemas.summaries import EventSummary, ParticipantSummary
+from app.services import appearances, crud, rows, slugs, summaries
 
 _REQUIRED = ("slug", "text", "claim_type", "status")
 _SCALARS = {"text", "claim_type", "status"}
@@ -47,18 +48,28 @@ _ROLE_LENGTH = 300
 
 
 def create_claim(
-    session: Session, data: ClaimCreate, *, record_id: uuid.UUID | None = None
+    session: Session,
+    data: ClaimCreate,
+    *,
+    record_id: uuid.UUID | None = None,
+    verified_sha256: str | None = None,
+    verified: Sequence[str | None] | None = None,
 ) -> ClaimPublic:
-    """Store a new claim with its subjects, relations and appearances."""
-    claim = Claim(id=record_id or uuid.uuid4(), slug=data.slug, **data.model_dump(include=_SCALARS))
+    """Store a new claim with its subjects, relations and appearances (`verified_sha256`: as
+    in appearances.add_appearance; `verified`: one such hash per appearance, instead)."""
+    record_id = record_id or uuid.uuid4()
+    slug = data.slug or slugs.new_slug(session, Claim, data.text, record_id)
+    claim = Claim(id=record_id, slug=slug, **data.model_dump(include=_SCALARS))
     _apply(session, claim, data.model_dump(exclude_unset=True, exclude={"slug"}))
     session.add(claim)
-    crud.flush(session, f"claim '{data.slug}'")
+    crud.flush(session, f"claim '{slug}'")
     _set_subjects(session, claim, data.subjects)
     _set_relations(session, claim, data.relations)
     for index, item in enumerate(data.appearances):
-        appearances.add_appearance(session, claim, item, ("body", "appearances", index))
-    crud.commit(session, f"claim '{data.slug}'")
+        loc = ("body", "appearances", index)
+        checked = verified[index] if verified is not None else verified_sha256
+        appearances.add_appearance(session, claim, item, loc, verified_sha256=checked)
+    crud.commit(session, f"claim '{slug}'")
     return to_public(session, [claim])[0]
 
 
@@ -221,24 +232,35 @@ def _set_relations(session: Session, claim: Claim, relations: Sequence[ClaimRela
 
 
 def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
-    """Public form of claims, loading their subjects, appearances and relations in five queries."""
+    """Public form of claims with their subjects, appearances, relations and the records they
+    name in brief: seven queries for any number of claims."""
     ids = [c.id for c in claims]
-    subjects = _subjects(session, ids)
-    shown: dict[uuid.UUID, list[AppearancePublic]] = defaultdict(list)
-    relations: dict[uuid.UUID, list[ClaimRelationPublic]] = defaultdict(list)
-    if ids:
-        found = rows.load(session, Appearance, "claim_id", ids, ("created_at", "id"))
-        for public in appearances.to_public(found):
-            shown[public.claim_id].append(public)
-        order = ("relation", "related_claim_id")
-        for link in rows.load(session, ClaimRelation, "claim_id", ids, order):
-            relations[link.claim_id].append(
-                ClaimRelationPublic(relation=link.relation, claim_id=link.related_claim_id)
-            )
+    links = rows.load(session, ClaimSubject, "claim_id", ids)
+    roles = rows.by_id(session, Role, {c.claimant_role_id for c in claims if c.claimant_role_id})
+    people = summaries.participants(
+        session,
+        [
+            *(link.participant_id for link in links),
+            *(c.claimant_id for c in claims),
+            *(r.organization_id for r in roles.values()),
+        ],
+    )
+    events = summaries.events(
+        session, [*(link.event_id for link in links), *(c.event_id for c in claims)]
+    )
+    subjects = _subjects(links, people, events)
+    shown, relations = _appearances_and_relations(session, ids)
     return [
         ClaimPublic(
             **crud.columns_of(claim),
             stated=stored_date(claim, "stated"),
+            claimant=summaries.pick(people, claim.claimant_id),
+            resolved_role=(
+                summaries.role_summary(roles[claim.claimant_role_id], people)
+                if claim.claimant_role_id
+                else None
+            ),
+            event=summaries.pick(events, claim.event_id),
             subjects=subjects[claim.id],
             appearances=shown[claim.id],
             relations=relations[claim.id],
@@ -247,13 +269,28 @@ def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
     ]
 
 
-def _subjects(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[SubjectPublic]]:
+def _appearances_and_relations(
+    session: Session, ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, list[AppearancePublic]], dict[uuid.UUID, list[ClaimRelationPublic]]]:
+    shown: dict[uuid.UUID, list[AppearancePublic]] = defaultdict(list)
+    found = rows.load(session, Appearance, "claim_id", ids, ("created_at", "id"))
+    for public in appearances.to_public(session, found):
+        shown[public.claim_id].append(public)
+    relations: dict[uuid.UUID, list[ClaimRelationPublic]] = defaultdict(list)
+    order = ("relation", "related_claim_id")
+    for link in rows.load(session, ClaimRelation, "claim_id", ids, order):
+        relations[link.claim_id].append(
+            ClaimRelationPublic(relation=link.relation, claim_id=link.related_claim_id)
+        )
+    return shown, relations
+
+
+def _subjects(
+    links: Sequence[ClaimSubject],
+    people: dict[uuid.UUID, ParticipantSummary],
+    events: dict[uuid.UUID, EventSummary],
+) -> dict[uuid.UUID, list[SubjectPublic]]:
     found: dict[uuid.UUID, list[SubjectPublic]] = defaultdict(list)
-    if not ids:
-        return found
-    links = rows.load(session, ClaimSubject, "claim_id", ids)
-    people = rows.by_id(session, Participant, {r.participant_id for r in links if r.participant_id})
-    events = rows.by_id(session, Event, {r.event_id for r in links if r.event_id})
     for row in links:
         if row.participant_id is not None:
             person = people[row.participant_id]

@@ -15,12 +15,16 @@ from app.dates import UNDATED, parse_date, sort_key
 from app.errors import Conflict, NotFound, OutcomeUnknown, PreconditionFailed, invalid
 from app.etags import etag, matches
 from app.models import Record, utcnow
+from app.schemas.common import ShapeQuery
 from app.services import paging, rows
 
 M = TypeVar("M", bound=SQLModel)
 
 
 SelectOf = SelectOfScalar
+T = TypeVar("T")
+# A page of public records, its next cursor, and the count of all when asked for.
+Listed = tuple[list[T], str | None, int | None]
 
 
 def columns_of(row: SQLModel) -> dict[str, Any]:
@@ -172,15 +176,10 @@ query_scope = paging.scope_of
 
 
 def paginate(
-    session: Session,
-    stmt: SelectOfScalar[M],
-    model: type[M],
-    *,
-    limit: int,
-    cursor: str | None,
-    scope: str,
-) -> tuple[list[M], str | None]:
-    """One keyset page in the order records were added."""
-    return paging.keyset_page(
-        session, stmt, model, RECORDED, limit=limit, cursor=cursor, scope=scope
+    session: Session, stmt: SelectOfScalar[M], model: type[M], query: ShapeQuery, scope: str
+) -> tuple[list[M], str | None, int | None]:
+    """One keyset page in the order records were added, and how many match if asked."""
+    found, next_cursor = paging.keyset_page(
+        session, stmt, model, RECORDED, limit=query.limit, cursor=query.cursor, scope=scope
     )
+    return found, next_cursor, paging.count(session, stmt) if query.include_total else None

@@ -5,18 +5,16 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from app.dates import stored_date
 from app.errors import NotFound
 from app.models import Event, EventParticipant, Participant
-from app.schemas.common import PageQuery
+from app.schemas.common import ShapeQuery
 from app.schemas.events import (
     EventParticipantCreate,
     EventParticipantPublic,
     EventParticipantUpdate,
-    EventSummary,
-    ParticipantSummary,
 )
-from app.services import crud, rows
+from app.schemas.summaries import ParticipantSummary
+from app.services import crud, provenance, rows, summaries
 
 
 def add_participant(
@@ -30,14 +28,15 @@ def add_participant(
     link = EventParticipant(
         event_id=event.id, participant_id=participant.id, role=data.role, note=data.note
     )
+    provenance.apply(link, data.model_dump(exclude_unset=True), cites=False)
     session.add(link)
     crud.commit(session, f"participant '{participant.slug}' as {data.role} of '{event.slug}'")
     return to_public(session, [link])[0]
 
 
 def list_event_participants(
-    session: Session, event_ref: str, query: PageQuery
-) -> tuple[list[EventParticipantPublic], str | None]:
+    session: Session, event_ref: str, query: ShapeQuery
+) -> crud.Listed[EventParticipantPublic]:
     """A page of an event's participants."""
     event = crud.get_or_404(session, Event, event_ref)
     stmt = select(EventParticipant).where(col(EventParticipant.event_id) == event.id)
@@ -45,8 +44,8 @@ def list_event_participants(
 
 
 def list_participant_events(
-    session: Session, participant_ref: str, query: PageQuery
-) -> tuple[list[EventParticipantPublic], str | None]:
+    session: Session, participant_ref: str, query: ShapeQuery
+) -> crud.Listed[EventParticipantPublic]:
     """A page of the events a participant took part in, with their role."""
     participant = crud.get_or_404(session, Participant, participant_ref)
     stmt = select(EventParticipant).where(col(EventParticipant.participant_id) == participant.id)
@@ -73,8 +72,9 @@ def update_event_participant(
     crud.check_if_match(link, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, ("role",))
-    for name, value in changes.items():
-        setattr(link, name, value)
+    for name in {"role", "note"} & changes.keys():
+        setattr(link, name, changes[name])
+    provenance.apply(link, changes, cites=False)
     crud.touch(link)
     crud.commit(session, "participant link")
     return to_public(session, [link])[0]
@@ -99,17 +99,12 @@ def _get_link(session: Session, event_ref: str, link_id: uuid.UUID) -> EventPart
 
 
 def _page(
-    session: Session, stmt: crud.SelectOf[EventParticipant], query: PageQuery, name: str
-) -> tuple[list[EventParticipantPublic], str | None]:
-    rows, next_cursor = crud.paginate(
-        session,
-        stmt,
-        EventParticipant,
-        limit=query.limit,
-        cursor=query.cursor,
-        scope=crud.query_scope(name, {}),
+    session: Session, stmt: crud.SelectOf[EventParticipant], query: ShapeQuery, name: str
+) -> crud.Listed[EventParticipantPublic]:
+    found, next_cursor, total = crud.paginate(
+        session, stmt, EventParticipant, query, crud.query_scope(name, {})
     )
-    return to_public(session, rows), next_cursor
+    return to_public(session, found), next_cursor, total
 
 
 def to_public(
@@ -129,8 +124,10 @@ def to_public(
             participant_id=link.participant_id,
             role=link.role,
             note=link.note,
+            provenance=link.provenance,
+            provenance_basis=link.provenance_basis,
             participant=ParticipantSummary.model_validate(participants[link.participant_id]),
-            event=_event_summary(events[link.event_id]),
+            event=summaries.event_summary(events[link.event_id]),
             created_at=link.created_at,
             updated_at=link.updated_at,
             version=link.version,
@@ -139,13 +136,3 @@ def to_public(
         )
         for link in links
     ]
-
-
-def _event_summary(event: Event) -> EventSummary:
-    return EventSummary(
-        id=event.id,
-        slug=event.slug,
-        title=event.title,
-        event_type=event.event_type,
-        start=stored_date(event, "start"),
-    )

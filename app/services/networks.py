@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from app.dates import stored_date
 from app.models import Event, EventParticipant, Participant
-from app.schemas.events import ParticipantSummary
+from app.schemas.summaries import ParticipantSummary
 from app.schemas.timelines import Connection, Network, NetworkQuery, RolePair, SharedEvent
 from app.services import crud, date_ranges, rows
 

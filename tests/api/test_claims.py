@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from tests.factories import (
     ARTICLE_TEXT,
     assert_problem,
+    brief,
     make_appearance,
     make_claim,
     make_event,
@@ -76,9 +77,12 @@ class TestCreateClaim:
             "text": "We are taking action.",
             "claim_type": "quote",
             "claimant_id": person["id"],
+            "claimant": brief(person),
             "claimant_role": None,
             "claimant_role_id": None,
+            "resolved_role": None,
             "event_id": event["id"],
+            "event": brief(event),
             "stated": {
                 "edtf": "2019-09-12",
                 "precision": "day",

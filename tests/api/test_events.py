@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from tests.factories import (
     assert_problem,
+    brief,
     make_claim,
     make_event,
     make_event_participant,
@@ -81,7 +82,19 @@ class TestCreateEvent:
             "certainty": "confirmed",
             "location": None,
             "parent_id": None,
+            "parent": None,
             "relations": [],
+            "identifiers": {},
+            "goldstein": None,
+            "quad_class": None,
+            "tone": None,
+            "num_mentions": None,
+            "num_sources": None,
+            "num_articles": None,
+            "fatalities": None,
+            "citations": [],
+            "provenance": "stated",
+            "provenance_basis": None,
             "version": 1,
         }
 
@@ -151,8 +164,8 @@ class TestCreateEvent:
         ]
         event = make_event(client, relations=relations)
         expected = [
-            {"relation": "caused_by", "event_id": cause["id"]},
-            {"relation": "follows", "event_id": earlier["id"]},
+            {"relation": "caused_by", "event_id": cause["id"], "event": brief(cause)},
+            {"relation": "follows", "event_id": earlier["id"], "event": brief(earlier)},
         ]
         assert event["relations"] == expected
         assert client.get(f"{EVENTS}/{event['slug']}").json()["relations"] == expected
@@ -249,7 +262,7 @@ class TestUpdateEvent:
         event = make_event(client, relations=[{"relation": "follows", "event_id": first["id"]}])
         relations = [{"relation": "related_to", "event_id": second["slug"]}]
         response = client.patch(f"{EVENTS}/{event['id']}", json={"relations": relations})
-        expected = [{"relation": "related_to", "event_id": second["id"]}]
+        expected = [{"relation": "related_to", "event_id": second["id"], "event": brief(second)}]
         assert response.json()["relations"] == expected
         assert client.get(f"{EVENTS}/{event['id']}").json()["relations"] == expected
 
@@ -285,6 +298,7 @@ class TestUpdateEvent:
         event = make_event(client, parent_id=make_event(client)["id"])
         response = client.patch(f"{EVENTS}/{event['id']}", json={"parent_id": None})
         assert response.json()["parent_id"] is None
+        assert response.json()["parent"] is None
 
     def test_an_event_cannot_be_its_own_parent(self, client: TestClient) -> None:
         event = make_event(client)
