@@ -270,14 +270,21 @@ class Role(Record, table=True):
     )
 
 
+# Indexes named in SQLite hints (`INDEXED BY`) by the services: one constant per name.
+IX_EVENT_START_SORT_ID = "ix_event_start_sort_id"
+IX_EVENT_CREATED_AT_ID = "ix_event_created_at_id"
+IX_EVENT_UPDATED_AT_ID = "ix_event_updated_at_id"
+IX_EVENT_TITLE_ID = "ix_event_title_id"
+
+
 class Event(Sluggable, table=True):
     """Something that happened, is happening or is scheduled."""
 
     __table_args__ = (
-        Index("ix_event_start_sort_id", "start_sort", "id"),
-        Index("ix_event_created_at_id", "created_at", "id"),
-        Index("ix_event_updated_at_id", "updated_at", "id"),
-        Index("ix_event_title_id", "title", "id"),
+        Index(IX_EVENT_START_SORT_ID, "start_sort", "id"),
+        Index(IX_EVENT_CREATED_AT_ID, "created_at", "id"),
+        Index(IX_EVENT_UPDATED_AT_ID, "updated_at", "id"),
+        Index(IX_EVENT_TITLE_ID, "title", "id"),
         Index("ix_event_country_start", "location_country", "start_sort", "id"),
         Index("ix_event_start_bounds", "start_earliest", "start_latest"),
         Index("ix_event_country_bounds", "location_country", "start_earliest", "start_latest"),
@@ -347,6 +354,10 @@ class EventRelation(SQLModel, table=True):
     )
 
 
+IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED = "ix_event_participant_participant_created"
+IX_EVENT_PARTICIPANT_PARTICIPANT_START = "ix_event_participant_participant_start"
+
+
 class EventParticipant(Record, table=True):
     """A participant's part in an event, with a role."""
 
@@ -355,14 +366,14 @@ class EventParticipant(Record, table=True):
         UniqueConstraint("event_id", "participant_id", "role"),
         Index("ix_event_participant_participant_event", "participant_id", "event_id"),
         Index(
-            "ix_event_participant_participant_created",
+            IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED,
             "participant_id",
             "event_created_at",
             "event_id",
             "role",
         ),
         Index(
-            "ix_event_participant_participant_start",
+            IX_EVENT_PARTICIPANT_PARTICIPANT_START,
             "participant_id",
             "event_start_sort",
             "event_id",
@@ -388,13 +399,18 @@ class EventParticipant(Record, table=True):
     )
 
 
+IX_CLAIM_STATED_SORT_ID = "ix_claim_stated_sort_id"
+IX_CLAIM_CREATED_AT_ID = "ix_claim_created_at_id"
+IX_CLAIM_UPDATED_AT_ID = "ix_claim_updated_at_id"
+
+
 class Claim(Sluggable, table=True):
     """A statement someone made or reported."""
 
     __table_args__ = (
-        Index("ix_claim_stated_sort_id", "stated_sort", "id"),
-        Index("ix_claim_created_at_id", "created_at", "id"),
-        Index("ix_claim_updated_at_id", "updated_at", "id"),
+        Index(IX_CLAIM_STATED_SORT_ID, "stated_sort", "id"),
+        Index(IX_CLAIM_CREATED_AT_ID, "created_at", "id"),
+        Index(IX_CLAIM_UPDATED_AT_ID, "updated_at", "id"),
         Index("ix_claim_claimant_stated", "claimant_id", "stated_sort", "id"),
     )
 
@@ -418,6 +434,10 @@ class Claim(Sluggable, table=True):
     status: ClaimStatus = Field(sa_type=String(32), index=True)
 
 
+IX_CLAIM_SUBJECT_PARTICIPANT_CREATED = "ix_claim_subject_participant_created"
+IX_CLAIM_SUBJECT_PARTICIPANT_STATED = "ix_claim_subject_participant_stated"
+
+
 class ClaimSubject(SQLModel, table=True):
     """A participant or an event a claim is about (exactly one of the two)."""
 
@@ -425,10 +445,10 @@ class ClaimSubject(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("claim_id", "participant_id", "event_id"),
         Index(
-            "ix_claim_subject_participant_created", "participant_id", "claim_created_at", "claim_id"
+            IX_CLAIM_SUBJECT_PARTICIPANT_CREATED, "participant_id", "claim_created_at", "claim_id"
         ),
         Index(
-            "ix_claim_subject_participant_stated", "participant_id", "claim_stated_sort", "claim_id"
+            IX_CLAIM_SUBJECT_PARTICIPANT_STATED, "participant_id", "claim_stated_sort", "claim_id"
         ),
     )
 
