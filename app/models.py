@@ -31,6 +31,20 @@ SQLModel.metadata.naming_convention = {
 }
 metadata: MetaData = SQLModel.metadata
 
+# Index names that the services' SQLite hints (`INDEXED BY`) name too: the Index definitions
+# below and the hints share these constants.
+IX_EVENT_START_SORT_ID = "ix_event_start_sort_id"
+IX_EVENT_CREATED_AT_ID = "ix_event_created_at_id"
+IX_EVENT_UPDATED_AT_ID = "ix_event_updated_at_id"
+IX_EVENT_TITLE_ID = "ix_event_title_id"
+IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED = "ix_event_participant_participant_created"
+IX_EVENT_PARTICIPANT_PARTICIPANT_START = "ix_event_participant_participant_start"
+IX_CLAIM_STATED_SORT_ID = "ix_claim_stated_sort_id"
+IX_CLAIM_CREATED_AT_ID = "ix_claim_created_at_id"
+IX_CLAIM_UPDATED_AT_ID = "ix_claim_updated_at_id"
+IX_CLAIM_SUBJECT_PARTICIPANT_CREATED = "ix_claim_subject_participant_created"
+IX_CLAIM_SUBJECT_PARTICIPANT_STATED = "ix_claim_subject_participant_stated"
+
 
 class ParticipantKind(enum.StrEnum):
     person = "person"
@@ -270,13 +284,6 @@ class Role(Record, table=True):
     )
 
 
-# Indexes named in SQLite hints (`INDEXED BY`) by the services: one constant per name.
-IX_EVENT_START_SORT_ID = "ix_event_start_sort_id"
-IX_EVENT_CREATED_AT_ID = "ix_event_created_at_id"
-IX_EVENT_UPDATED_AT_ID = "ix_event_updated_at_id"
-IX_EVENT_TITLE_ID = "ix_event_title_id"
-
-
 class Event(Sluggable, table=True):
     """Something that happened, is happening or is scheduled."""
 
@@ -354,10 +361,6 @@ class EventRelation(SQLModel, table=True):
     )
 
 
-IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED = "ix_event_participant_participant_created"
-IX_EVENT_PARTICIPANT_PARTICIPANT_START = "ix_event_participant_participant_start"
-
-
 class EventParticipant(Record, table=True):
     """A participant's part in an event, with a role."""
 
@@ -399,11 +402,6 @@ class EventParticipant(Record, table=True):
     )
 
 
-IX_CLAIM_STATED_SORT_ID = "ix_claim_stated_sort_id"
-IX_CLAIM_CREATED_AT_ID = "ix_claim_created_at_id"
-IX_CLAIM_UPDATED_AT_ID = "ix_claim_updated_at_id"
-
-
 class Claim(Sluggable, table=True):
     """A statement someone made or reported."""
 
@@ -432,10 +430,6 @@ class Claim(Sluggable, table=True):
     stated_latest: dt.date | None = Field(default=None, index=True)
     stated_sort: dt.date = Field(default=UNDATED, sa_column_kwargs={"server_default": "0001-01-01"})
     status: ClaimStatus = Field(sa_type=String(32), index=True)
-
-
-IX_CLAIM_SUBJECT_PARTICIPANT_CREATED = "ix_claim_subject_participant_created"
-IX_CLAIM_SUBJECT_PARTICIPANT_STATED = "ix_claim_subject_participant_stated"
 
 
 class ClaimSubject(SQLModel, table=True):
