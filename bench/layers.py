@@ -23,6 +23,7 @@ from typing import Any
 import fastapi.routing
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message
 
 from app.config import Settings
@@ -40,7 +41,13 @@ PHASES = {
     "handler": "run_endpoint_function",
     "response serialization": "serialize_response",
 }
-START, END = "<!-- bench:layers:start -->", "<!-- bench:layers:end -->"
+
+
+def markers(engine: str) -> tuple[str, str]:
+    """The lines around this section of RESULTS.md for `engine`: one section per engine."""
+    return f"<!-- bench:layers:{engine}:start -->", f"<!-- bench:layers:{engine}:end -->"
+
+
 MakeApp = Callable[[], FastAPI]
 
 
@@ -169,12 +176,15 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-def section(timings: dict[str, Timing], spent: dict[str, int], path: str, note: str) -> str:
-    """The Markdown section of RESULTS.md for one measurement."""
+def section(
+    timings: dict[str, Timing], spent: dict[str, int], path: str, engine: str, note: str
+) -> str:
+    """The Markdown section of RESULTS.md for one measurement on `engine`."""
     full = timings[FULL]
+    start, end = markers(engine)
     out = [
-        START,
-        "## Cost per layer of a GET by id (`python -m bench.layers`)",
+        start,
+        f"## Cost per layer of a GET by id, {engine} (`python -m bench.layers`)",
         "",
         f"`GET {path}` through each variant's ASGI entry, in process. {note}",
         "",
@@ -191,13 +201,14 @@ def section(timings: dict[str, Timing], spent: dict[str, int], path: str, note: 
     for phase, ns in spent.items():
         per_call = ns / len(full.calls) / 1000 if full.calls else float("nan")
         out.append(f"| {phase} | {per_call:,.1f} | {ns / total:.3f} |")
-    return "\n".join([*out, "", END]) + "\n"
+    return "\n".join([*out, "", end]) + "\n"
 
 
-def write(text_: str, results: Any) -> None:
-    """Replace this section of `results` (a Path) or append it, keeping the others."""
+def write(text_: str, engine: str, results: Any) -> None:
+    """Replace `engine`'s section of `results` (a Path) or append it, keeping the others."""
     current = results.read_text(encoding="utf-8") if results.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
+    start, end = markers(engine)
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.DOTALL)
     if pattern.search(current):
         updated = pattern.sub(lambda _: text_, current, count=1)
     else:
@@ -229,11 +240,13 @@ def main() -> None:
     )
     note = (
         f"{args.calls:,} calls per variant per round, {args.rounds} rounds alternating, one core "
-        f"({args.core}); {settings.database_url.split(':', 1)[0]}; "
+        f"({args.core}); "
         "rate limits off and access log off as in `make bench`."
     )
-    write(section(timings, spent, path, note), RESULTS)
-    print(section(timings, spent, path, note))
+    backend = make_url(settings.database_url).get_backend_name()
+    text_ = section(timings, spent, path, backend, note)
+    write(text_, backend, RESULTS)
+    print(text_)
 
 
 def _uuid(value: Any) -> str:

@@ -46,12 +46,15 @@ def test_every_variant_answers_and_is_reported(
     assert sum(spent.values()) < sum(timings[layers.FULL].calls)
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmarks\n\n## Other\n\nkept\n")
-    layers.write(layers.section(timings, spent, path, "tiny run."), results)
-    layers.write(layers.section(timings, spent, path, "tiny run again."), results)
+    layers.write(layers.section(timings, spent, path, "sqlite", "tiny run."), "sqlite", results)
+    layers.write(layers.section(timings, spent, path, "sqlite", "again."), "sqlite", results)
+    layers.write(layers.section(timings, spent, path, "postgresql", "pg."), "postgresql", results)
     written = results.read_text()
-    assert written.count(layers.START) == 1
+    assert written.count(layers.markers("sqlite")[0]) == 1
+    assert written.count(layers.markers("postgresql")[0]) == 1
+    assert "tiny run." not in written
     assert "kept" in written
-    assert "tiny run again." in written
+    assert "again." in written
     assert "| without IdempotencyMiddleware | 200 |" in written
     assert "| dependency solving |" in written
 
