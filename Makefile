@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 1
 
 .PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick \
-	browser-test client client-check client-test bench-stall
+	browser-test client client-check client-test bench-stall faults
 
 run: install migrate seed serve
 
@@ -103,6 +103,12 @@ client-test: install-dev $(CLIENT)/node_modules
 # writes its section of bench/RESULTS.md.
 bench-stall: install
 	$(BIN)/python -m bench.stall_bench $(STALL_ARGS)
+
+# Fault tests: kill -9 during keyed writes, killed PostgreSQL connections, concurrent keyed
+# writers, on SQLite and PostgreSQL (127.0.0.1 only); figures go to bench/RESULTS.md.
+FAULTS_TIMEOUT ?= 1200
+faults: install
+	timeout $(FAULTS_TIMEOUT) $(BIN)/python -m bench.faults $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache \

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest request body accepted, in bytes; a larger one is a 413.",
     )
+    import_max_body_bytes: int = Field(
+        default=1_073_741_824,
+        ge=1,
+        description="Largest body POST /api/v1/import accepts, in bytes (1 GiB by default); "
+        "the import reads it to a temporary file, not to memory.",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(
@@ -56,16 +62,31 @@ class Settings(BaseSettings):
         default=600,
         ge=0,
         description=(
-            "Requests a minute each API key (each distinct Authorization header) may make, "
-            "per process; 0 turns the per-key limit off."
+            "Tokens a minute each working API key may spend (a request costs one per started "
+            "100 ms of its answer); 0 turns the per-key limit off."
         ),
     )
     anonymous_rate_limit_per_minute: int = Field(
         default=120,
         ge=0,
         description=(
-            "Requests a minute each client address without an API key may make, per process; "
-            "0 turns the per-address limit off."
+            "Tokens a minute each client address may spend on requests without a working API "
+            "key (a request costs one per started 100 ms of its answer); 0 turns it off."
+        ),
+    )
+    rate_limit_cost_ms: int = Field(
+        default=100,
+        ge=0,
+        description=(
+            "A request costs one rate-limit token, plus one per further started this many "
+            "milliseconds it takes to answer (at most 60); 0 makes every request cost one."
+        ),
+    )
+    rate_limit_store: str = Field(
+        default="memory",
+        description=(
+            "Where the rate-limit buckets live: `memory` (each process its own, the default) or "
+            "a Redis URL such as redis://127.0.0.1:6379/0, shared by every worker and replica."
         ),
     )
     access_log: bool = Field(

@@ -15,7 +15,7 @@ Precision = Literal["day", "month", "season", "year", "decade", "century", "mill
 # Sort keys of dated records: the earliest day a date can mean (its latest for an open start),
 # 0001-01-01 when undated, so that keyset paging never compares NULLs.
 UNDATED = dt.date(1, 1, 1)
-_PLAIN = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(\d{2}))?)?$")
+_PLAIN = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-([0-9]{2}))?)?$")
 _PRECISION_BY_ORDER: tuple[Precision, ...] = ("day", "month", "season", "year", "decade", "century")
 _MAX_EDTF_LENGTH = 64
 
@@ -39,14 +39,14 @@ def _precision_of(obj: Any, text: str) -> Precision:
     name = type(obj).__name__
     if name in {"Season", "Level2Season"}:
         return "season"
+    core = text.rstrip("?~%")
+    if "X" in core:
+        # Checked before the parser's own precision, which names the unit of the digits
+        # written (`2019-09-XX` is "day") rather than of the span they leave open (a month).
+        return _unspecified_precision(core)
     precision = getattr(obj, "precision", None)
     if precision in _PRECISION_BY_ORDER:
         return _PRECISION_BY_ORDER[_PRECISION_BY_ORDER.index(precision)]
-    core = text.rstrip("?~%")
-    if "X" in core:
-        digits = len(core.split("-")[0].rstrip("X"))
-        coarse: dict[int, Precision] = {3: "decade", 2: "century"}
-        return coarse.get(digits, "millennium")
     parts = core.split("-")
     if core.startswith("-"):
         parts = parts[1:]
@@ -55,6 +55,16 @@ def _precision_of(obj: Any, text: str) -> Precision:
     if len(parts) == 2:
         return "season" if parts[1].isdigit() and int(parts[1]) > 12 else "month"
     return "year"
+
+
+def _unspecified_precision(core: str) -> Precision:
+    # The unit of the last part written before the first unspecified one.
+    parts = core.lstrip("-").split("-")
+    if "X" in parts[0]:
+        digits = len(parts[0].rstrip("X"))
+        coarse: dict[int, Precision] = {3: "decade", 2: "century"}
+        return coarse.get(digits, "millennium")
+    return "year" if "X" in parts[1] else "month"
 
 
 def _bound(struct: Any) -> dt.date | None:
@@ -81,6 +91,9 @@ def parse_date(text: str) -> DateValue:
         return plain
     if not text or len(text) > _MAX_EDTF_LENGTH:
         raise ValueError("must be a non-empty EDTF date of at most 64 characters")
+    if not text.isascii():
+        # Python reads full-width and Arabic-Indic digits as numbers; EDTF digits are ASCII.
+        raise ValueError(f"'{text}' is not a valid EDTF date: digits must be ASCII 0-9")
     if "/" in text:
         return _parse_interval(text)
     try:
@@ -121,6 +134,8 @@ def _plain(text: str) -> DateValue | None:
 
 
 def _parse_interval(text: str) -> DateValue:
+    if text.count("/") != 1:
+        raise ValueError(f"'{text}' is not a valid EDTF interval: it has exactly two parts")
     start_text, _, end_text = text.partition("/")
     start = None if start_text in {"", ".."} else parse_date(start_text)
     end = None if end_text in {"", ".."} else parse_date(end_text)

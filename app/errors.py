@@ -1,6 +1,7 @@
 """Domain errors and their rendering as RFC 9457 problem details."""
 
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,12 +11,15 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.budget import is_timeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Relative references (RFC 9457 section 3.1.1), documented at GET /problems/{slug}.
 PROBLEM_BASE = "/problems/"
+
+log = logging.getLogger("geoevents.errors")
 
 
 class AppError(Exception):
@@ -98,12 +102,39 @@ class ValidationFailed(AppError):
     title = "Validation failed"
 
 
+class UnsupportedMediaType(AppError):
+    """The body is not in a media type the operation reads."""
+
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
 class DatabaseUnavailable(AppError):
     """The database cannot be reached."""
 
     status = 503
     slug = "database-unavailable"
     title = "Database unavailable"
+    headers = {"Retry-After": "1"}  # noqa: RUF012
+    detail_default = "the database is busy or unreachable; nothing was written, retry shortly"
+
+
+class OutcomeUnknown(DatabaseUnavailable):
+    """The connection was lost while committing: the write may or may not have been stored."""
+
+    slug = "write-outcome-unknown"
+    title = "Write outcome unknown"
+    keyed_detail = (
+        "the connection to the database was lost while committing, so whether this write was "
+        "stored is unknown; retry with the same Idempotency-Key: the retry replays the stored "
+        "response if it was, and runs the request if it was not"
+    )
+    unkeyed_detail = (
+        "the connection to the database was lost while committing, so whether this write was "
+        "stored is unknown; read the record before retrying (or send writes with an "
+        "Idempotency-Key, whose retry tells)"
+    )
 
 
 class QueryTimeout(AppError):
@@ -220,16 +251,55 @@ async def _request_validation(request: Request, exc: Exception) -> Response:
     )
 
 
+# Problem types of the errors Starlette and FastAPI raise themselves.
+_HTTP_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+}
+# FastAPI's own detail when the body could not be parsed at all (JSON nested past the
+# parser's recursion limit, or an undecodable body).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at this path, for a 405's `Allow`."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400 and detail == _UNPARSABLE_BODY:
+        return problem_response(
+            request,
+            400,
+            "Malformed JSON",
+            "request body is not valid JSON, or is nested too deeply to read",
+            slug="malformed-json",
+        )
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route matches {request.url.path}"
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
+        headers["Allow"] = ", ".join(allowed_methods(request))
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, detail)
+    slug = _HTTP_SLUGS.get(exc.status_code, "bad-request" if exc.status_code < 500 else None)
     return problem_response(
-        request, exc.status_code, title, detail, headers=dict(exc.headers or {})
+        request, exc.status_code, title, detail, slug=slug or AppError.slug, headers=headers
     )
 
 
@@ -246,13 +316,24 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
             slug=QueryTimeout.slug,
         )
     # A lost connection, or SQLite busy past its timeout: nothing was committed; retry.
+    log_unavailable(request, exc)
     return problem_response(
         request,
         DatabaseUnavailable.status,
         DatabaseUnavailable.title,
-        "the database is busy or unreachable; nothing was written, retry shortly",
+        DatabaseUnavailable.detail_default,
         slug=DatabaseUnavailable.slug,
         headers={"Retry-After": "1"},
+    )
+
+
+def log_unavailable(request: Request, exc: BaseException) -> None:
+    """Log why a 503 was answered: the exception's class and message, and the request id."""
+    log.warning(
+        "database unavailable: %s: %s (request %s)",
+        f"{type(exc).__module__}.{type(exc).__qualname__}",
+        str(exc).splitlines()[0] if str(exc) else "",
+        request.scope.get("state", {}).get("request_id"),
     )
 
 

@@ -1,28 +1,30 @@
 """Idempotency-Key on POST: a retry with the same key and body gets the first response again."""
 
-import dataclasses
 import datetime as dt
-import enum
 import hashlib
 import logging
 import re
-from collections.abc import Callable
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import anyio
 from fastapi import FastAPI
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import get_session
-from app.errors import DatabaseUnavailable, problem_response
-from app.models import IdempotencyRecord, utcnow
+from app.db import HELD_SESSION, get_session
+from app.errors import DatabaseUnavailable, OutcomeUnknown, log_unavailable, problem_response
+from app.idempotency_store import (
+    Keyed,
+    KeyedTransaction,
+    SessionFactory,
+    Stored,
+    Verdict,
+)
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -31,8 +33,9 @@ STORED_HEADERS = frozenset({b"content-type", b"location", b"etag", b"last-modifi
 _VALID_KEY = re.compile(rb"[\x20-\x7e]{1,255}")
 _PATH_LENGTH = 2000
 _NOT_STORED = frozenset({401, 403, 429})
-
-SessionFactory = Callable[[], AbstractContextManager[Session]]
+# A request with this key committed between our read and our insert this many times running:
+# something is wrong, so the caller is told to retry rather than looping here.
+_ATTEMPTS = 3
 
 log = logging.getLogger(__name__)
 
@@ -43,37 +46,12 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
     "description": (
         "Any 1-255 printable ASCII characters, new for each distinct request. A retry with the "
         "same key and body gets the first response again (with `Idempotent-Replayed: true`); "
-        "the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS."
+        "the same key with another body is a 422. A retry sent while the first is running waits "
+        "for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` "
+        "shows the key as null: the key itself is never stored."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
-
-
-class Verdict(enum.Enum):
-    """What the stored record says about a keyed request, when it is not a replay."""
-
-    RESERVED = "reserved"
-    IN_PROGRESS = "in progress"
-    REUSED = "reused"
-
-
-@dataclasses.dataclass(frozen=True)
-class Stored:
-    """A completed first response, detached from its session."""
-
-    status: int
-    body: str
-    headers: dict[str, str]
-
-
-@dataclasses.dataclass(frozen=True)
-class Keyed:
-    """A POST carrying a valid Idempotency-Key: who sent it and what it asks."""
-
-    key: str
-    owner: str
-    path: str
-    fingerprint: str
 
 
 def dependency_sessions(app: FastAPI) -> SessionFactory:
@@ -127,20 +105,76 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _unavailable(scope: Scope, receive: Receive, send: Send) -> None:
-    response = problem_response(
+def _problem(scope: Scope, unknown: type[OutcomeUnknown] | None) -> Response:
+    """503: nothing was written, or (`unknown`) the commit's outcome is unknown."""
+    error = unknown or DatabaseUnavailable
+    detail = unknown.keyed_detail if unknown else DatabaseUnavailable.detail_default
+    return problem_response(
         Request(scope),
-        DatabaseUnavailable.status,
-        DatabaseUnavailable.title,
-        "the database is busy or unreachable; nothing was written, retry shortly",
-        slug=DatabaseUnavailable.slug,
+        error.status,
+        error.title,
+        detail,
+        slug=error.slug,
         headers={"Retry-After": "1"},
     )
-    await response(scope, receive, send)
+
+
+def _answer(verdict: "Verdict | Stored", scope: Scope) -> Response:
+    """The response to a keyed request that is not run: a replay, a reuse or a busy key."""
+    if isinstance(verdict, Stored):
+        return Response(
+            verdict.body,
+            status_code=verdict.status,
+            headers=verdict.headers | {REPLAYED_HEADER: "true"},
+        )
+    if verdict is Verdict.RACED:
+        return problem_response(
+            Request(scope),
+            409,
+            "Idempotency key in progress",
+            f"a request with this {HEADER} is still in progress; retry shortly",
+            slug="idempotency-key-in-progress",
+            headers={"Retry-After": "1"},
+        )
+    return problem_response(
+        Request(scope),
+        422,
+        "Idempotency key reused",
+        f"this {HEADER} was already used with a different request; send a new key",
+        slug="idempotency-key-reused",
+    )
+
+
+class _Captured:
+    """A response held back until its transaction has committed."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.status: int | None = None
+        self.headers: dict[str, str] = {}
+
+    async def send(self, message: Message) -> None:
+        """Keep `message`, noting the status and the headers a replay needs."""
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            for name, value in message.get("headers", []):
+                if name.lower() in STORED_HEADERS:
+                    self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+        self.messages.append(message)
+
+    def stored(self) -> Stored | None:
+        """The response as a record keeps it; None when it must not be kept."""
+        body = b"".join(m.get("body", b"") for m in self.messages[1:])
+        if self.status is None or self.status >= 500 or self.status in _NOT_STORED:
+            return None
+        try:
+            return Stored(self.status, body.decode(), self.headers)
+        except UnicodeDecodeError:
+            return None
 
 
 class IdempotencyMiddleware:
-    """Record the first response to a keyed POST under `prefix` and replay it for retries."""
+    """Run a keyed POST under `prefix` in one transaction with its record; replay retries."""
 
     def __init__(
         self, app: ASGIApp, sessions: SessionFactory, ttl_seconds: int, prefix: str
@@ -172,163 +206,90 @@ class IdempotencyMiddleware:
         body = await _read_body(receive)
         if body is None:
             return
-        keyed = Keyed(key.decode(), _owner(scope), path[:_PATH_LENGTH], fingerprint(scope, body))
-        try:
-            verdict = await run_in_threadpool(self._claim, keyed)
-        except OperationalError:
-            await _unavailable(scope, receive, send)
-            return
-        if verdict is Verdict.RESERVED:
-            await self._run(keyed, body, scope, receive, send)
-        else:
-            await self._answer(verdict, scope, receive, send)
+        authorization = _header(scope, b"authorization")
+        keyed = Keyed(
+            key.decode(),
+            _owner(scope),
+            path[:_PATH_LENGTH],
+            fingerprint(scope, body),
+            authorization.decode("latin-1") if authorization is not None else None,
+        )
+        await self._keyed(keyed, body, scope, receive, send)
 
-    async def _run(
+    async def _keyed(
         self, keyed: Keyed, body: bytes, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        status: int | None = None
-        headers: dict[str, str] = {}
-        chunks: list[bytes] = []
         body_sent = False
 
         async def replay_receive() -> Message:
+            # The body once, as it was read; then the client's own messages (a disconnect).
             nonlocal body_sent
             if body_sent:
                 return await receive()
             body_sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def capture_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", []):
-                    if name.lower() in STORED_HEADERS:
-                        headers[name.decode("latin-1").lower()] = value.decode("latin-1")
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, replay_receive, capture_send)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await run_in_threadpool(self._release, keyed)
-            raise
-        await self._finish(keyed, status, headers, b"".join(chunks))
-
-    async def _finish(
-        self, keyed: Keyed, status: int | None, headers: dict[str, str], body: bytes
-    ) -> None:
-        """Store a final answer; release the key after a transient one so a retry can run."""
-        try:
-            text = body.decode()
-        except UnicodeDecodeError:
-            text = None
-        # The request never ran (401, 403, 429) or failed transiently (5xx): let a retry run.
-        if status is None or status >= 500 or status in _NOT_STORED or text is None:
-            await run_in_threadpool(self._release, keyed)
+        verdict: Verdict | Stored | None = None
+        for _ in range(_ATTEMPTS):
+            transaction = await run_in_threadpool(KeyedTransaction, self.sessions, self.ttl)
+            try:
+                verdict = await self._claim(transaction, keyed, scope)
+                if verdict is Verdict.RESERVED:
+                    await self._run(transaction, keyed, scope, replay_receive, send)
+                    return
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await run_in_threadpool(transaction.close)
+            if verdict is not Verdict.RACED:
+                break
+        if verdict is Verdict.UNAUTHENTICATED:
+            # The app answers the 401 itself; nothing is reserved or replayed.
+            await self.app(scope, replay_receive, send)
             return
-        try:
-            await run_in_threadpool(self._store, keyed, Stored(status, text, headers))
-        except SQLAlchemyError:
-            # The response is already sent; without a record the key simply cannot replay.
-            log.exception("could not store the response for an idempotency key")
-            await run_in_threadpool(self._release, keyed)
-
-    async def _answer(
-        self, verdict: "Verdict | Stored", scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        request = Request(scope)
-        response: Response
-        if isinstance(verdict, Stored):
-            response = Response(
-                verdict.body,
-                status_code=verdict.status,
-                headers=verdict.headers | {REPLAYED_HEADER: "true"},
-            )
-        elif verdict is Verdict.IN_PROGRESS:
-            response = problem_response(
-                request,
-                409,
-                "Idempotency key in progress",
-                f"a request with this {HEADER} is still in progress; retry shortly",
-                slug="idempotency-key-in-progress",
-                headers={"Retry-After": "1"},
-            )
-        else:
-            response = problem_response(
-                request,
-                422,
-                "Idempotency key reused",
-                f"this {HEADER} was already used with a different request; send a new key",
-                slug="idempotency-key-reused",
-            )
+        response = _answer(verdict, scope) if verdict is not None else _problem(scope, None)
         await response(scope, receive, send)
 
-    def _claim(self, keyed: Keyed) -> "Verdict | Stored":
-        """Replay, refuse, or reserve the key in a short transaction of its own."""
-        now = utcnow()
-        with self.sessions() as session:
-            record = session.get(
-                IdempotencyRecord, (keyed.key, keyed.owner), populate_existing=True
-            )
-            if record is not None and record.expires_at > now:
-                if record.request_hash != keyed.fingerprint:
-                    return Verdict.REUSED
-                if record.status_code is None or record.response_body is None:
-                    return Verdict.IN_PROGRESS
-                return Stored(record.status_code, record.response_body, record.response_headers)
-            if record is not None:
-                session.delete(record)
-                session.flush()
-            # Opportunistic cleanup, so expired keys do not pile up.
-            session.execute(
-                delete(IdempotencyRecord)
-                .where(IdempotencyRecord.expires_at <= now)  # type: ignore[arg-type]
-                .execution_options(synchronize_session=False)
-            )
-            session.add(
-                IdempotencyRecord(
-                    key=keyed.key,
-                    owner=keyed.owner,
-                    method="POST",
-                    path=keyed.path,
-                    request_hash=keyed.fingerprint,
-                    created_at=now,
-                    expires_at=now + self.ttl,
-                )
-            )
-            try:
-                session.commit()
-            except IntegrityError:
-                # Another request reserved the same key between our read and our insert.
-                session.rollback()
-                return Verdict.IN_PROGRESS
-        return Verdict.RESERVED
-
-    def _store(self, keyed: Keyed, stored: Stored) -> None:
-        with self.sessions() as session:
-            record = session.get(
-                IdempotencyRecord, (keyed.key, keyed.owner), populate_existing=True
-            )
-            if record is None:
-                return
-            record.status_code = stored.status
-            record.response_body = stored.body
-            record.response_headers = stored.headers
-            session.add(record)
-            session.commit()
-
-    def _release(self, keyed: Keyed) -> None:
-        """Delete the reservation; failing that, it expires like any other key."""
+    async def _claim(
+        self, transaction: KeyedTransaction, keyed: Keyed, scope: Scope
+    ) -> "Verdict | Stored | None":
         try:
-            with self.sessions() as session:
-                record = session.get(
-                    IdempotencyRecord, (keyed.key, keyed.owner), populate_existing=True
-                )
-                if record is not None and record.status_code is None:
-                    session.delete(record)
-                    session.commit()
-        except SQLAlchemyError:
-            log.exception("could not release an idempotency key")
+            return await run_in_threadpool(transaction.claim, keyed)
+        except SQLAlchemyError as exc:
+            log_unavailable(Request(scope), exc)
+            return None
+
+    async def _run(
+        self,
+        transaction: KeyedTransaction,
+        keyed: Keyed,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Run the request on the held transaction; commit, then send what it answered."""
+        captured = _Captured()
+        scope.setdefault("state", {})[HELD_SESSION] = transaction.inner
+        try:
+            await self.app(scope, receive, captured.send)
+        finally:
+            scope["state"].pop(HELD_SESSION, None)
+        stored = captured.stored()
+        if stored is None:
+            await run_in_threadpool(transaction.abandon)
+        else:
+            try:
+                await run_in_threadpool(transaction.complete, keyed, stored)
+            except SQLAlchemyError as exc:
+                log_unavailable(Request(scope), exc)
+                await _problem(scope, None)(scope, receive, send)
+                return
+            try:
+                await run_in_threadpool(transaction.commit)
+            except SQLAlchemyError as exc:
+                # The COMMIT was sent; whether it landed is unknown. A retry with this key
+                # finds out: it replays the record if it committed, or runs again.
+                log_unavailable(Request(scope), exc)
+                await _problem(scope, OutcomeUnknown)(scope, receive, send)
+                return
+        for message in captured.messages:
+            await send(message)

@@ -26,7 +26,7 @@ from app.explorer import install_explorer
 from app.headers import SecurityHeadersMiddleware
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
-from app.routers import claims, events, keys, participants, sources
+from app.routers import claims, events, imports, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
@@ -61,17 +61,19 @@ TAGS = [
     {"name": "claims", "description": "Statements someone made or reported."},
     {"name": "claim appearances", "description": "Where a claim appears, quoted exactly."},
     {"name": "sources", "description": "Articles, statements and reports records come from."},
+    {"name": "import", "description": "Bulk import of NDJSON records (write scope)."},
     {"name": "keys", "description": "API keys (admin scope): issue, list, revoke."},
     {"name": "operations", "description": "Liveness, readiness and problem types."},
 ]
 
 PROBLEM_TYPES: dict[str, str] = {
     "bad-request": "The request is malformed: a cursor or a parameter cannot be used as sent.",
-    "malformed-json": "The request body is not valid JSON.",
+    "malformed-json": "The request body is not valid JSON, or is nested too deeply to read.",
     "unauthorized": "The request needs an API key (`Authorization: Bearer <key>`) and sent "
     "none, or one that is unknown or revoked.",
     "forbidden": "The API key is valid but lacks the scope (read, write, admin) needed.",
-    "not-found": "No record has that id or slug.",
+    "not-found": "No record has that id or slug, or no route has that path.",
+    "method-not-allowed": "The path exists but not with this method; `Allow` lists its methods.",
     "not-acceptable": "No type in `Accept` is one the list answers in; the detail lists those "
     "it offers (or ask with `format=`).",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
@@ -81,8 +83,13 @@ PROBLEM_TYPES: dict[str, str] = {
     "seconds (RATE_LIMIT_PER_MINUTE, ANONYMOUS_RATE_LIMIT_PER_MINUTE).",
     "idempotency-key-reused": "The `Idempotency-Key` was already used with another request.",
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
+    "unsupported-media-type": "The body's Content-Type is not one the operation reads "
+    "(POST /import reads application/x-ndjson).",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
-    "database-unavailable": "The database did not answer.",
+    "database-unavailable": "The database did not answer; nothing was written.",
+    "write-outcome-unknown": "The connection to the database was lost during the commit, so "
+    "whether the write was stored is unknown; a retry with the same `Idempotency-Key` replays "
+    "it if it was and runs it if it was not.",
     "query-timeout": "A query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was "
     "stopped: ask for less (narrower filters, a smaller limit, fewer expansions).",
     "internal-error": "The server failed; nothing was written.",
@@ -133,6 +140,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys.router,
         prefix=API_PREFIX,
         dependencies=[Depends(begin_writes), Depends(require_scope(KeyScope.admin))],
+        responses=problem_responses(401, 403),
+    )
+    app.include_router(
+        imports.router,
+        prefix=API_PREFIX,
+        dependencies=[Depends(require_scope(KeyScope.write))],
         responses=problem_responses(401, 403),
     )
     _add_operations(app)

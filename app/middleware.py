@@ -8,12 +8,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import ratelimit_store
 from app.config import Settings
 from app.errors import problem_response
 from app.idempotency import IdempotencyMiddleware, dependency_sessions
 from app.observability import install_observability
-from app.ratelimit import RateLimitMiddleware
+from app.ratelimit import KeyVerifier, RateLimitMiddleware
 from app.routers.common import API_PREFIX
+
+IMPORT_PATH = f"{API_PREFIX}/import"
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A client's id is kept only if it cannot smuggle anything into logs or headers.
@@ -90,20 +93,23 @@ class _BodyTooLarge(Exception):
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 to a body over `max_body_bytes`, declared or streamed."""
+    """Answer 413 to a body over `max_body_bytes` (bulk imports: their own), declared or
+    streamed."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, import_max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.import_max_body_bytes = import_max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Reject on Content-Length, else count the chunks as they arrive."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.import_max_body_bytes if scope["path"] == IMPORT_PATH else self.max_body_bytes
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._reject(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(scope, receive, send, limit)
             return
         received = 0
         exceeded = started = False
@@ -113,7 +119,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     exceeded = True
                     raise _BodyTooLarge
             return message
@@ -132,15 +138,15 @@ class BodySizeLimitMiddleware:
             if not exceeded or started:
                 raise
         if exceeded and not started:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, limit)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         request = Request(scope, receive)
         response = problem_response(
             request,
             413,
             "Payload too large",
-            f"the request body is larger than the limit of {self.max_body_bytes} bytes",
+            f"the request body is larger than the limit of {limit} bytes",
             slug="payload-too-large",
         )
         await response(scope, receive, send)
@@ -155,12 +161,19 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         ttl_seconds=settings.idempotency_ttl_seconds,
         prefix=API_PREFIX,
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        import_max_body_bytes=settings.import_max_body_bytes,
+    )
     # Around the body limit: a flood is refused before any body is read.
+    store = settings.rate_limit_store
     app.add_middleware(
         RateLimitMiddleware,
-        keyed_per_minute=settings.rate_limit_per_minute,
-        anonymous_per_minute=settings.anonymous_rate_limit_per_minute,
+        keyed=ratelimit_store.buckets(store, settings.rate_limit_per_minute, "key"),
+        anonymous=ratelimit_store.buckets(store, settings.anonymous_rate_limit_per_minute, "ip"),
+        verifier=KeyVerifier(dependency_sessions(app)),
+        cost_unit_seconds=settings.rate_limit_cost_ms / 1000,
     )
     if settings.cors_origins:
         # Outside the others: a 413 or a 429 still carries the CORS headers.

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
@@ -115,6 +116,9 @@ class ParticipantRole(enum.StrEnum):
     supporter = "supporter"
     subject = "subject"
     mentioned = "mentioned"
+    # CAMEO's source and target actors.
+    initiator = "initiator"
+    recipient = "recipient"
 
 
 class SourceKind(enum.StrEnum):
@@ -124,7 +128,24 @@ class SourceKind(enum.StrEnum):
     official_statement = "official_statement"
     report = "report"
     social_post = "social_post"
+    # An encyclopedia or official page cited for background facts a news source lacks.
+    reference = "reference"
     other = "other"
+
+
+class Provenance(enum.StrEnum):
+    """Where a stored fact comes from."""
+
+    stated = "stated"
+    background = "background"
+    assessment = "assessment"
+
+
+class Verification(enum.StrEnum):
+    """Whether an appearance's quote was checked against the source's text."""
+
+    verified = "verified"
+    unverified = "unverified"
 
 
 class ClaimType(enum.StrEnum):
@@ -209,6 +230,17 @@ class Sluggable(Record):
     slug: str = Field(max_length=120, unique=True, index=True)
 
 
+class Cited(SQLModel):
+    """Columns saying where a fact comes from: stated by its source, background or assessed."""
+
+    provenance: Provenance = Field(
+        default=Provenance.stated,
+        sa_type=String(16),
+        sa_column_kwargs={"server_default": "stated"},
+    )
+    provenance_basis: str | None = Field(default=None, max_length=1000)
+
+
 # A stored date is four columns: <name>_edtf, <name>_precision, <name>_earliest, <name>_latest.
 # The bounds are indexed so that range filters are interval-overlap queries.
 
@@ -221,6 +253,7 @@ class Source(Sluggable, table=True):
     author: str | None = Field(default=None, max_length=300)
     publisher: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000)
+    citation: str | None = Field(default=None, max_length=1000)
     published_edtf: str | None = Field(default=None, max_length=64)
     published_precision: str | None = Field(default=None, max_length=16)
     published_earliest: dt.date | None = Field(default=None, index=True)
@@ -247,11 +280,27 @@ class Participant(Sluggable, table=True):
     description: str | None = Field(default=None, sa_type=Text)
 
 
+# Schemes that classify rather than identify: several participants may share a value (the
+# CAMEO actor code USA covers the United States, Washington, Los Angeles, ...).
+CLASSIFICATION_SCHEMES = ("cameo",)
+_IDENTITY_ONLY = "scheme NOT IN (" + ", ".join(f"'{s}'" for s in CLASSIFICATION_SCHEMES) + ")"
+
+
 class ParticipantIdentifier(SQLModel, table=True):
-    """An external identifier (scheme, value) of a participant; unique per scheme."""
+    """An external identifier (scheme, value) of a participant; an identity is unique."""
 
     __tablename__ = "participant_identifier"
-    __table_args__ = (UniqueConstraint("scheme", "value"),)
+    __table_args__ = (
+        Index("ix_participant_identifier_scheme_value", "scheme", "value"),
+        Index(
+            "uq_participant_identifier_identity",
+            "scheme",
+            "value",
+            unique=True,
+            sqlite_where=text(_IDENTITY_ONLY),
+            postgresql_where=text(_IDENTITY_ONLY),
+        ),
+    )
 
     participant_id: uuid.UUID = Field(
         foreign_key="participant.id", ondelete="CASCADE", primary_key=True
@@ -260,7 +309,7 @@ class ParticipantIdentifier(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
-class Role(Record, table=True):
+class Role(Cited, Record, table=True):
     """A role a participant held over a period, e.g. Prime Minister of Israel."""
 
     __tablename__ = "participant_role"
@@ -282,9 +331,26 @@ class Role(Record, table=True):
     source_id: uuid.UUID | None = Field(
         default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
     )
+    aliases: list[str] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
 
 
-class Event(Sluggable, table=True):
+class RoleTitleKey(SQLModel, table=True):
+    """A role's title or alias, case-folded, so that titles match whatever their case."""
+
+    __tablename__ = "role_title_key"
+
+    role_id: uuid.UUID = Field(
+        foreign_key="participant_role.id", ondelete="CASCADE", primary_key=True
+    )
+    key: str = Field(max_length=200, primary_key=True, index=True)
+
+
+class Event(Cited, Sluggable, table=True):
     """Something that happened, is happening or is scheduled."""
 
     __table_args__ = (
@@ -297,6 +363,12 @@ class Event(Sluggable, table=True):
         Index("ix_event_country_bounds", "location_country", "start_earliest", "start_latest"),
         Index("ix_event_type_start", "event_type", "start_sort", "id"),
         Index("ix_event_lat_lon", "location_lat", "location_lon"),
+        Index("ix_event_goldstein", "goldstein", "id"),
+        Index("ix_event_quad_class", "quad_class", "id"),
+        # Tone and the source and article counts are filtered with others, not alone: an
+        # index each would cost every import more than it saves (see EVENT_MEASURES).
+        Index("ix_event_num_mentions", "num_mentions", "id"),
+        Index("ix_event_fatalities", "fatalities", "id"),
     )
 
     title: str = Field(max_length=500)
@@ -328,12 +400,56 @@ class Event(Sluggable, table=True):
     parent_id: uuid.UUID | None = Field(
         default=None, foreign_key="event.id", ondelete="RESTRICT", index=True
     )
+    # Typed measures, as GDELT and ACLED give them (see EVENT_MEASURES).
+    goldstein: float | None = Field(default=None)
+    quad_class: int | None = Field(default=None)
+    tone: float | None = Field(default=None)
+    num_mentions: int | None = Field(default=None)
+    num_sources: int | None = Field(default=None)
+    num_articles: int | None = Field(default=None)
+    fatalities: int | None = Field(default=None)
+
+
+EVENT_MEASURES = (
+    "goldstein",
+    "quad_class",
+    "tone",
+    "num_mentions",
+    "num_sources",
+    "num_articles",
+    "fatalities",
+)
+
+
+class EventIdentifier(SQLModel, table=True):
+    """An external identifier (scheme, value) of an event: one per scheme, unique per value."""
+
+    __tablename__ = "event_identifier"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True)
+    scheme: str = Field(max_length=32, primary_key=True)
+    value: str = Field(max_length=200)
+
+
+class EventSource(SQLModel, table=True):
+    """A source an event cites directly, with where in it (locator) and a note."""
+
+    __tablename__ = "event_source"
+
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True)
+    source_id: uuid.UUID = Field(
+        foreign_key="source.id", ondelete="RESTRICT", primary_key=True, index=True
+    )
+    locator: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=1000)
 
 
 class EventStatusChange(SQLModel, table=True):
     """One entry of an event's status history, appended whenever the status changes."""
 
     __tablename__ = "event_status_change"
+    __table_args__ = (Index("ix_event_status_change_event_as_of", "event_id", "as_of_latest"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE", index=True)
@@ -361,7 +477,7 @@ class EventRelation(SQLModel, table=True):
     )
 
 
-class EventParticipant(Record, table=True):
+class EventParticipant(Cited, Record, table=True):
     """A participant's part in an event, with a role."""
 
     __tablename__ = "event_participant"
@@ -475,6 +591,13 @@ class Appearance(Record, table=True):
     char_start: int | None = Field(default=None)
     char_end: int | None = Field(default=None)
     confidence: float = Field(default=1.0)
+    verification: Verification = Field(
+        default=Verification.unverified,
+        sa_type=String(16),
+        sa_column_kwargs={"server_default": "unverified"},
+    )
+    # The sha256 of the source text the quote was found in, when it was verified.
+    verified_sha256: str | None = Field(default=None, max_length=64)
 
 
 class ClaimRelation(SQLModel, table=True):

@@ -12,8 +12,10 @@ from pydantic import BaseModel
 from app.dates import parse_date
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.idempotency import declare_header
+from app.models import EVENT_MEASURES
 from app.openapi_clients import document_for_generators
 from app.routers.common import API_PREFIX
+from app.schemas.claims import ClaimCreate
 from app.schemas.events import EventPublic, LocationPublic, RelationPublic, StatusChangePublic
 from app.schemas.participants import ParticipantCreate, ParticipantPublic
 from app.schemas.summaries import EventSummary
@@ -33,11 +35,14 @@ def _seed_examples() -> dict[str, BaseModel | dict[str, Any]]:
     return {
         "SourceCreate": source,
         "ParticipantCreate": putin,
-        "RoleCreate": role_body(role, source["slug"]),
+        "RoleCreate": role_body(role),
         "EventCreate": event_body(meeting),
         "EventParticipantCreate": {"participant_id": host["participant"], "role": host["role"]},
-        "ClaimCreate": claim_body(claim, source["slug"]),
-        "AppearanceCreate": claim["appearances"][0] | {"source_id": source["slug"]},
+        # Without confidence: posted, the quote is unverified (the article's text is not
+        # stored), and only the seed, which checks it against the article, records 1.0.
+        "ClaimCreate": _unrated(claim_body(claim, source["slug"])),
+        "AppearanceCreate": {k: v for k, v in claim["appearances"][0].items() if k != "confidence"}
+        | {"source_id": source["slug"]},
         # PATCH of the September 2019 election, scheduled in the seed, once it was held.
         "EventUpdate": {"status": "occurred", "status_as_of": "2019-09-17"},
         "EventParticipantUpdate": {"role": host["role"]},
@@ -45,6 +50,11 @@ def _seed_examples() -> dict[str, BaseModel | dict[str, Any]]:
         "EventPublic": _event_public(meeting, {e["slug"]: e for e in data["events"]}),
         "ParticipantPublic": _participant_public(putin),
     }
+
+
+def _unrated(body: ClaimCreate) -> ClaimCreate:
+    appearances = [a.model_copy(update={"confidence": None}) for a in body.appearances]
+    return body.model_copy(update={"appearances": appearances})
 
 
 def install_openapi(app: FastAPI, *, public_reads: bool = True) -> None:
@@ -120,8 +130,10 @@ def _event_public(item: dict[str, Any], events: dict[str, dict[str, Any]]) -> Ev
         for r in body.relations
     ]
     return EventPublic(
-        **_meta("events", body.slug),
+        **_meta("events", item["slug"]),
         **body.model_dump(include=_EVENT_SCALARS),
+        identifiers=body.identifiers,
+        citations=[],
         **dates,
         status_history=[
             StatusChangePublic(
@@ -144,12 +156,15 @@ _EVENT_SCALARS = {
     "plover_type",
     "status",
     "certainty",
+    *EVENT_MEASURES,
+    "provenance",
+    "provenance_basis",
 }
 
 
 def _participant_public(item: dict[str, Any]) -> ParticipantPublic:
     body = ParticipantCreate(**item)
-    return ParticipantPublic(**_meta("participants", body.slug), **body.model_dump())
+    return ParticipantPublic(**_meta("participants", item["slug"]), **body.model_dump())
 
 
 _VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -221,7 +236,10 @@ _SCHEMAS = "#/components/schemas/"
 _ERRORS = {
     "413": "The body is larger than the server accepts; nothing was written.",
     "422": "A field is invalid; `errors` names each one.",
-    "503": "The database is busy or unreachable; nothing was written. Retry after `Retry-After`.",
+    "503": "The database is busy or unreachable (`/problems/database-unavailable`: nothing "
+    "was written), or the connection was lost during the commit "
+    "(`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). "
+    "Retry after `Retry-After`.",
 }
 
 

@@ -36,12 +36,19 @@ def load_article(session: Session) -> Counter[str]:
     data = read_article()
     created: Counter[str] = Counter()
     source_slug = data["source"]["slug"]
-    if _missing(session, Source, "sources", source_slug):
-        # The file's sha256 names the text its offsets refer to; without that text stored,
-        # the API keeps no hash (it only keeps one it computed itself).
-        body = SourceCreate(**{k: v for k, v in data["source"].items() if k != "sha256"})
-        sources.create_source(session, body, record_id=seed_id("sources", source_slug))
-        created["sources"] += 1
+    # The article, and the reference pages cited for what it does not say (roles' dates). The
+    # file's sha256 names the text the article's offsets refer to, which is not stored: the
+    # loader records it (the API only ever keeps a hash it computed itself).
+    for item in [data["source"], *data["references"]]:
+        if _missing(session, Source, "sources", item["slug"]):
+            body = SourceCreate(**{k: v for k, v in item.items() if k != "sha256"})
+            sources.create_source(
+                session,
+                body,
+                record_id=seed_id("sources", item["slug"]),
+                recorded_sha256=item.get("sha256"),
+            )
+            created["sources"] += 1
     for item in data["participants"]:
         if _missing(session, Participant, "participants", item["slug"]):
             participants.create_participant(
@@ -49,11 +56,11 @@ def load_article(session: Session) -> Counter[str]:
             )
             created["participants"] += 1
     for item in data["roles"]:
-        created["roles"] += _load_role(session, item, source_slug)
+        created["roles"] += _load_role(session, item)
     for item in data["events"]:
         created.update(_load_event(session, item))
     for item in data["claims"]:
-        created["claims"] += _load_claim(session, item, source_slug)
+        created["claims"] += _load_claim(session, item, source_slug, data["source"]["sha256"])
     return +created
 
 
@@ -61,7 +68,7 @@ def _missing(session: Session, model: Any, resource: str, slug: str) -> bool:
     return session.get(model, seed_id(resource, slug)) is None
 
 
-def _load_role(session: Session, item: dict[str, Any], source_slug: str) -> int:
+def _load_role(session: Session, item: dict[str, Any]) -> int:
     holder = seed_id("participants", item["participant"])
     organization = seed_id("participants", item["organization"]) if item["organization"] else None
     existing = session.exec(
@@ -73,7 +80,7 @@ def _load_role(session: Session, item: dict[str, Any], source_slug: str) -> int:
     ).first()
     if existing is not None:
         return 0
-    roles.add_role(session, str(holder), role_body(item, source_slug))
+    roles.add_role(session, str(holder), role_body(item))
     return 1
 
 
@@ -102,29 +109,37 @@ def _load_event(session: Session, item: dict[str, Any]) -> Counter[str]:
         ).first()
         if existing is None:
             body_link = EventParticipantCreate(
-                participant_id=str(participant_id), role=link["role"]
+                participant_id=str(participant_id),
+                role=link["role"],
+                provenance=link["provenance"],
+                provenance_basis=link.get("provenance_basis"),
             )
             event_participants.add_participant(session, str(event_id), body_link)
             created["event participants"] += 1
     return created
 
 
-def _load_claim(session: Session, item: dict[str, Any], source_slug: str) -> int:
+def _load_claim(session: Session, item: dict[str, Any], source_slug: str, sha256: str) -> int:
     if not _missing(session, Claim, "claims", item["slug"]):
         return 0
     body = claim_body(item, source_slug)
-    claims.create_claim(session, body, record_id=seed_id("claims", item["slug"]))
+    # Every quote is at its offsets in the article of this sha256: the test suite checks
+    # them against the article's text wherever it is at hand.
+    record_id = seed_id("claims", item["slug"])
+    claims.create_claim(session, body, record_id=record_id, verified_sha256=sha256)
     return 1
 
 
-def role_body(item: dict[str, Any], source_slug: str) -> RoleCreate:
-    """The API body of a seeded role."""
+def role_body(item: dict[str, Any]) -> RoleCreate:
+    """The API body of a seeded role: cites the source that states it, or is background."""
     return RoleCreate(
         title=item["title"],
+        aliases=item["aliases"],
         organization_id=item["organization"],
         start=item["start"],
         end=item["end"],
-        source_id=source_slug,
+        source_id=item["source"],
+        provenance=item["provenance"],
     )
 
 

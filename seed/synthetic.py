@@ -29,6 +29,7 @@ from app.config import get_settings
 from app.dates import parse_date, sort_key
 from app.db import build_engine
 from app.models import metadata
+from app.services.roles import title_key
 
 NAMESPACE = uuid.UUID("0c6f3a52-8d1e-4b7a-9f25-3e8c1d7b6a90")
 TABLES = (
@@ -43,6 +44,8 @@ TABLES = (
     "claim",
     "claim_subject",
     "appearance",
+    # Last, so that the slices of the tuple above stay as they were.
+    "role_title_key",
 )
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1).toordinal(), dt.date(2026, 12, 31).toordinal()
 DAYS = [dt.date.fromordinal(o).isoformat() for o in range(FIRST_DAY, LAST_DAY + 1)]
@@ -394,6 +397,11 @@ class World:
             )
             rows["participant_identifier"].extend(self._identifiers(number, kind, code))
         self._add_roles(rows["participant_role"], state_of, len(states))
+        # The keys role_title matches on, as roles.add_role writes them.
+        rows["role_title_key"] = [
+            {"role_id": role["id"], "key": title_key(role["title"])}
+            for role in rows["participant_role"]
+        ]
         self._build_pools()
         return rows
 
@@ -459,6 +467,8 @@ class World:
                 **self.dates.columns("start", start),
                 **self.dates.columns("end", end),
                 "source_id": None,
+                # No source is cited: the migration's default, `stated`, would need one.
+                "provenance": "background",
             }
             rows.append(row)
             end_ordinal = row["end_latest"].toordinal() if end else None
@@ -699,7 +709,7 @@ class World:
 
     def claims(self, first: int, stop: int, drafts: list[Draft]) -> dict[str, list[dict[str, Any]]]:
         """Claims `first` to `stop - 1`, about the drafted events, with subjects and appearances."""
-        rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES[8:]}
+        rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES[8:11]}
         draft = drafts[0]
         for number in range(first, stop):
             if self.rng.random() >= 0.3:  # otherwise another claim about the same event
@@ -792,7 +802,7 @@ class World:
                     "quote": self._quote(text),
                     "char_start": None,
                     "char_end": None,
-                    "confidence": round(rng.uniform(0.5, 1.0), 2),
+                    "confidence": round(rng.uniform(0.5, 0.95), 2),
                 }
             )
 
@@ -884,10 +894,12 @@ class Progress:
         )
 
 
-def generate(engine: Engine, options: Options, *, quiet: bool = False) -> Counter[str]:
+def generate(
+    engine: Engine, options: Options, *, quiet: bool = False, progress: Progress | None = None
+) -> Counter[str]:
     """Generate and insert everything; return the number of rows inserted per table."""
     check_ready(engine)
-    world, progress = World(options), Progress(options.events, quiet)
+    world, progress = World(options), progress or Progress(options.events, quiet)
     with bulk_connection(engine) as conn:
         with conn.begin():
             progress.insert(conn, world.participants())

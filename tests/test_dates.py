@@ -18,6 +18,10 @@ from app.dates import parse_date
         ("2015/..", "year", dt.date(2015, 1, 1), None),
         ("../2019-09-12", "day", None, dt.date(2019, 9, 12)),
         ("201X", "decade", dt.date(2010, 1, 1), dt.date(2019, 12, 31)),
+        # Unspecified digits leave the span of the last unit written.
+        ("2019-09-XX", "month", dt.date(2019, 9, 1), dt.date(2019, 9, 30)),
+        ("2019-XX", "year", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+        ("2019-XX-XX", "year", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
         ("2019?", "year", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
         ("2019/2020-02", "mixed", dt.date(2019, 1, 1), dt.date(2020, 2, 29)),
     ],

@@ -95,6 +95,16 @@ class TestIntegrity:
         )
         assert missing == []
 
+    def test_every_role_has_its_title_key(self, loaded: tuple[Engine, dict[str, int]]) -> None:
+        engine, _ = loaded
+        titles = _rows(
+            engine,
+            "SELECT r.title, k.key FROM participant_role r "
+            "JOIN role_title_key k ON k.role_id = r.id",
+        )
+        assert len(titles) == _count(engine, "participant_role") > 0
+        assert all(key == title.casefold() for title, key in titles)
+
     def test_every_appearance_has_its_claim_and_quotes_it(
         self, loaded: tuple[Engine, dict[str, int]]
     ) -> None:

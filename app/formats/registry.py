@@ -1,8 +1,11 @@
 """Export formats: the writers of each media type, and which records each can write."""
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from sqlmodel import Session
 
 # The kinds of record a list returns; a writer says which of them it can write.
 Kind = Literal["event", "participant", "claim", "source"]
@@ -18,6 +21,9 @@ class ExportContext:
     kind: Kind
     # Absolute URL of the API root (`https://host/api/v1`), for links and `@id`s.
     api_url: str
+    # Sessions on the request's database, for a writer that reads more than the public
+    # records hold (the import format reads each record's links).
+    sessions: Callable[[], AbstractContextManager[Session]] | None = None
 
 
 # Writes records (the list's public models, e.g. EventPublic) as text, piece by piece.

@@ -1,7 +1,7 @@
 """A list answered in an export format: every match, page after keyset page, streamed."""
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
@@ -44,7 +44,8 @@ def export(request: Request, session: Session, kind: Kind, query: Q, fetch: Fetc
     _check(query)
     page = _page_query(query, getattr(query, "cursor", None))
     records, next_cursor = fetch(session, query=page)[:2]
-    context = ExportContext(kind=kind, api_url=str(request.base_url).rstrip("/") + API_PREFIX)
+    api_url = str(request.base_url).rstrip("/") + API_PREFIX
+    context = ExportContext(kind=kind, api_url=api_url, sessions=_sessions(request))
     walked = _rest(request, records, next_cursor, query, fetch)
     body = _chunks(writer.renders[kind](walked, context))
     filename = f"{request.url.path.rstrip('/').rsplit('/', 1)[-1]}.{writer.extension}"
@@ -81,6 +82,12 @@ def walk(session: Session, query: Q, fetch: Fetch[Q], cursor: str | None = None)
         yield from records
         if cursor is None:
             return
+
+
+def _sessions(request: Request) -> Callable[[], AbstractContextManager[Session]]:
+    # The app's session provider (or a test's override), as for the request itself.
+    provider = request.app.dependency_overrides.get(get_session, get_session)
+    return lambda: contextmanager(provider)()
 
 
 def _rest(

@@ -25,6 +25,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         406: "No type in `Accept` is offered; the detail lists those that are.",
         409: "The write conflicts with existing records.",
         412: "`If-Match` does not name the current ETag; nothing was changed.",
+        413: "The body is larger than the server accepts.",
+        415: "The body's Content-Type is not one this operation reads.",
         422: "A field is invalid; `errors` names each one.",
     }
     return {

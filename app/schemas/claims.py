@@ -3,14 +3,16 @@
 import uuid
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictFloat, StrictInt
 
-from app.models import ClaimRelationType, ClaimStatus, ClaimType
+from app.models import ClaimRelationType, ClaimStatus, ClaimType, Verification
 from app.schemas.common import (
+    MATCH_DESCRIPTION,
     DateValue,
     EDTFString,
     InputModel,
     ListQuery,
+    OptionalSlug,
     PublicModel,
     RecordMeta,
     Reference,
@@ -41,21 +43,26 @@ class AppearanceCreate(InputModel):
         max_length=20000,
         description="The exact words as the source has them, whitespace included.",
     )
-    char_start: int | None = Field(
+    char_start: StrictInt | None = Field(
         default=None,
         ge=0,
         description="Where the quote starts in the source text. "
         + _OFFSETS
         + " Omit both offsets to have the server find the quote's first occurrence.",
     )
-    char_end: int | None = Field(
+    char_end: StrictInt | None = Field(
         default=None,
         ge=0,
         description="Where the quote ends (exclusive): `text[char_start:char_end] == quote`. "
         + _OFFSETS,
     )
-    confidence: float = Field(
-        default=1.0, ge=0, le=1, description="How sure the record is that this is the claim, 0-1."
+    confidence: StrictFloat | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="How sure the record is that this is the claim, 0-1. Only a quote verified "
+        "against the source's stored text may be 1.0 (its default); an unverified one defaults "
+        "to 0.5.",
     )
 
 
@@ -72,13 +79,13 @@ class AppearanceUpdate(InputModel):
     quote: str | None = Field(
         default=None, min_length=1, max_length=20000, description="The exact words quoted."
     )
-    char_start: int | None = Field(
+    char_start: StrictInt | None = Field(
         default=None, ge=0, description="Where the quote starts. " + _OFFSETS
     )
-    char_end: int | None = Field(
+    char_end: StrictInt | None = Field(
         default=None, ge=0, description="Where the quote ends (exclusive). " + _OFFSETS
     )
-    confidence: float | None = Field(
+    confidence: StrictFloat | None = Field(
         default=None, ge=0, le=1, description="How sure the record is, 0-1."
     )
 
@@ -93,6 +100,14 @@ class AppearancePublic(RecordMeta):
     char_start: int | None = Field(description="Where the quote starts. " + _OFFSETS)
     char_end: int | None = Field(description="Where the quote ends (exclusive). " + _OFFSETS)
     confidence: float = Field(description="How sure the record is that this is the claim, 0-1.")
+    verification: Verification = Field(
+        description="`verified`: the quote was found at its offsets in the source's stored text, "
+        "whose sha256 is `verified_sha256`; `unverified`: the source had no text to check it "
+        "against."
+    )
+    verified_sha256: str | None = Field(
+        description="The sha256 of the text the quote was verified against."
+    )
 
 
 class SubjectIn(InputModel):
@@ -160,7 +175,7 @@ class ClaimFields(InputModel):
 class ClaimCreate(ClaimFields):
     """Body of POST /claims and POST /events/{id}/claims."""
 
-    slug: Slug
+    slug: OptionalSlug = None
     appearances: list[AppearanceCreate] = Field(
         default_factory=list,
         max_length=100,
@@ -235,7 +250,7 @@ class ClaimPublic(RecordMeta):
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `q`: where the words matched, marked with `<mark>`.",
+        description=MATCH_DESCRIPTION,
     )
 
 

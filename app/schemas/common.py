@@ -18,16 +18,32 @@ _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "wikidata": (re.compile(r"^Q[1-9][0-9]{0,11}$"), "a Wikidata item id such as Q7747"),
-    "cameo": (re.compile(r"^[A-Z0-9]{3,15}$"), "a CAMEO actor code such as RUSGOV"),
+    # CAMEO writes ethnic codes in lower case (`sco`, `scoGOV`): case is part of the code.
+    "cameo": (re.compile(r"^[A-Za-z0-9]{3,30}$"), "a CAMEO actor code such as RUSGOV"),
     "viaf": (re.compile(r"^[1-9][0-9]{0,21}$"), "a VIAF number"),
     "isni": (re.compile(r"^[0-9]{15}[0-9X]$"), "a 16-character ISNI"),
     "geonames": (re.compile(r"^[1-9][0-9]{0,11}$"), "a GeoNames id"),
     "acled": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"), "an ACLED actor or event id"),
 }
+EVENT_IDENTIFIER_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "gdelt": (re.compile(r"^[1-9][0-9]{0,19}$"), "a GDELT GLOBALEVENTID such as 864104301"),
+    "acled": IDENTIFIER_FORMATS["acled"],
+    "wikidata": IDENTIFIER_FORMATS["wikidata"],
+    "ucdp": (re.compile(r"^[1-9][0-9]{0,19}$"), "a UCDP GED event id"),
+}
+# Kosovo has no ISO 3166-1 code yet; XK (XKX) is the user-assigned code everyone uses.
+_USER_ASSIGNED = {"XK": "XK", "XKX": "XK"}
+
+MATCH_DESCRIPTION = (
+    "With `q`: a passage where the words matched, as HTML: the record's text is escaped "
+    "(`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`."
+)
 
 
 def _country(value: str) -> str:
     code = value.strip().upper()
+    if code in _USER_ASSIGNED:
+        return _USER_ASSIGNED[code]
     found = None
     if len(code) == 2:
         found = pycountry.countries.get(alpha_2=code)
@@ -53,12 +69,15 @@ def _not_uuid(value: str) -> str:
     raise ValueError(f"'{value}' reads as a UUID; a slug must not, or it cannot be looked up")
 
 
-def _identifiers(value: dict[str, str]) -> dict[str, str]:
+def check_identifiers(
+    value: dict[str, str], formats: dict[str, tuple[re.Pattern[str], str]] = IDENTIFIER_FORMATS
+) -> dict[str, str]:
+    """`value` if every scheme is known to `formats` and every value has its scheme's form."""
     for scheme, ident in value.items():
-        if scheme not in IDENTIFIER_FORMATS:
-            known = ", ".join(sorted(IDENTIFIER_FORMATS))
+        if scheme not in formats:
+            known = ", ".join(sorted(formats))
             raise ValueError(f"unknown identifier scheme '{scheme}' (known: {known})")
-        pattern, expected = IDENTIFIER_FORMATS[scheme]
+        pattern, expected = formats[scheme]
         if not pattern.match(ident):
             raise ValueError(f"{scheme} identifier '{ident}' is malformed: expected {expected}")
     return value
@@ -68,7 +87,15 @@ def _identifier_ref(value: str) -> str:
     scheme, sep, ident = value.partition(":")
     if not sep:
         raise ValueError(f"'{value}' is not `scheme:value`, e.g. wikidata:Q7747")
-    _identifiers({scheme: ident})
+    check_identifiers({scheme: ident})
+    return value
+
+
+def _event_identifier_ref(value: str) -> str:
+    scheme, sep, ident = value.partition(":")
+    if not sep:
+        raise ValueError(f"'{value}' is not `scheme:value`, e.g. gdelt:864104301")
+    check_identifiers({scheme: ident}, EVENT_IDENTIFIER_FORMATS)
     return value
 
 
@@ -93,7 +120,27 @@ Identifiers = Annotated[
         description="External identifiers by scheme: " + ", ".join(sorted(IDENTIFIER_FORMATS)),
         examples=[{"wikidata": "Q7747", "cameo": "RUSGOV"}],
     ),
-    AfterValidator(_identifiers),
+    AfterValidator(check_identifiers),
+]
+EventIdentifiers = Annotated[
+    dict[str, str],
+    Field(
+        description="External identifiers by scheme, each unique: "
+        + ", ".join(sorted(EVENT_IDENTIFIER_FORMATS)),
+        examples=[{"gdelt": "864104301"}],
+    ),
+    AfterValidator(lambda value: check_identifiers(value, EVENT_IDENTIFIER_FORMATS)),
+]
+EventIdentifierRef = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=240,
+        description="An event identifier as `scheme:value`; schemes: "
+        + ", ".join(sorted(EVENT_IDENTIFIER_FORMATS)),
+        examples=["gdelt:864104301"],
+    ),
+    AfterValidator(_event_identifier_ref),
 ]
 IdentifierRef = Annotated[
     str,
@@ -116,6 +163,13 @@ Slug = Annotated[
         "(never a UUID, which would be looked up as an id).",
     ),
     AfterValidator(_not_uuid),
+]
+OptionalSlug = Annotated[
+    Slug | None,
+    Field(
+        description="Unique human-readable id; omitted, one is made from the title or name "
+        "(with a short suffix when that is taken) and kept when the title changes."
+    ),
 ]
 Reference = Annotated[
     str,
@@ -144,20 +198,37 @@ class PublicModel(BaseModel):
 
 
 def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_holds_nul(v) for v in value)
+    # A walk with a list, not recursion: JSON nested a thousand deep must not overflow the stack.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(item)
     return False
+
+
+_NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+# Values that cannot hold a string: checked by their type alone (every field of every line
+# of a bulk import passes here).
+_NO_STRINGS = frozenset({int, float, bool, type(None)})
 
 
 def no_nul(value: T) -> T:
     """`value` unless a string in it holds a NUL character, which PostgreSQL cannot store."""
-    if _holds_nul(value):
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    return value
+    kind = type(value)
+    if kind is str:
+        if "\x00" in value:  # type: ignore[operator]
+            raise ValueError(_NUL_MESSAGE)
+        return value
+    if kind in _NO_STRINGS or not _holds_nul(value):
+        return value
+    raise ValueError(_NUL_MESSAGE)
 
 
 class RequestModel(BaseModel):

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictFloat, model_validator
 
 from app.models import (
     Certainty,
@@ -16,17 +16,22 @@ from app.models import (
 )
 from app.schemas.claims import ClaimPublic
 from app.schemas.common import (
+    MATCH_DESCRIPTION,
     CountryCode,
     DateValue,
     EDTFString,
+    EventIdentifierRef,
+    EventIdentifiers,
     InputModel,
     ListQuery,
+    OptionalSlug,
     PublicModel,
     RecordMeta,
     Reference,
     Slug,
     Timestamp,
 )
+from app.schemas.provenance import ProvenanceIn, ProvenancePublic
 from app.schemas.sources import SourcePublic
 from app.schemas.summaries import EventSummary, ParticipantSummary
 
@@ -46,11 +51,20 @@ class LocationIn(InputModel):
         default=None, max_length=300, description="First-level subdivision, e.g. Krasnodar Krai."
     )
     country: CountryCode | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
-    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")
+    lat: StrictFloat | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
+    lon: StrictFloat | None = Field(
+        default=None, ge=-180, le=180, description="Longitude (WGS 84)."
+    )
     precision: LocationPrecision | None = Field(
         default=None, description="How precise the coordinates are: exact, city, region, country."
     )
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> "LocationIn":
+        """A point needs both coordinates: `lat` alone would be stored as no point at all."""
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        return self
 
 
 class LocationPublic(PublicModel):
@@ -79,6 +93,54 @@ class RelationPublic(PublicModel):
     event: EventSummary = Field(description="The other event, in brief.")
 
 
+class CitationIn(InputModel):
+    """A source the event cites directly: no quote needed."""
+
+    source: Reference = Field(description="The cited source's id or slug.")
+    locator: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Where in the source: a page, paragraph or timestamp.",
+    )
+    note: str | None = Field(default=None, max_length=1000, description="Free-text remark.")
+
+
+class CitationPublic(PublicModel):
+    """A source the event cites directly."""
+
+    source_id: uuid.UUID = Field(description="The cited source.")
+    locator: str | None = Field(description="Where in the source: a page, paragraph, timestamp.")
+    note: str | None = Field(description="Free-text remark.")
+
+
+_MEASURE_TEXT = {
+    "goldstein": "Goldstein scale of the event's likely impact on stability, -10 to 10.",
+    "quad_class": "CAMEO quad class: 1 verbal cooperation, 2 material cooperation, "
+    "3 verbal conflict, 4 material conflict.",
+    "tone": "Average tone of the reports, -100 (negative) to 100 (positive).",
+    "num_mentions": "How many times the event was mentioned in reports.",
+    "num_sources": "How many information sources reported it.",
+    "num_articles": "How many articles reported it.",
+    "fatalities": "Reported deaths.",
+}
+
+
+class MeasuresIn(InputModel):
+    """The typed measures of an event, as GDELT and ACLED give them."""
+
+    goldstein: float | None = Field(
+        default=None, ge=-10, le=10, description=_MEASURE_TEXT["goldstein"]
+    )
+    quad_class: int | None = Field(
+        default=None, ge=1, le=4, description=_MEASURE_TEXT["quad_class"]
+    )
+    tone: float | None = Field(default=None, ge=-100, le=100, description=_MEASURE_TEXT["tone"])
+    num_mentions: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_mentions"])
+    num_sources: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_sources"])
+    num_articles: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_articles"])
+    fatalities: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["fatalities"])
+
+
 class StatusChangePublic(PublicModel):
     """One entry of an event's status history."""
 
@@ -87,7 +149,15 @@ class StatusChangePublic(PublicModel):
     recorded_at: dt.datetime = Field(description="When the change was recorded here (UTC).")
 
 
-class EventFields(InputModel):
+class StatusOnPublic(PublicModel):
+    """The status an event had on the date `status_on` asked about."""
+
+    date: str = Field(description="The date asked about, as sent.")
+    status: EventStatus | None = Field(description="The status in force then; null if unknown.")
+    as_of: DateValue | None = Field(description="The date that status was reported for.")
+
+
+class EventFields(MeasuresIn, ProvenanceIn):
     """Fields an event is created with; all but title, type and status are optional."""
 
     title: str = Field(min_length=1, max_length=500, description="Short headline of the event.")
@@ -118,15 +188,19 @@ class EventFields(InputModel):
     relations: list[RelationIn] = Field(
         default_factory=list, max_length=100, description="Typed links to other events."
     )
+    identifiers: EventIdentifiers = Field(default_factory=dict)
+    sources: list[CitationIn] = Field(
+        default_factory=list, max_length=100, description="Sources the event cites directly."
+    )
 
 
 class EventCreate(EventFields):
     """Body of POST /events."""
 
-    slug: Slug
+    slug: OptionalSlug = None
 
 
-class EventUpdate(InputModel):
+class EventUpdate(MeasuresIn, ProvenanceIn):
     """Body of PATCH /events/{id}: only the fields sent change; `location` and `relations` are
     replaced whole."""
 
@@ -144,9 +218,11 @@ class EventUpdate(InputModel):
     location: LocationIn | None = None
     parent_id: Reference | None = None
     relations: list[RelationIn] | None = Field(default=None, max_length=100)
+    identifiers: EventIdentifiers | None = None
+    sources: list[CitationIn] | None = Field(default=None, max_length=100)
 
 
-class EventPublic(RecordMeta):
+class EventPublic(ProvenancePublic, RecordMeta):
     """An event as the API returns it."""
 
     slug: str = Field(description="Unique human-readable id.")
@@ -165,10 +241,26 @@ class EventPublic(RecordMeta):
     parent_id: uuid.UUID | None = Field(description="The larger event this is part of.")
     parent: EventSummary | None = Field(description="The larger event, in brief; null if none.")
     relations: list[RelationPublic] = Field(description="Typed links to other events.")
+    identifiers: dict[str, str] = Field(description="External identifiers by scheme.")
+    goldstein: float | None = Field(description=_MEASURE_TEXT["goldstein"])
+    quad_class: int | None = Field(description=_MEASURE_TEXT["quad_class"])
+    tone: float | None = Field(description=_MEASURE_TEXT["tone"])
+    num_mentions: int | None = Field(description=_MEASURE_TEXT["num_mentions"])
+    num_sources: int | None = Field(description=_MEASURE_TEXT["num_sources"])
+    num_articles: int | None = Field(description=_MEASURE_TEXT["num_articles"])
+    fatalities: int | None = Field(description=_MEASURE_TEXT["fatalities"])
+    citations: list[CitationPublic] = Field(
+        description="Sources the event cites directly (sent as `sources`)."
+    )
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `q`: where the words matched, marked with `<mark>`.",
+        description=MATCH_DESCRIPTION,
+    )
+    status_on: StatusOnPublic | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="With `status_on`: the status the event had on that date.",
     )
     participants: list["EventParticipantPublic"] | None = Field(
         default=None,
@@ -183,7 +275,7 @@ class EventPublic(RecordMeta):
     sources: list[SourcePublic] | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `expand=sources`: sources its claims appear in.",
+        description="With `expand=sources`: the sources it cites and those its claims appear in.",
     )
 
 
@@ -202,7 +294,26 @@ EventGroup = Literal["month", "year", "event_type", "country", "status"]
 EventExpansion = Literal["participants", "claims", "sources"]
 
 
-class EventFilters(InputModel):
+class MeasureFilters(InputModel):
+    """Ranges of the typed measures; bounds are inclusive, an event without the measure fails."""
+
+    goldstein_min: float | None = Field(default=None, ge=-10, le=10, description="Goldstein >=.")
+    goldstein_max: float | None = Field(default=None, ge=-10, le=10, description="Goldstein <=.")
+    quad_class_min: int | None = Field(default=None, ge=1, le=4, description="Quad class >=.")
+    quad_class_max: int | None = Field(default=None, ge=1, le=4, description="Quad class <=.")
+    tone_min: float | None = Field(default=None, description="Average tone >=.")
+    tone_max: float | None = Field(default=None, description="Average tone <=.")
+    num_mentions_min: int | None = Field(default=None, ge=0, description="Mentions >=.")
+    num_mentions_max: int | None = Field(default=None, ge=0, description="Mentions <=.")
+    num_sources_min: int | None = Field(default=None, ge=0, description="Sources >=.")
+    num_sources_max: int | None = Field(default=None, ge=0, description="Sources <=.")
+    num_articles_min: int | None = Field(default=None, ge=0, description="Articles >=.")
+    num_articles_max: int | None = Field(default=None, ge=0, description="Articles <=.")
+    fatalities_min: int | None = Field(default=None, ge=0, description="Fatalities >=.")
+    fatalities_max: int | None = Field(default=None, ge=0, description="Fatalities <=.")
+
+
+class EventFilters(MeasureFilters):
     """What GET /events and GET /events/stats filter on; repeated keys mean any of them."""
 
     q: str | None = Field(
@@ -227,17 +338,49 @@ class EventFilters(InputModel):
         default=None, pattern=r"^[0-9]{1,4}$", description="CAMEO code prefix, e.g. `04`."
     )
     parent: Reference | None = Field(default=None, description="Parts of this event.")
+    identifier: list[EventIdentifierRef] = Field(
+        default_factory=list,
+        max_length=20,
+        description="With any of these identifiers, as `scheme:value` (`gdelt:864104301`).",
+    )
+    source: list[Reference] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Citing any of these sources directly (id or slug).",
+    )
     start_after: EDTFString | None = Field(
         default=None, description="Started on or after the first day of this date."
     )
     start_before: EDTFString | None = Field(
         default=None, description="Started on or before the last day of this date."
     )
+    active_on: EDTFString | None = Field(
+        default=None,
+        description="Under way at some time in this date: its span (start to end; the start "
+        "alone without an end; to the present while `ongoing`) meets the date. "
+        "`active_on=2019-09` finds the Russian intervention in Syria (`2015`, ongoing).",
+        examples=["2019-09"],
+    )
+    overlaps: EDTFString | None = Field(
+        default=None,
+        description="Under way at some time in this EDTF interval `A/B` (either end may be "
+        "`..`): `overlaps=2019-04/2019-09` finds the April election, the September one and "
+        "everything under way between them.",
+        examples=["2019-04/2019-09"],
+    )
+    status_on: EDTFString | None = Field(
+        default=None,
+        description="Only events whose status on this date is known (reported for a day on "
+        "or before it); `status` then filters on that status, and each event says it in "
+        "`status_on`. `status_on=2019-09-12&status=scheduled` finds the September election.",
+        examples=["2019-09-12"],
+    )
     include_imprecise: bool = Field(
         default=False,
         description="With `start_after`/`start_before`: also events whose imprecise start may "
-        "fall in the range (an event dated `2019` for `start_after=2019-09`). By default only "
-        "events that certainly started in it.",
+        "fall in the range (an event dated `2019` for `start_after=2019-09`); with "
+        "`active_on`/`overlaps`: also events that possibly meet it (the Israeli strikes, dated "
+        "`../2019-09-12`, for `active_on=2018`). By default only events that certainly do.",
     )
     updated_since: Timestamp | None = Field(
         default=None, description="Changed at or after this time (ISO 8601)."
@@ -306,7 +449,7 @@ class EventStats(PublicModel):
     undated: int = Field(description="Events without a start, for month and year grouping.")
 
 
-class EventParticipantCreate(InputModel):
+class EventParticipantCreate(ProvenanceIn):
     """Body of POST /events/{id}/participants."""
 
     participant_id: Reference = Field(description="The participant's id or slug.")
@@ -314,14 +457,14 @@ class EventParticipantCreate(InputModel):
     note: str | None = Field(default=None, max_length=1000, description="Free-text remark.")
 
 
-class EventParticipantUpdate(InputModel):
+class EventParticipantUpdate(ProvenanceIn):
     """Body of PATCH /events/{id}/participants/{link_id}."""
 
     role: ParticipantRole | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
-class EventParticipantPublic(RecordMeta):
+class EventParticipantPublic(ProvenancePublic, RecordMeta):
     """A participant's part in an event."""
 
     event_id: uuid.UUID = Field(description="The event.")

@@ -58,8 +58,10 @@ class KeyPublic(PublicModel):
 class KeyCreated(KeyPublic):
     """A key just created: the only response that shows the key itself."""
 
-    key: str = Field(
-        description="The bearer key. Shown once: only its SHA-256 is stored, so keep it now."
+    key: str | None = Field(
+        description="The bearer key. Shown once: only its SHA-256 is stored, so keep it now. "
+        "Null in the replay of a retried `Idempotency-Key` request: the key is not stored "
+        "there either; revoke that key by `id` and create another if its answer was lost."
     )
 
 

@@ -1,12 +1,13 @@
 """Request and response models of participants and their roles."""
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from app.models import ParticipantKind
 from app.schemas.common import (
+    MATCH_DESCRIPTION,
     CountryCode,
     DateValue,
     EDTFString,
@@ -14,10 +15,12 @@ from app.schemas.common import (
     Identifiers,
     InputModel,
     ListQuery,
+    OptionalSlug,
     RecordMeta,
     Reference,
     Slug,
 )
+from app.schemas.provenance import ProvenanceIn, ProvenancePublic
 from app.schemas.summaries import ParticipantSummary, SourceSummary
 
 
@@ -29,7 +32,7 @@ def _absent(value: object) -> bool:
 class ParticipantCreate(InputModel):
     """Body of POST /participants."""
 
-    slug: Slug
+    slug: OptionalSlug = None
     name: str = Field(min_length=1, max_length=300, description="Name as commonly written.")
     kind: ParticipantKind = Field(description="What sort of actor this is.")
     aliases: list[str] = Field(
@@ -65,7 +68,7 @@ class ParticipantPublic(RecordMeta):
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
-        description="With `q`: where the words matched, marked with `<mark>`.",
+        description=MATCH_DESCRIPTION,
     )
 
 
@@ -93,7 +96,8 @@ class ParticipantQuery(ListQuery):
         default=None,
         min_length=1,
         max_length=200,
-        description="Held a role with exactly this title (case-sensitive), e.g. `Prime Minister`.",
+        description="Held a role with this title or alias, whatever the case and spacing, "
+        "e.g. `Prime Minister` or `defense minister`.",
     )
     role_organization: Reference | None = Field(
         default=None, description="Held a role in this participant (id or slug), e.g. `israel`."
@@ -111,33 +115,47 @@ class ParticipantQuery(ListQuery):
     )
 
 
-class RoleCreate(InputModel):
+_ALIASES = (
+    "Other titles of the same role, e.g. `Defense Minister` for `Minister of Defence`; "
+    "`role_title` matches the title or any alias, whatever the case."
+)
+RoleAliases = list[Annotated[str, Field(min_length=1, max_length=200)]]
+
+
+class RoleCreate(ProvenanceIn):
     """Body of POST /participants/{id}/roles."""
 
     title: str = Field(min_length=1, max_length=200, description="e.g. Prime Minister.")
+    aliases: RoleAliases = Field(default_factory=list, max_length=20, description=_ALIASES)
     organization_id: Reference | None = Field(
         default=None, description="The participant the role is held in (Israel, Likud): id or slug."
     )
     start: EDTFString | None = Field(default=None, description="When the role began, as EDTF.")
     end: EDTFString | None = Field(default=None, description="When it ended; null if current.")
-    source_id: Reference | None = Field(default=None, description="Where this is stated.")
+    source_id: Reference | None = Field(
+        default=None,
+        description="A source that states the role and its dates; without one the role is "
+        "`background`.",
+    )
 
 
-class RoleUpdate(InputModel):
+class RoleUpdate(ProvenanceIn):
     """Body of PATCH /participants/{id}/roles/{role_id}."""
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
+    aliases: RoleAliases | None = Field(default=None, max_length=20, description=_ALIASES)
     organization_id: Reference | None = None
     start: EDTFString | None = None
     end: EDTFString | None = None
     source_id: Reference | None = None
 
 
-class RolePublic(RecordMeta):
+class RolePublic(ProvenancePublic, RecordMeta):
     """A role a participant held over a period."""
 
     participant_id: uuid.UUID = Field(description="Who held the role.")
     title: str = Field(description="The role's title.")
+    aliases: list[str] = Field(description=_ALIASES)
     organization_id: uuid.UUID | None = Field(description="Where the role was held.")
     organization: ParticipantSummary | None = Field(
         description="Where the role was held, in brief; null if not recorded."

@@ -11,6 +11,7 @@ from app.schemas.common import (
     InputModel,
     LanguageTag,
     ListQuery,
+    OptionalSlug,
     RecordMeta,
     Slug,
 )
@@ -41,13 +42,22 @@ class _SourceInput(InputModel):
 class SourceCreate(_SourceInput):
     """Body of POST /sources. With `text`, quotes of claims are checked against it."""
 
-    slug: Slug
+    slug: OptionalSlug = None
     kind: SourceKind = Field(description="What sort of source this is.")
     title: str = Field(min_length=1, max_length=500, description="Headline or title.")
     author: str | None = Field(default=None, max_length=300, description="Who wrote it.")
     publisher: str | None = Field(default=None, max_length=300, description="Who published it.")
     url: str | None = Field(
-        default=None, max_length=2000, pattern=r"^https?://\S+$", description="Where it is online."
+        default=None,
+        max_length=2000,
+        pattern=r"^https?://\S+$",
+        description="Where it is online: an http(s) URL without spaces (anything else is a "
+        "`citation`).",
+    )
+    citation: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="How to find it without a URL, e.g. `BBC Monitoring, 12 Sep 2019`.",
     )
     published: EDTFString | None = Field(default=None, description="When it was published.")
     language: LanguageTag | None = None
@@ -66,6 +76,7 @@ class SourceUpdate(_SourceInput):
     author: str | None = Field(default=None, max_length=300)
     publisher: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    citation: str | None = Field(default=None, max_length=1000)
     published: EDTFString | None = None
     language: LanguageTag | None = None
     credits: str | None = Field(default=None, max_length=1000)
@@ -81,6 +92,7 @@ class SourcePublic(RecordMeta):
     author: str | None = Field(description="Who wrote it.")
     publisher: str | None = Field(description="Who published it.")
     url: str | None = Field(description="Where it is online.")
+    citation: str | None = Field(description="How to find it without a URL.")
     published: DateValue | None = Field(description="When it was published.")
     language: str | None = Field(description="BCP 47 language tag.")
     credits: str | None = Field(description="e.g. a photo credit.")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound, invalid
-from app.models import Appearance, Claim, Source
+from app.models import Appearance, Claim, Source, Verification
 from app.schemas.claims import AppearanceCreate, AppearancePublic, AppearanceUpdate
 from app.schemas.common import ShapeQuery
 from app.services import crud, summaries
@@ -14,6 +14,8 @@ from app.services import crud, summaries
 Loc = tuple[str | int, ...]
 _EXCERPT = 80
 _PLACEMENT = {"source_id", "quote", "char_start", "char_end"}
+# What an unverified quote's confidence is when none is sent: unknown either way.
+UNVERIFIED_CONFIDENCE = 0.5
 
 
 def create_appearance(session: Session, claim_ref: str, data: AppearanceCreate) -> AppearancePublic:
@@ -25,20 +27,53 @@ def create_appearance(session: Session, claim_ref: str, data: AppearanceCreate) 
     return to_public(session, [row])[0]
 
 
-def add_appearance(session: Session, claim: Claim, data: AppearanceCreate, loc: Loc) -> Appearance:
-    """Add a checked appearance to a claim; `loc` is where `data` is in the request."""
+def add_appearance(
+    session: Session,
+    claim: Claim,
+    data: AppearanceCreate,
+    loc: Loc,
+    *,
+    verified_sha256: str | None = None,
+) -> Appearance:
+    """Add a checked appearance to a claim; `loc` is where `data` is in the request.
+
+    `verified_sha256`: the caller checked the quote against the source's text, which is not
+    stored, and it has this sha256 (the seed, whose article is checked by the test suite).
+    """
     source = crud.resolve_ref(session, Source, data.source_id, (*loc, "source_id"))
     start, end = place_quote(source, data.quote, data.char_start, data.char_end, loc)
     row = Appearance(
-        claim_id=claim.id,
-        source_id=source.id,
-        quote=data.quote,
-        char_start=start,
-        char_end=end,
-        confidence=data.confidence,
+        claim_id=claim.id, source_id=source.id, quote=data.quote, char_start=start, char_end=end
     )
+    _verify(row, source, verified_sha256, loc)
+    row.confidence = _confidence(row, source, data.confidence, (*loc, "confidence"))
     session.add(row)
     return row
+
+
+def _verify(row: Appearance, source: Source, checked: str | None, loc: Loc) -> None:
+    # A quote placed in a stored text was found there; without one it is only as sure as the
+    # caller who checked it against a text of the recorded sha256.
+    if checked is not None and source.text is None and checked != source.sha256:
+        raise invalid((*loc, "source_id"), f"source '{source.slug}' has another sha256")
+    sha256 = source.sha256 if source.text is not None else checked
+    row.verification = Verification.verified if sha256 else Verification.unverified
+    row.verified_sha256 = sha256
+
+
+def _confidence(row: Appearance, source: Source, sent: float | None, loc: Loc) -> float:
+    if row.verification == Verification.verified:
+        return 1.0 if sent is None else sent
+    if sent is None:
+        return UNVERIFIED_CONFIDENCE
+    if sent >= 1.0:
+        raise invalid(
+            loc,
+            f"only a quote verified against its source's text can have confidence 1.0; "
+            f"source '{source.slug}' has no stored text to check this one against: send a "
+            "lower confidence, or store the source's text first",
+        )
+    return sent
 
 
 def list_appearances(
@@ -76,14 +111,12 @@ def update_appearance(
     crud.reject_nulls(changes, ("source_id", "quote", "confidence"))
     if "quote" in changes:
         row.quote = changes["quote"]
-    if "confidence" in changes:
-        row.confidence = changes["confidence"]
+    if "source_id" in changes:
+        loc = ("body", "source_id")
+        source = crud.resolve_ref(session, Source, changes["source_id"], loc)
+    else:
+        source = crud.get_or_404(session, Source, row.source_id)
     if _PLACEMENT & changes.keys():
-        if "source_id" in changes:
-            loc = ("body", "source_id")
-            source = crud.resolve_ref(session, Source, changes["source_id"], loc)
-        else:
-            source = crud.get_or_404(session, Source, row.source_id)
         row.source_id = source.id
         row.char_start, row.char_end = place_quote(
             source,
@@ -93,6 +126,11 @@ def update_appearance(
             ("body",),
             search="char_start" not in changes and "char_end" not in changes,
         )
+        # Placed anew: verified only where the text is stored now.
+        _verify(row, source, None, ("body",))
+    if "confidence" in changes or row.verification == Verification.unverified:
+        sent = changes.get("confidence", row.confidence)
+        row.confidence = _confidence(row, source, sent, ("body", "confidence"))
     crud.touch(row)
     crud.touch(claim)
     crud.commit(session, f"appearance of claim '{claim.slug}'")

@@ -32,7 +32,7 @@ from app.schemas.claims import (
     SubjectPublic,
 )
 from app.schemas.summaries import EventSummary, ParticipantSummary
-from app.services import appearances, crud, rows, summaries
+from app.services import appearances, crud, rows, slugs, summaries
 
 _REQUIRED = ("slug", "text", "claim_type", "status")
 _SCALARS = {"text", "claim_type", "status"}
@@ -48,18 +48,26 @@ _ROLE_LENGTH = 300
 
 
 def create_claim(
-    session: Session, data: ClaimCreate, *, record_id: uuid.UUID | None = None
+    session: Session,
+    data: ClaimCreate,
+    *,
+    record_id: uuid.UUID | None = None,
+    verified_sha256: str | None = None,
 ) -> ClaimPublic:
-    """Store a new claim with its subjects, relations and appearances."""
-    claim = Claim(id=record_id or uuid.uuid4(), slug=data.slug, **data.model_dump(include=_SCALARS))
+    """Store a new claim with its subjects, relations and appearances (`verified_sha256`: as
+    in appearances.add_appearance)."""
+    record_id = record_id or uuid.uuid4()
+    slug = data.slug or slugs.new_slug(session, Claim, data.text, record_id)
+    claim = Claim(id=record_id, slug=slug, **data.model_dump(include=_SCALARS))
     _apply(session, claim, data.model_dump(exclude_unset=True, exclude={"slug"}))
     session.add(claim)
-    crud.flush(session, f"claim '{data.slug}'")
+    crud.flush(session, f"claim '{slug}'")
     _set_subjects(session, claim, data.subjects)
     _set_relations(session, claim, data.relations)
     for index, item in enumerate(data.appearances):
-        appearances.add_appearance(session, claim, item, ("body", "appearances", index))
-    crud.commit(session, f"claim '{data.slug}'")
+        loc = ("body", "appearances", index)
+        appearances.add_appearance(session, claim, item, loc, verified_sha256=verified_sha256)
+    crud.commit(session, f"claim '{slug}'")
     return to_public(session, [claim])[0]
 
 

@@ -5,13 +5,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.dates import UNDATED, parse_date, sort_key
-from app.errors import Conflict, NotFound, PreconditionFailed, invalid
+from app.errors import Conflict, NotFound, OutcomeUnknown, PreconditionFailed, invalid
 from app.etags import etag, matches
 from app.models import Record, utcnow
 from app.schemas.common import ShapeQuery
@@ -94,7 +95,13 @@ def counter(session: Session) -> Callable[[type[SQLModel], Any], int]:
 
 
 def check_if_match(row: Record, if_match: str | None) -> None:
-    """Refuse a write whose If-Match does not name the version of `row` loaded in this session."""
+    """Lock `row` for this write at its current version; refuse it if If-Match names another."""
+    session = object_session(row)
+    if session is not None:
+        # Concurrent writers queue here (PostgreSQL: FOR UPDATE; SQLite: the write transaction
+        # holds the database from its BEGIN) and each reads the version the previous one
+        # committed, so without If-Match the last writer wins instead of failing as stale.
+        session.refresh(row, with_for_update=True)
     if if_match is None:
         return
     current = etag(row.id, row.version)
@@ -113,6 +120,7 @@ def touch(row: Record) -> None:
 
 def commit(session: Session, what: str) -> None:
     """Commit, turning a uniqueness or reference failure into a 409 about `what`."""
+    flush(session, what)
     try:
         session.commit()
     except IntegrityError as exc:
@@ -121,6 +129,12 @@ def commit(session: Session, what: str) -> None:
     except StaleDataError as exc:
         session.rollback()
         raise _changed_meanwhile(what) from exc
+    except DBAPIError as exc:
+        if session.info.get("held"):
+            # Only a savepoint: the real commit, and its outcome, belong to the caller.
+            raise
+        # Everything was flushed: this is the COMMIT itself, which may have landed.
+        raise OutcomeUnknown(OutcomeUnknown.unkeyed_detail) from exc
 
 
 def flush(session: Session, what: str) -> None:

@@ -14,7 +14,7 @@ from app.schemas.events import (
     EventParticipantUpdate,
 )
 from app.schemas.summaries import ParticipantSummary
-from app.services import crud, rows, summaries
+from app.services import crud, provenance, rows, summaries
 
 
 def add_participant(
@@ -28,6 +28,7 @@ def add_participant(
     link = EventParticipant(
         event_id=event.id, participant_id=participant.id, role=data.role, note=data.note
     )
+    provenance.apply(link, data.model_dump(exclude_unset=True), cites=False)
     session.add(link)
     crud.commit(session, f"participant '{participant.slug}' as {data.role} of '{event.slug}'")
     return to_public(session, [link])[0]
@@ -71,8 +72,9 @@ def update_event_participant(
     crud.check_if_match(link, if_match)
     changes = data.model_dump(exclude_unset=True)
     crud.reject_nulls(changes, ("role",))
-    for name, value in changes.items():
-        setattr(link, name, value)
+    for name in {"role", "note"} & changes.keys():
+        setattr(link, name, changes[name])
+    provenance.apply(link, changes, cites=False)
     crud.touch(link)
     crud.commit(session, "participant link")
     return to_public(session, [link])[0]
@@ -122,6 +124,8 @@ def to_public(
             participant_id=link.participant_id,
             role=link.role,
             note=link.note,
+            provenance=link.provenance,
+            provenance_basis=link.provenance_basis,
             participant=ParticipantSummary.model_validate(participants[link.participant_id]),
             event=summaries.event_summary(events[link.event_id]),
             created_at=link.created_at,

@@ -1,6 +1,8 @@
 """The questions asked of events: filters, orders, shaping, expansion and counts."""
 
+import datetime as dt
 import math
+import re
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -18,6 +20,7 @@ from app.models import (
     ClaimSubject,
     Event,
     EventParticipant,
+    EventSource,
     Participant,
     Source,
 )
@@ -32,7 +35,9 @@ from app.services import (
     claims,
     crud,
     date_ranges,
+    event_filters,
     event_participants,
+    event_periods,
     events,
     linked_pages,
     paging,
@@ -67,6 +72,9 @@ def conditions(
     """
     found: list[ColumnElement[bool]] = []
     for name in ("event_type", "status", "certainty"):
+        # With status_on, `status` is the status on that date (event_periods).
+        if name == "status" and filters.status_on:
+            continue
         if values := getattr(filters, name):
             found.append(col(getattr(Event, name)).in_([v.value for v in values]))
     if filters.country:
@@ -79,8 +87,13 @@ def conditions(
     if filters.updated_since:
         found.append(col(Event.updated_at) >= filters.updated_since)
     found.extend(_participants(session, filters, correlated))
+    found.extend(event_filters.identified(filters))
+    found.extend(event_filters.citing(session, filters))
+    found.extend(event_filters.measures(filters))
     found.extend(_start(filters))
     found.extend(_place(filters))
+    # Spans and statuses on a date: interval-overlap filters kept in their own module.
+    found.extend(event_periods.conditions(filters))
     if filters.q:
         found.append(
             search.matches(session, search.EVENTS, filters.q, col(Event.id), correlated=correlated)
@@ -105,7 +118,7 @@ def list_events(
         in_page_order = fewer >= paging.DENSE
     if walked:
         records, next_cursor = _walked_page(session, query, *walked, scope)
-        return shape(session, records, query.q, query.expansions()), next_cursor, total
+        return _shape_listed(session, records, query), next_cursor, total
     if in_page_order is None and query.sort != "relevance":
         in_page_order = linked_pages.links_dense(session, query)
     records, next_cursor = paging.ordered_page(
@@ -126,7 +139,12 @@ def list_events(
         # The condition of q comes last, when given.
         unsearched=select(Event).where(*where[:-1]) if query.q else None,
     )
-    return shape(session, records, query.q, query.expansions()), next_cursor, total
+    return _shape_listed(session, records, query), next_cursor, total
+
+
+def _shape_listed(session: Session, records: list[Event], query: EventQuery) -> list[EventPublic]:
+    status_on = (query.status_on, event_periods.status_day(query)) if query.status_on else None
+    return shape(session, records, query.q, query.expansions(), status_on)
 
 
 def _walked_page(
@@ -151,11 +169,17 @@ def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic
 
 
 def shape(
-    session: Session, records: list[Event], q: str | None, expansions: set[EventExpansion]
+    session: Session,
+    records: list[Event],
+    q: str | None,
+    expansions: set[EventExpansion],
+    status_on: tuple[str, dt.date] | None = None,
 ) -> list[EventPublic]:
     """Public forms of `records` with matches and the expansions asked for, in a few queries."""
     public = events.to_public(session, records)
     ids = [event.id for event in records]
+    if status_on is not None:
+        event_periods.mark_status_on(public, *status_on)
     if q:
         marked = search.snippets(session, search.EVENTS, q, ids)
         for event in public:
@@ -250,11 +274,15 @@ def _near(lat0: float, lon0: float, radius: float) -> list[ColumnElement[bool]]:
     return found
 
 
+_DECIMAL = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?|[-+]?\.[0-9]+")
+
+
 def _numbers(text: str, name: str, expected: int) -> list[float]:
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError as exc:
-        raise invalid(("query", name), "must be comma-separated numbers") from exc
+    parts = text.split(",")
+    # float() alone would take "٤٥", "1_0", "nan" and "inf": only plain ASCII decimals count.
+    if not all(_DECIMAL.fullmatch(part.strip()) for part in parts):
+        raise invalid(("query", name), "must be comma-separated numbers")
+    values = [float(part) for part in parts]
     if len(values) != expected:
         raise invalid(("query", name), f"must have {expected} numbers")
     return values
@@ -294,12 +322,16 @@ def _expand_claims(
     for claim in claims.to_public(session, related):
         for event_id in subject_of[claim.id] | ({claim.event_id} if claim.event_id else set()):
             by_event[event_id].append(claim)
+    cited_by: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for link in rows.load(session, EventSource, "event_id", ids):
+        cited_by[link.event_id].add(link.source_id)
     source_ids = {a.source_id for group in by_event.values() for c in group for a in c.appearances}
-    loaded = rows.by_id(session, Source, source_ids)
+    loaded = rows.by_id(session, Source, source_ids.union(*cited_by.values()))
     cited = {s.id: s for s in sources.to_public(list(loaded.values()))}
     for event in public:
         if "claims" in expansions:
             event.claims = by_event[event.id]
         if "sources" in expansions:
             wanted = {a.source_id for c in by_event[event.id] for a in c.appearances}
+            wanted |= cited_by[event.id]
             event.sources = sorted((cited[s] for s in wanted), key=lambda s: s.slug)

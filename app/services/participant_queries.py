@@ -5,9 +5,9 @@ from sqlmodel import Session, col, select
 
 from app.dates import parse_date
 from app.errors import invalid
-from app.models import Participant, ParticipantIdentifier, Role
+from app.models import Participant, ParticipantIdentifier, Role, RoleTitleKey
 from app.schemas.participants import ParticipantPublic, ParticipantQuery
-from app.services import crud, paging, participants, search
+from app.services import crud, paging, participants, roles, search
 
 _SORTS: dict[str, paging.Sort] = {
     "recorded": crud.RECORDED,
@@ -38,8 +38,8 @@ def conditions(session: Session, query: ParticipantQuery) -> list[ColumnElement[
             )
         )
         found.append(col(Participant.id).in_(held))
-    if roles := _roles(session, query):
-        found.append(col(Participant.id).in_(select(Role.participant_id).where(*roles)))
+    if role_conditions := _roles(session, query):
+        found.append(col(Participant.id).in_(select(Role.participant_id).where(*role_conditions)))
     if query.q:
         found.append(search.matches(session, search.PARTICIPANTS, query.q, col(Participant.id)))
     return found
@@ -78,8 +78,11 @@ def _roles(session: Session, query: ParticipantQuery) -> list[ColumnElement[bool
     # end indexes.
     found: list[ColumnElement[bool]] = []
     if query.role_title:
-        # Exact: titles are stored as sources give them, and the index compares them as stored.
-        found.append(col(Role.title) == query.role_title)
+        # Titles and aliases are kept case-folded in role_title_key, whose key index serves this.
+        keyed = select(RoleTitleKey.role_id).where(
+            col(RoleTitleKey.key) == roles.title_key(query.role_title)
+        )
+        found.append(col(Role.id).in_(keyed))
     if query.role_organization:
         loc = ("query", "role_organization")
         organization = crud.resolve_ref(session, Participant, query.role_organization, loc)

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, delete, select
 
 from app.errors import Conflict
 from app.models import (
+    CLASSIFICATION_SCHEMES,
     Claim,
     ClaimSubject,
     EventParticipant,
@@ -20,7 +21,7 @@ from app.schemas.participants import (
     ParticipantPublic,
     ParticipantUpdate,
 )
-from app.services import crud
+from app.services import crud, slugs
 
 _REQUIRED = ("slug", "name", "kind", "aliases", "identifiers")
 _SCALARS = {"slug", "name", "kind", "aliases", "country", "description"}
@@ -30,11 +31,13 @@ def create_participant(
     session: Session, data: ParticipantCreate, *, record_id: uuid.UUID | None = None
 ) -> ParticipantPublic:
     """Store a new participant and its identifiers."""
-    participant = Participant(id=record_id or uuid.uuid4(), **data.model_dump(include=_SCALARS))
+    record_id = record_id or uuid.uuid4()
+    slug = data.slug or slugs.new_slug(session, Participant, data.name, record_id)
+    participant = Participant(id=record_id, **data.model_dump(include=_SCALARS) | {"slug": slug})
     session.add(participant)
-    crud.flush(session, f"participant '{data.slug}'")
+    crud.flush(session, f"participant '{slug}'")
     _set_identifiers(session, participant, data.identifiers)
-    crud.commit(session, f"participant '{data.slug}'")
+    crud.commit(session, f"participant '{slug}'")
     return to_public(session, [participant])[0]
 
 
@@ -97,6 +100,12 @@ def _set_identifiers(
     session: Session, participant: Participant, identifiers: dict[str, str]
 ) -> None:
     for scheme, value in identifiers.items():
+        if scheme in CLASSIFICATION_SCHEMES:
+            # A classification code, not an identity: several participants may share it.
+            session.add(
+                ParticipantIdentifier(participant_id=participant.id, scheme=scheme, value=value)
+            )
+            continue
         holder = session.exec(
             select(ParticipantIdentifier).where(
                 ParticipantIdentifier.scheme == scheme,

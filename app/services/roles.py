@@ -1,17 +1,25 @@
 """Roles participants held over time: who was what, and when."""
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from app.dates import stored_date
 from app.errors import NotFound
-from app.models import Participant, Role, Source
+from app.models import Participant, Role, RoleTitleKey, Source
 from app.schemas.common import ShapeQuery
 from app.schemas.participants import RoleCreate, RolePublic, RoleUpdate
-from app.services import crud, summaries
+from app.services import crud, provenance, summaries
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def title_key(title: str) -> str:
+    """The form role titles are matched in: spacing collapsed, case folded."""
+    return _WHITESPACE.sub(" ", title).strip().casefold()
 
 
 def add_role(session: Session, participant_ref: str, data: RoleCreate) -> RolePublic:
@@ -20,6 +28,8 @@ def add_role(session: Session, participant_ref: str, data: RoleCreate) -> RolePu
     role = Role(participant_id=participant.id, title=data.title)
     _apply(session, role, data.model_dump(exclude={"title"}))
     session.add(role)
+    crud.flush(session, f"role '{data.title}' of '{participant.slug}'")
+    _set_title_keys(session, role)
     crud.commit(session, f"role '{data.title}' of '{participant.slug}'")
     return to_public(session, [role])[0]
 
@@ -60,6 +70,7 @@ def update_role(
     if "title" in changes:
         role.title = changes.pop("title")
     _apply(session, role, changes)
+    _set_title_keys(session, role)
     crud.touch(role)
     crud.commit(session, f"role '{role.title}'")
     return to_public(session, [role])[0]
@@ -100,6 +111,16 @@ def _apply(session: Session, role: Role, changes: dict[str, Any]) -> None:
         role.source_id = (
             crud.resolve_ref(session, Source, ref, ("body", "source_id")).id if ref else None
         )
+    if changes.get("aliases") is not None:
+        role.aliases = list(dict.fromkeys(changes["aliases"]))
+    provenance.apply(role, changes, cites=True)
+
+
+def _set_title_keys(session: Session, role: Role) -> None:
+    # Rewritten whole: a role has a handful of titles.
+    session.exec(delete(RoleTitleKey).where(col(RoleTitleKey.role_id) == role.id))
+    for key in dict.fromkeys(title_key(t) for t in [role.title, *role.aliases]):
+        session.add(RoleTitleKey(role_id=role.id, key=key))
 
 
 def to_public(session: Session, roles: Sequence[Role]) -> list[RolePublic]:
@@ -112,12 +133,15 @@ def to_public(session: Session, roles: Sequence[Role]) -> list[RolePublic]:
             id=r.id,
             participant_id=r.participant_id,
             title=r.title,
+            aliases=r.aliases,
             organization_id=r.organization_id,
             organization=summaries.pick(organizations, r.organization_id),
             start=stored_date(r, "start"),
             end=stored_date(r, "end"),
             source_id=r.source_id,
             source=summaries.pick(cited, r.source_id),
+            provenance=r.provenance,
+            provenance_basis=r.provenance_basis,
             created_at=r.created_at,
             updated_at=r.updated_at,
             version=r.version,

@@ -138,6 +138,9 @@ def one_or_404(session: Session, model: type[M], ref: str | uuid.UUID) -> M:
 
 def as_uuid(ref: str) -> uuid.UUID | None:
     """`ref` as a UUID, or None if it is not one (then it is a slug)."""
+    # Every form uuid.UUID reads has 32 hex digits; a shorter slug needs no failed parse.
+    if len(ref) < 32:
+        return None
     try:
         return uuid.UUID(ref)
     except ValueError:

@@ -5,6 +5,7 @@ for events and claims, as typed for participants' names. Ranks are made comparab
 direction (lower is better) so that callers can sort ascending on either engine.
 """
 
+import html
 import re
 import uuid
 from dataclasses import dataclass
@@ -123,8 +124,18 @@ def many(session: Session, index: Index, q: str, enough: int) -> bool:
     return int(session.connection().execute(sql).scalar_one()) >= enough
 
 
+# The engines mark matches with these private-use characters; the passage is HTML-escaped and
+# only then are they turned into `<mark>` tags, so the record's own text is never markup.
+_START, _STOP = "\ue000", "\ue001"
+
+
+def _escaped(snippet: str) -> str:
+    return html.escape(snippet, quote=True).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
 def snippets(session: Session, index: Index, q: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """A highlighted passage (`<mark>`…`</mark>`) of each of `ids` that matches `q`."""
+    """A highlighted passage of each of `ids` that matches `q`: HTML-escaped, matches in
+    `<mark>`…`</mark>`."""
     if not ids:
         return {}
     words = terms(q)
@@ -133,23 +144,29 @@ def snippets(session: Session, index: Index, q: str, ids: list[uuid.UUID]) -> di
         # of walking every match of `q`.
         sql = text(
             f"SELECT k.{index.key_column} AS id, "
-            f"snippet({index.table}_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet "
+            f"snippet({index.table}_fts, -1, :start, :stop, '…', 16) AS snippet "
             f"FROM {index.table}_fts_key k CROSS JOIN {index.table}_fts "
             f"ON {index.table}_fts.rowid = k.key "
             f"WHERE {index.table}_fts MATCH :match AND k.{index.key_column} IN :ids"
         ).bindparams(
             bindparam("match", _fts5_query(words)),
             bindparam("ids", [i.hex for i in ids], expanding=True),
+            bindparam("start", _START),
+            bindparam("stop", _STOP),
         )
     else:
-        options = "StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, MaxFragments=1"
+        options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=24, MinWords=8, MaxFragments=1"
         sql = text(
             f"SELECT id, ts_headline('{index.config}', {index.headline}, "
-            f"plainto_tsquery('{index.config}', :words), '{options}') AS snippet "
+            f"plainto_tsquery('{index.config}', :words), :options) AS snippet "
             f"FROM {index.table} WHERE id IN :ids"
-        ).bindparams(bindparam("words", " ".join(words)), bindparam("ids", ids, expanding=True))
+        ).bindparams(
+            bindparam("words", " ".join(words)),
+            bindparam("options", options),
+            bindparam("ids", ids, expanding=True),
+        )
     rows = session.connection().execute(sql).all()
-    return {_as_uuid(row.id): str(row.snippet) for row in rows}
+    return {_as_uuid(row.id): _escaped(str(row.snippet)) for row in rows}
 
 
 def _sqlite_ranked(index: Index, top: int | None) -> str:

@@ -9,23 +9,45 @@ from sqlmodel import Session, col, select
 
 from app.dates import stored_date
 from app.errors import Conflict
-from app.models import Appearance, Role, Source
+from app.models import Appearance, EventSource, Role, Source, Verification
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
-from app.services import crud
+from app.services import crud, slugs
 
 _REQUIRED = ("slug", "kind", "title")
-_SCALARS = {"slug", "kind", "title", "author", "publisher", "url", "language", "credits"}
+_SCALARS = {
+    "slug",
+    "kind",
+    "title",
+    "author",
+    "publisher",
+    "url",
+    "citation",
+    "language",
+    "credits",
+}
 
 
 def create_source(
-    session: Session, data: SourceCreate, *, record_id: uuid.UUID | None = None
+    session: Session,
+    data: SourceCreate,
+    *,
+    record_id: uuid.UUID | None = None,
+    recorded_sha256: str | None = None,
 ) -> SourcePublic:
-    """Store a new source; the sha256 of its text is computed from it."""
-    source = Source(id=record_id or uuid.uuid4(), **data.model_dump(include=_SCALARS))
+    """Store a new source; the sha256 of its text is computed from it.
+
+    `recorded_sha256` is for the project's own loaders only (the API never takes one): the
+    hash of a text that is not stored, which the loader has checked its quotes against.
+    """
+    record_id = record_id or uuid.uuid4()
+    slug = data.slug or slugs.new_slug(session, Source, data.title, record_id)
+    source = Source(id=record_id, **data.model_dump(include=_SCALARS) | {"slug": slug})
     _set_text(source, data.text)
+    if data.text is None:
+        source.sha256 = recorded_sha256
     crud.set_date(source, "published", data.published)
     session.add(source)
-    crud.commit(session, f"source '{data.slug}'")
+    crud.commit(session, f"source '{slug}'")
     return to_public([source])[0]
 
 
@@ -54,8 +76,10 @@ def update_source(
     if "published" in changes:
         crud.set_date(source, "published", changes["published"])
     if "text" in changes:
+        _check_recorded_sha256(source, changes["text"])
         _set_text(source, changes["text"])
         _check_quotes_survive(session, source)
+        _verify_quotes(session, source)
     crud.touch(source)
     crud.commit(session, f"source '{source.slug}'")
     return to_public([source])[0]
@@ -70,6 +94,7 @@ def delete_source(session: Session, ref: str, *, if_match: str | None = None) ->
         [
             ("claim appearances", count(Appearance, col(Appearance.source_id) == source.id)),
             ("participant roles", count(Role, col(Role.source_id) == source.id)),
+            ("event citations", count(EventSource, col(EventSource.source_id) == source.id)),
         ],
         f"source '{source.slug}'",
     )
@@ -81,6 +106,31 @@ def _set_text(source: Source, text: str | None) -> None:
     # The hash always describes the stored text: none without one.
     source.text = text
     source.sha256 = None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _check_recorded_sha256(source: Source, text: str | None) -> None:
+    # The recorded sha256 says which text the source is: another text is another source. A
+    # deliberate replacement takes two writes, removing the text and then sending the new one,
+    # so that it is never silent.
+    if text is None or source.sha256 is None:
+        return
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest != source.sha256:
+        raise Conflict(
+            f"the text's sha256 is {digest}, not the source's recorded {source.sha256}: it is "
+            "not the text this source was recorded from; to replace it deliberately, first "
+            'remove the stored text (`"text": null`), then send the new one'
+        )
+
+
+def _verify_quotes(session: Session, source: Source) -> None:
+    # Every quote was just found in the stored text (_check_quotes_survive).
+    if source.text is None:
+        return
+    for row in session.exec(select(Appearance).where(col(Appearance.source_id) == source.id)):
+        if (row.verification, row.verified_sha256) != (Verification.verified, source.sha256):
+            row.verification, row.verified_sha256 = Verification.verified, source.sha256
+            crud.touch(row)
 
 
 def _check_quotes_survive(session: Session, source: Source) -> None:

@@ -1,7 +1,7 @@
 """key audit trail, bootstrap keys, server secrets, short key prefixes
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-30 14:30:00.000000
 
 Downgrade drops the audit trail and the server secrets (cursors signed with a generated
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -55,6 +55,8 @@ class TestCreateAppearance:
             "char_start": START,
             "char_end": END,
             "confidence": 1.0,
+            "verification": "verified",
+            "verified_sha256": source["sha256"],
             "version": 1,
         }
 
@@ -366,3 +368,47 @@ class TestDeleteAppearance:
         response = client.delete(f"{appearances_url(claim)}/{row['id']}")
         assert_problem(response, 404, f"claim '{claim['slug']}' has no appearance {row['id']}")
         assert listed(client, other) == [row]
+
+
+class TestVerification:
+    """A quote is verified only against a stored text; only a verified one has confidence 1."""
+
+    def test_a_made_up_quote_on_a_source_without_text_is_unverified(
+        self, client: TestClient
+    ) -> None:
+        source, claim = make_source(client, text=None, slug="no-text"), make_claim(client)
+        made_up = "Putin said Israel and Russia will sign a treaty."
+        row = make_appearance(client, claim["slug"], source_id=source["id"], quote=made_up)
+        assert (row["verification"], row["verified_sha256"]) == ("unverified", None)
+        assert row["confidence"] == 0.5
+
+    def test_rejects_confidence_one_for_an_unverified_quote(self, client: TestClient) -> None:
+        source, claim = make_source(client, text=None, slug="no-text"), make_claim(client)
+        body = {"source_id": source["id"], "quote": "Anything at all.", "confidence": 1.0}
+        detail = (
+            "confidence: only a quote verified against its source's text can have confidence "
+            "1.0; source 'no-text' has no stored text to check this one against: send a lower "
+            "confidence, or store the source's text first"
+        )
+        response = client.post(appearances_url(claim), json=body)
+        assert_problem(response, 422, detail, locs=[["body", "confidence"]])
+        assert client.get(appearances_url(claim)).json()["items"] == []
+        row = make_appearance(client, claim["slug"], **body | {"confidence": 0.8})
+        url = f"{appearances_url(claim)}/{row['id']}"
+        response = client.patch(url, json={"confidence": 1.0})
+        assert_problem(response, 422, detail, locs=[["body", "confidence"]])
+
+    def test_storing_the_text_verifies_the_quotes_it_holds(self, client: TestClient) -> None:
+        source, claim = make_source(client, text=None), make_claim(client)
+        row = make_appearance(client, claim["slug"], source_id=source["id"], quote=QUOTE)
+        assert row["verification"] == "unverified"
+        stored = client.patch(f"/api/v1/sources/{source['id']}", json={"text": ARTICLE_TEXT})
+        assert stored.status_code == 200, stored.text
+        again = client.get(f"{appearances_url(claim)}/{row['id']}").json()
+        assert (again["verification"], again["verified_sha256"], again["version"]) == (
+            "verified",
+            stored.json()["sha256"],
+            2,
+        )
+        # Its confidence stays what it was: raising it is the editor's call.
+        assert again["confidence"] == 0.5

@@ -18,7 +18,7 @@ class TestProblemDocuments:
         assert response.status_code == 404
         assert response.headers["content-type"] == PROBLEM
         assert response.json() == {
-            "type": "about:blank",
+            "type": "/problems/not-found",
             "title": "Not found",
             "status": 404,
             "detail": "no route matches /api/v1/nowhere",
@@ -29,8 +29,19 @@ class TestProblemDocuments:
         response = client.put("/api/v1/events")
         assert response.status_code == 405
         assert response.headers["content-type"] == PROBLEM
-        assert response.headers["allow"] == "POST"
-        assert response.json()["detail"] == "PUT is not allowed on /api/v1/events"
+        assert response.headers["allow"] == "GET, POST"
+        assert response.json() == {
+            "type": "/problems/method-not-allowed",
+            "title": "Method not allowed",
+            "status": 405,
+            "detail": "PUT is not allowed on /api/v1/events",
+            "instance": "/api/v1/events",
+        }
+
+    def test_405_allow_lists_every_method_of_the_path(self, client: TestClient) -> None:
+        response = client.put("/api/v1/events/some-event")
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, PATCH, DELETE"
 
     def test_malformed_json_is_400(self, client: TestClient) -> None:
         response = client.post(
@@ -132,3 +143,12 @@ class TestDatabaseUnavailable:
         assert response.json()["detail"] == (
             "the database is busy or unreachable; nothing was written, retry shortly"
         )
+
+
+@pytest.mark.parametrize(
+    "slug", ["method-not-allowed", "write-outcome-unknown", "unsupported-media-type"]
+)
+def test_new_problem_types_are_documented(client: TestClient, slug: str) -> None:
+    response = client.get(f"/problems/{slug}")
+    assert response.status_code == 200
+    assert response.json()["type"] == f"/problems/{slug}"

@@ -40,6 +40,8 @@ class TestAddEventParticipant:
             "participant_id": putin["id"],
             "role": "host",
             "note": "In Sochi.",
+            "provenance": "stated",
+            "provenance_basis": None,
             "participant": {
                 "id": putin["id"],
                 "slug": "vladimir-putin",
@@ -60,6 +62,20 @@ class TestAddEventParticipant:
             },
             "version": 1,
         }
+
+    def test_an_inferred_role_is_an_assessment_with_its_basis(self, client: TestClient) -> None:
+        event = make_event(client, slug="sochi-meeting")
+        make_participant(client, slug="vladimir-putin", name="Vladimir Putin")
+        url = f"/api/v1/events/{event['slug']}/participants"
+        body = {"participant_id": "vladimir-putin", "role": "host", "provenance": "assessment"}
+        response = client.post(url, json=body)
+        detail = "provenance_basis: an assessment states its basis"
+        assert_problem(response, 422, detail, locs=[["body", "provenance_basis"]])
+        basis = "The meeting was in Russia, whose president he is."
+        link = client.post(url, json=body | {"provenance_basis": basis}).json()
+        assert (link["provenance"], link["provenance_basis"]) == ("assessment", basis)
+        changed = client.patch(f"{url}/{link['id']}", json={"provenance": "stated"}).json()
+        assert (changed["provenance"], changed["version"]) == ("stated", 2)
 
     def test_rejects_the_same_participant_in_the_same_role(self, client: TestClient) -> None:
         event = make_event(client, slug="sochi-meeting")

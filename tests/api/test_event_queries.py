@@ -75,7 +75,8 @@ class TestListEventsByKind:
         ]
 
     def test_status(self, seeded: Session, client: TestClient) -> None:
-        assert found(client, status="ongoing") == SEEDED[0:2]
+        # The article says the strikes were conducted, not that they go on.
+        assert found(client, status="ongoing") == SEEDED[0:1]
         assert found(client, status=["planned", "scheduled"]) == [
             SEPTEMBER_ELECTION,
             "putin-visit-israel-2020",
@@ -156,15 +157,11 @@ class TestListEventsByParticipant:
         assert found(client, participant=["sergei-shoigu", "reuven-rivlin"]) == [
             SHOIGU_MEETING,
             "rivlin-invites-putin-to-israel",
-            "putin-visit-israel-2020",
         ]
 
     def test_participant_match_all(self, seeded: Session, client: TestClient) -> None:
         both = {"participant": ["vladimir-putin", "reuven-rivlin"], "participant_match": "all"}
-        assert found(client, **both) == [
-            "rivlin-invites-putin-to-israel",
-            "putin-visit-israel-2020",
-        ]
+        assert found(client, **both) == ["rivlin-invites-putin-to-israel"]
         assert (
             found(
                 client,
@@ -208,9 +205,13 @@ class TestListEventsByStart:
         self, seeded: Session, client: TestClient
     ) -> None:
         september = {"start_after": "2019-09", "start_before": "2019-09"}
+        # The coalition failure and the dispersal may fall in September: the article says
+        # only that they came after April's elections.
         assert found(client, include_imprecise=True, **september) == [
             "israeli-strikes-in-syria",
             *SOCHI,
+            "netanyahu-coalition-failure-2019-05",
+            "knesset-dispersal-2019-05",
             SEPTEMBER_ELECTION,
             "rivlin-invites-putin-to-israel",
         ]
@@ -242,8 +243,6 @@ class TestListEventsByStart:
             "russian-military-intervention-syria-2015",
             "iranian-attack-attempts-upsurge-2019-08",
             APRIL_ELECTION,
-            "netanyahu-coalition-failure-2019-05",
-            "knesset-dispersal-2019-05",
         ]
 
     def test_open_starts_never_match_a_lower_bound_unless_imprecise(
@@ -253,6 +252,8 @@ class TestListEventsByStart:
         assert found(client, start_after="2019-09-12", include_imprecise=True) == [
             "israeli-strikes-in-syria",
             *SOCHI,
+            "netanyahu-coalition-failure-2019-05",
+            "knesset-dispersal-2019-05",
             SEPTEMBER_ELECTION,
             "rivlin-invites-putin-to-israel",
             "putin-visit-israel-2020",
@@ -352,27 +353,29 @@ class TestListEventsSeededQuestions:
         chain = found(
             client, country="IL", start_after="2019-04", start_before="2019-09", sort="start"
         )
-        assert chain == [
-            APRIL_ELECTION,
-            "knesset-dispersal-2019-05",
-            "netanyahu-coalition-failure-2019-05",
-            SEPTEMBER_ELECTION,
-        ]
-        # Following `caused_by` back from the election walks the same chain.
-        by_id = {
-            item["id"]: item
+        # The three before September share April as their earliest day (the article dates
+        # the failure and the dispersal only as after April's elections): ties go by id.
+        assert sorted(chain[:3]) == sorted(
+            [APRIL_ELECTION, "knesset-dispersal-2019-05", "netanyahu-coalition-failure-2019-05"]
+        )
+        assert chain[3:] == [SEPTEMBER_ELECTION]
+        # The article states the order ("following", "after", "subsequent"), not causes:
+        # the chain is linked by `follows`.
+        by_slug = {
+            item["slug"]: item
             for item in client.get(EVENTS, params={"country": "IL"}).json()["items"]
         }
-        causes: list[str] = []
-        current = next(item for item in by_id.values() if item["slug"] == SEPTEMBER_ELECTION)
-        while links := [r for r in current["relations"] if r["relation"] == "caused_by"]:
-            current = by_id[links[0]["event_id"]]
-            causes.append(current["slug"])
-        assert causes == [
-            "knesset-dispersal-2019-05",
-            "netanyahu-coalition-failure-2019-05",
-            APRIL_ELECTION,
-        ]
+        slug_of = {item["id"]: slug for slug, item in by_slug.items()}
+
+        def follows(slug: str) -> list[str]:
+            return sorted(slug_of[r["event_id"]] for r in by_slug[slug]["relations"])
+
+        assert follows(SEPTEMBER_ELECTION) == ["knesset-dispersal-2019-05", APRIL_ELECTION]
+        assert follows("knesset-dispersal-2019-05") == ["netanyahu-coalition-failure-2019-05"]
+        assert follows("netanyahu-coalition-failure-2019-05") == [APRIL_ELECTION]
+        chain_slugs = [*chain, "netanyahu-coalition-failure-2019-05"]
+        relations = {r["relation"] for slug in chain_slugs for r in by_slug[slug]["relations"]}
+        assert relations == {"follows"}
 
     def test_netanyahu_as_a_candidate(self, seeded: Session, client: TestClient) -> None:
         assert found(client, participant="benjamin-netanyahu", role="candidate") == [
@@ -422,7 +425,7 @@ class TestListEventsFields:
                 {
                     "id": str(seed_id("events", SHOIGU_MEETING)),
                     "slug": SHOIGU_MEETING,
-                    "title": "Netanyahu meets Russian Defence Minister Shoigu",
+                    "title": "Netanyahu meets Russian Defense Minister Shoigu",
                 },
             ],
             "next_cursor": None,
@@ -438,8 +441,10 @@ class TestListEventsFields:
         self, seeded: Session, client: TestClient
     ) -> None:
         item = client.get(EVENTS, params={"parent": VISIT, "limit": 1}).json()["items"][0]
-        assert {"match", "participants", "claims", "sources"}.isdisjoint(item)
+        assert {"match", "status_on", "participants", "claims", "sources"}.isdisjoint(item)
         assert set(item) == {
+            "provenance",
+            "provenance_basis",
             "id",
             "created_at",
             "updated_at",
@@ -460,6 +465,15 @@ class TestListEventsFields:
             "certainty",
             "location",
             "parent_id",
+            "identifiers",
+            "goldstein",
+            "quad_class",
+            "tone",
+            "num_mentions",
+            "num_sources",
+            "num_articles",
+            "fatalities",
+            "citations",
             "parent",
             "relations",
         }

@@ -84,6 +84,17 @@ class TestCreateEvent:
             "parent_id": None,
             "parent": None,
             "relations": [],
+            "identifiers": {},
+            "goldstein": None,
+            "quad_class": None,
+            "tone": None,
+            "num_mentions": None,
+            "num_sources": None,
+            "num_articles": None,
+            "fatalities": None,
+            "citations": [],
+            "provenance": "stated",
+            "provenance_basis": None,
             "version": 1,
         }
 

@@ -16,6 +16,9 @@ EVENT_QUERIES = [
     {"participant": "benjamin-netanyahu", "role": "candidate", "sort": "title"},
     {"cameo_code": "04", "sort": "start"},
     {"start_after": "2019-09", "start_before": "2019-09", "include_imprecise": "true"},
+    {"active_on": "2019-09", "sort": "start"},
+    {"overlaps": "2019-04/2019-09-17", "include_imprecise": "true", "sort": "-start"},
+    {"status_on": "2019-09-12", "status": ["occurred", "ongoing"]},
     {"bbox": "34,29,42,37", "sort": "-updated_at"},
     {"near": "43.58,39.72,100"},
     {"q": "election", "sort": "-start"},
@@ -72,6 +75,15 @@ WALKED_QUERIES = [
     (
         "/api/v1/events",
         {"participant": "benjamin-netanyahu", "start_after": "2019-05", "start_before": "2019-09"},
+    ),
+    ("/api/v1/events", {"participant": "benjamin-netanyahu", "active_on": "2019", "sort": "start"}),
+    (
+        "/api/v1/events",
+        {
+            "participant": "benjamin-netanyahu",
+            "overlaps": "2019-09/..",
+            "include_imprecise": "true",
+        },
     ),
     (
         "/api/v1/events",

@@ -131,6 +131,16 @@ class TestRoles:
         params = {"role_title": "Prime Minister", "role_on": "2020-01-01"}
         assert found(client, **params) == [dated["slug"]]
 
+    def test_the_articles_words_find_the_defence_minister(
+        self, seeded: Session, client: TestClient
+    ) -> None:
+        # The article says "Defense Minister"; the role is "Minister of Defence" with aliases.
+        for title in ("Defense Minister", "defense minister", "MINISTER  OF DEFENCE"):
+            assert found(client, role_title=title, role_on="2019-09-12") == ["sergei-shoigu"]
+
+    def test_titles_match_whatever_the_case(self, seeded: Session, client: TestClient) -> None:
+        assert found(client, role_title="prime minister") == ["benjamin-netanyahu"]
+
     def test_rejects_an_unknown_organization(self, client: TestClient) -> None:
         response = client.get(URL, params={"role_title": "King", "role_organization": "narnia"})
         detail = "role_organization: no participant 'narnia'"

@@ -7,7 +7,9 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.ratelimit import TokenBuckets
+from app.schemas.keys import KeyScope
 from tests.conftest import app_on
+from tests.factories import stored_key
 
 LIMIT = 3
 OPEN_PATH = "/problems/not-found"
@@ -16,7 +18,9 @@ LIMIT_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
 
 def app_with(session: Session, keyed: int, anonymous: int) -> FastAPI:
     """An app on the test's session with the given limits a minute."""
-    settings = Settings(rate_limit_per_minute=keyed, anonymous_rate_limit_per_minute=anonymous)
+    settings = Settings(
+        rate_limit_per_minute=keyed, anonymous_rate_limit_per_minute=anonymous, rate_limit_cost_ms=0
+    )
     return app_on(session, settings)
 
 
@@ -71,20 +75,22 @@ class TestLimit:
         assert [r.headers["ratelimit-remaining"] for r in responses] == ["2", "1", "0"]
         assert [r.headers["ratelimit-reset"] for r in responses] == ["20", "40", "60"]
 
-    def test_keys_are_counted_separately(self, limited: FastAPI) -> None:
+    def test_keys_are_counted_separately(self, limited: FastAPI, session: Session) -> None:
+        one, two = stored_key(session, KeyScope.read), stored_key(session, KeyScope.read)
         with open_client(limited) as client:
-            first = remaining(client, OPEN_PATH, Authorization="Bearer key-one")
-            second = remaining(client, OPEN_PATH, Authorization="Bearer key-two")
+            first = remaining(client, OPEN_PATH, Authorization=f"Bearer {one}")
+            second = remaining(client, OPEN_PATH, Authorization=f"Bearer {two}")
             anonymous = remaining(client, OPEN_PATH)
         assert first == ["2", "1", "0", "429"]
         assert second == ["2", "1", "0", "429"]
         assert anonymous == ["2", "1", "0", "429"]
 
-    def test_keyed_429_names_the_key(self, limited: FastAPI) -> None:
+    def test_keyed_429_names_the_key(self, limited: FastAPI, session: Session) -> None:
+        key = {"Authorization": f"Bearer {stored_key(session, KeyScope.read)}"}
         with open_client(limited) as client:
             for _ in range(LIMIT):
-                client.get(OPEN_PATH, headers={"Authorization": "Bearer key-one"})
-            response = client.get(OPEN_PATH, headers={"Authorization": "Bearer key-one"})
+                client.get(OPEN_PATH, headers=key)
+            response = client.get(OPEN_PATH, headers=key)
         assert response.status_code == 429
         assert response.json()["detail"].startswith(
             "more than 3 requests a minute from this API key; retry in "
@@ -110,8 +116,9 @@ class TestLimit:
 
     def test_limits_are_separate_settings(self, session: Session) -> None:
         app = app_with(session, 5, 2)
+        key = {"Authorization": f"Bearer {stored_key(session, KeyScope.read)}"}
         with open_client(app) as client:
-            keyed = client.get(OPEN_PATH, headers={"Authorization": "Bearer key-one"})
+            keyed = client.get(OPEN_PATH, headers=key)
             anonymous = client.get(OPEN_PATH)
         assert keyed.headers["ratelimit-limit"] == "5"
         assert anonymous.headers["ratelimit-limit"] == "2"
@@ -125,19 +132,19 @@ class TestLimit:
 
     def test_zero_disables(self, session: Session) -> None:
         app = app_with(session, 0, 0)
+        key = {"Authorization": f"Bearer {stored_key(session, KeyScope.read)}"}
         with open_client(app) as client:
             anonymous = [client.get(OPEN_PATH) for _ in range(10)]
-            keyed = [
-                client.get(OPEN_PATH, headers={"Authorization": "Bearer k"}) for _ in range(10)
-            ]
+            keyed = [client.get(OPEN_PATH, headers=key) for _ in range(10)]
         assert [r.status_code for r in anonymous + keyed] == [200] * 20
         assert not any(h in anonymous[-1].headers for h in LIMIT_HEADERS)
         assert not any(h in keyed[-1].headers for h in LIMIT_HEADERS)
 
     def test_zero_disables_only_its_own_limit(self, session: Session) -> None:
         app = app_with(session, 0, 1)
+        key = {"Authorization": f"Bearer {stored_key(session, KeyScope.read)}"}
         with open_client(app) as client:
-            keyed = [client.get(OPEN_PATH, headers={"Authorization": "Bearer k"}) for _ in range(3)]
+            keyed = [client.get(OPEN_PATH, headers=key) for _ in range(3)]
             anonymous = [client.get(OPEN_PATH) for _ in range(2)]
         assert [r.status_code for r in keyed + anonymous] == [200, 200, 200, 200, 429]
 

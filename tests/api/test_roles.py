@@ -29,6 +29,71 @@ def day(date: str) -> dict[str, str]:
     return {"edtf": date, "precision": "day", "earliest": date, "latest": date}
 
 
+class TestProvenance:
+    def test_a_role_without_a_source_is_background(self, client: TestClient) -> None:
+        role = make_role(client, make_participant(client)["slug"], start="2009-03-31")
+        assert (role["provenance"], role["source_id"]) == ("background", None)
+
+    def test_a_stated_role_needs_its_source(self, client: TestClient) -> None:
+        person = make_participant(client)
+        response = client.post(roles_url(person), json={"title": "PM", "provenance": "stated"})
+        detail = (
+            "provenance: a stated fact cites the source that states it: send source_id, or "
+            "mark it `background` (known, but no source here states it)"
+        )
+        assert_problem(response, 422, detail, locs=[["body", "provenance"]])
+
+    def test_a_background_role_cites_nothing(self, client: TestClient) -> None:
+        person, source = make_participant(client), make_source(client)
+        body = {"title": "PM", "provenance": "background", "source_id": source["slug"]}
+        response = client.post(roles_url(person), json=body)
+        detail = (
+            "source_id: a background fact cites no source; a source that states it makes it "
+            "`stated`"
+        )
+        assert_problem(response, 422, detail, locs=[["body", "source_id"]])
+
+    def test_an_assessment_states_its_basis(self, client: TestClient) -> None:
+        person = make_participant(client)
+        response = client.post(roles_url(person), json={"title": "PM", "provenance": "assessment"})
+        detail = "provenance_basis: an assessment states its basis"
+        assert_problem(response, 422, detail, locs=[["body", "provenance_basis"]])
+        basis = "He speaks for the government."
+        body = {"title": "PM", "provenance": "assessment", "provenance_basis": basis}
+        role = client.post(roles_url(person), json=body).json()
+        assert (role["provenance"], role["provenance_basis"]) == ("assessment", basis)
+
+    def test_dropping_the_source_makes_it_background(self, client: TestClient) -> None:
+        person, source = make_participant(client), make_source(client)
+        role = make_role(client, person["slug"], source_id=source["slug"])
+        assert role["provenance"] == "stated"
+        url = f"{roles_url(person)}/{role['id']}"
+        changed = client.patch(url, json={"source_id": None}).json()
+        assert (changed["provenance"], changed["source_id"]) == ("background", None)
+
+
+class TestAliases:
+    def test_aliases_are_kept_once_each(self, client: TestClient) -> None:
+        person = make_participant(client)
+        aliases = ["Defense Minister", "Defense Minister", "Defence Minister"]
+        role = make_role(client, person["slug"], title="Minister of Defence", aliases=aliases)
+        assert role["aliases"] == ["Defense Minister", "Defence Minister"]
+
+    def test_a_new_alias_is_found_and_an_old_one_is_not(self, client: TestClient) -> None:
+        person = make_participant(client)
+        role = make_role(client, person["slug"], title="Minister of Defence", aliases=["MoD"])
+        url = f"{roles_url(person)}/{role['id']}"
+        client.patch(url, json={"aliases": ["Defense Minister"]})
+
+        def holders(title: str) -> list[str]:
+            found = client.get(URL, params={"role_title": title}).json()["items"]
+            return [p["slug"] for p in found]
+
+        assert holders("defense minister") == [person["slug"]]
+        assert holders("mod") == []
+        assert holders("minister of defence") == [person["slug"]]
+
+
 class TestAddRole:
     def test_returns_201_with_location_and_fields(self, client: TestClient) -> None:
         person = make_participant(client)
@@ -54,6 +119,9 @@ class TestAddRole:
             "end": day("2021-06-13"),
             "source_id": source["id"],
             "source": brief(source),
+            "aliases": [],
+            "provenance": "stated",
+            "provenance_basis": None,
             "version": 1,
         }
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from app.schemas.sources import SHA256_DERIVED
 from tests.factories import (
@@ -38,6 +39,9 @@ def cite(client: TestClient, source: dict[str, Any]) -> dict[str, Any]:
     return make_claim(client, claim_type="quote", appearances=[appearance])
 
 
+SEEDED_ARTICLE = "breen-portnoy-netanyahu-putin-sochi-2019-09-12"
+
+
 class TestCreateSource:
     def test_returns_201_with_location_and_the_source(self, client: TestClient) -> None:
         body = source_body(
@@ -63,6 +67,7 @@ class TestCreateSource:
             "author": "Barney Breen-Portnoy",
             "publisher": "JNS",
             "url": "https://example.org/netanyahu-putin",
+            "citation": None,
             "published": {
                 "edtf": "2019-09-12",
                 "precision": "day",
@@ -162,14 +167,35 @@ class TestUpdateSource:
         assert without(updated, *changed) == without(source, *changed)
         assert client.get(f"{SOURCES}/{source['id']}").json() == updated
 
-    def test_recomputes_the_sha256_of_a_new_text(self, client: TestClient) -> None:
+    def test_refuses_another_text_than_the_recorded_sha256(self, client: TestClient) -> None:
         source = make_source(client)
-        response = client.patch(f"{SOURCES}/{source['id']}", json={"text": "Another text.\n"})
-        digest = hashlib.sha256(b"Another text.\n").hexdigest()
-        assert (response.json()["text"], response.json()["sha256"]) == ("Another text.\n", digest)
+        digest = hashlib.sha256(b"Another text.").hexdigest()
+        detail = (
+            f"the text's sha256 is {digest}, not the source's recorded {ARTICLE_SHA256}: it is "
+            "not the text this source was recorded from; to replace it deliberately, first "
+            'remove the stored text (`"text": null`), then send the new one'
+        )
+        response = client.patch(f"{SOURCES}/{source['id']}", json={"text": "Another text."})
+        assert_problem(response, 409, detail)
+        assert client.get(f"{SOURCES}/{source['id']}").json() == source
+        removed = client.patch(f"{SOURCES}/{source['id']}", json={"text": None})
+        assert removed.status_code == 200
+        replaced = client.patch(f"{SOURCES}/{source['id']}", json={"text": "Another text."})
+        assert (replaced.status_code, replaced.json()["sha256"]) == (200, digest)
 
-    def test_refuses_a_sha256_on_a_source_without_text(self, client: TestClient) -> None:
-        source = make_source(client, text=None)
+    def test_refuses_another_text_than_the_seeds_recorded_sha256(
+        self, seeded: Session, client: TestClient
+    ) -> None:
+        # The seed records the article's sha256 without its text: only that text may be added.
+        article = client.get(f"{SOURCES}/{SEEDED_ARTICLE}").json()
+        assert article["text"] is None
+        assert article["sha256"] is not None
+        response = client.patch(f"{SOURCES}/{SEEDED_ARTICLE}", json={"text": "Another text."})
+        assert response.status_code == 409
+        assert client.get(f"{SOURCES}/{SEEDED_ARTICLE}").json() == article
+
+    def test_refuses_a_sha256_on_a_source_with_text(self, client: TestClient) -> None:
+        source = make_source(client)
         response = client.patch(f"{SOURCES}/{source['id']}", json={"sha256": "0" * 64})
         assert_problem(response, 422, "invalid fields: sha256", locs=[["body", "sha256"]])
         assert response.json()["errors"][0]["msg"] == SHA256_DERIVED
@@ -189,6 +215,7 @@ class TestUpdateSource:
         source = make_source(client)
         cite(client, source)
         longer = ARTICLE_TEXT + " The election is on Tuesday."
+        client.patch(f"{SOURCES}/{source['id']}", json={"text": None})
         response = client.patch(f"{SOURCES}/{source['id']}", json={"text": longer})
         assert response.status_code == 200
         assert response.json()["text"] == longer
@@ -196,13 +223,15 @@ class TestUpdateSource:
     def test_refuses_a_text_that_breaks_a_quote(self, client: TestClient) -> None:
         source = make_source(client)
         cite(client, source)
-        body = {"text": "Putin met Netanyahu in Sochi."}
+        shorter = "Putin met Netanyahu in Sochi."
         detail = (
             "the new text no longer holds 1 quoted appearance(s) at their offsets; "
             "update or delete those appearances first"
         )
-        assert_problem(client.patch(f"{SOURCES}/{source['id']}", json=body), 409, detail)
-        assert client.get(f"{SOURCES}/{source['id']}").json() == source
+        removed = client.patch(f"{SOURCES}/{source['id']}", json={"text": None}).json()
+        response = client.patch(f"{SOURCES}/{source['id']}", json={"text": shorter})
+        assert_problem(response, 409, detail)
+        assert client.get(f"{SOURCES}/{source['id']}").json() == removed
 
 
 class TestDeleteSource:

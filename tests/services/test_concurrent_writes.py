@@ -1,15 +1,26 @@
-"""Two writers that read the same version: the second one's UPDATE finds it gone."""
+"""Concurrent updates of one record: last writer wins without If-Match, one wins with it."""
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col
 
+from app.config import Settings
+from app.db import get_session
 from app.errors import PreconditionFailed
-from app.models import Event
+from app.etags import etag
+from app.main import create_app
+from app.models import ApiKey, Event
 from app.schemas.events import EventCreate, EventUpdate
-from app.services import crud, events
+from app.schemas.keys import KeyScope
+from app.services import crud, events, keys
+from tests.factories import bearer
+
+WRITERS = 12
 
 
 @pytest.fixture
@@ -23,18 +34,96 @@ def stored_event(engine: Engine) -> Iterator[str]:
         events.delete_event(session, "race-event")
 
 
-def test_second_concurrent_update_is_refused(engine: Engine, stored_event: str) -> None:
+def test_an_update_without_if_match_applies_to_the_latest_version(
+    engine: Engine, stored_event: str
+) -> None:
     with (
         Session(engine, expire_on_commit=False) as first,
         Session(engine, expire_on_commit=False) as second,
     ):
-        # The second writer holds version 1 when the first one commits version 2.
+        # The second writer held version 1 when the first one committed version 2.
         held = crud.get_or_404(second, Event, stored_event)
         second.commit()
         events.update_event(first, stored_event, EventUpdate(title="First"))
         assert held.version == 1
-        with pytest.raises(PreconditionFailed):
-            events.update_event(second, stored_event, EventUpdate(title="Second"))
+        events.update_event(second, stored_event, EventUpdate(title="Second"))
     with Session(engine) as session:
         stored = events.read_event(session, stored_event)
-    assert (stored.title, stored.version) == ("First", 2)
+    assert (stored.title, stored.version) == ("Second", 3)
+
+
+def test_an_update_naming_a_stale_version_is_refused(engine: Engine, stored_event: str) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        events.update_event(session, stored_event, EventUpdate(title="First"))
+    stale = first_etag(engine)
+    with Session(engine, expire_on_commit=False) as session, pytest.raises(PreconditionFailed):
+        events.update_event(session, stored_event, EventUpdate(title="Late"), if_match=stale)
+
+
+@pytest.fixture
+def writer(engine: Engine) -> Iterator[str]:
+    """A write key committed for real."""
+    plain = keys.new_key()
+    with Session(engine) as session:
+        keys.ensure_key(session, plain, "race writer", (KeyScope.write,))
+        session.commit()
+    yield plain
+    with Session(engine) as session:
+        session.exec(delete(ApiKey).where(col(ApiKey.name) == "race writer"))
+        session.commit()
+
+
+def first_etag(engine: Engine) -> str:
+    """The ETag of the race event's first version."""
+    with Session(engine) as session:
+        return etag(crud.get_or_404(session, Event, "race-event").id, 1)
+
+
+def patch_all(engine: Engine, key: str, headers: dict[str, str]) -> list[int]:
+    """PATCH the race event from WRITERS clients at once, each in its own session."""
+    app = create_app(Settings(rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0))
+
+    def own_session() -> Iterator[Session]:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    app.dependency_overrides[get_session] = own_session
+
+    async def run() -> list[Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return list(
+                await asyncio.gather(
+                    *(
+                        client.patch(
+                            "/api/v1/events/race-event",
+                            json={"title": f"writer {n}"},
+                            headers=bearer(key) | headers,
+                        )
+                        for n in range(WRITERS)
+                    )
+                )
+            )
+
+    return sorted(r.status_code for r in asyncio.run(run()))
+
+
+def test_concurrent_patches_without_if_match_all_land(
+    engine: Engine, stored_event: str, writer: str
+) -> None:
+    assert patch_all(engine, writer, {}) == [200] * WRITERS
+    with Session(engine) as session:
+        assert events.read_event(session, stored_event).version == 1 + WRITERS
+
+
+def test_concurrent_patches_with_if_match_one_wins(
+    engine: Engine, stored_event: str, writer: str
+) -> None:
+    assert patch_all(engine, writer, {"If-Match": first_etag(engine)}) == [200] + [412] * (
+        WRITERS - 1
+    )
+    with Session(engine) as session:
+        assert events.read_event(session, stored_event).version == 2

@@ -1,0 +1,1 @@
+"""The `geoevents` command: one module per command group, assembled in `app.cli.main`."""

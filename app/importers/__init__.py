@@ -1,0 +1,1 @@
+"""Readers that turn other formats into the project's NDJSON import records."""

@@ -1,0 +1,237 @@
+"""How import lines are written: new records in bulk, updates and claims one at a time."""
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Dialect, Table, delete, select, update
+from sqlmodel import Session
+
+from app.dates import parse_date
+from app.errors import invalid
+from app.models import Claim, metadata
+from app.schemas.claims import ClaimCreate, ClaimUpdate
+from app.schemas.imports import ClaimLine
+from app.services import appearances, claims, crud, records
+from app.services.import_refs import Resolver, UnknownReference
+from app.services.import_rows import Built, status_change
+
+# Parents before children, so that every foreign key is met when its row is inserted.
+INSERT_ORDER = (
+    "source",
+    "participant",
+    "participant_identifier",
+    "participant_role",
+    "event",
+    "event_status_change",
+    "event_identifier",
+    "event_source",
+    "event_relation",
+    "event_participant",
+)
+# The rows of a record replaced whole by an update, by table: (table, owner column).
+_OWNED = {
+    "participant": (
+        ("participant_identifier", "participant_id"),
+        ("participant_role", "participant_id"),
+    ),
+    "event": (
+        ("event_identifier", "event_id"),
+        ("event_source", "event_id"),
+        ("event_relation", "event_id"),
+        ("event_participant", "event_id"),
+    ),
+    "source": (),
+}
+_KEEP = {"id", "created_at", "created_by", "version"}
+
+
+def _table(name: str) -> Table:
+    return metadata.tables[name]
+
+
+def insert_all(session: Session, built: Sequence[Built]) -> None:
+    """Insert the rows of new records, one statement per table for the whole lot."""
+    by_table: dict[str, list[dict[str, Any]]] = {name: [] for name in INSERT_ORDER}
+    for record in built:
+        for name, found in record.rows.items():
+            by_table[name].extend(found)
+        if record.kind == "event":
+            by_table["event_status_change"].append(status_change(record.rows["event"][0]))
+    for name in INSERT_ORDER:
+        if by_table[name]:
+            insert_rows(session, name, by_table[name])
+
+
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    columns: tuple[str, ...]
+    encoders: tuple[Callable[[Any], Any], ...]
+
+
+@lru_cache(maxsize=64)
+def _insert(name: str, dialect: Dialect, columns: tuple[str, ...]) -> _Insert:
+    table = _table(name)
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    found = (table.c[c].type._cached_bind_processor(dialect) for c in columns)
+    return _Insert(sql, columns, tuple(e or _as_is for e in found))
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) through the driver's executemany.
+
+    Each value is encoded by its column's type as SQLAlchemy would; building the parameters
+    through its compiled statement instead cost about a third of an import's time.
+    """
+    connection = session.connection()
+    plan = _insert(name, connection.dialect, tuple(found[0]))
+    values = itemgetter(*plan.columns)
+    encoders = plan.encoders
+    if len(encoders) == 1:
+        params = [(encoders[0](values(row)),) for row in found]
+    else:
+        params = [tuple(map(_apply, encoders, values(row))) for row in found]
+    connection.exec_driver_sql(plan.sql, params)
+
+
+def _apply(encode: Callable[[Any], Any], value: Any) -> Any:
+    return encode(value)
+
+
+def update_record(session: Session, built: Built, stored: dict[str, Any]) -> None:
+    """Replace a stored source, participant or event by the line's rows."""
+    table = _table(built.kind)
+    own = built.rows[built.kind][0]
+    if built.kind == "event" and own["parent_id"] is not None:
+        _check_ancestors(session, built.id, own["parent_id"])
+    values = {k: v for k, v in own.items() if k not in _KEEP}
+    session.execute(
+        update(table)
+        .where(table.c.id == built.id)
+        .values({**values, "version": table.c.version + 1})
+    )
+    for name, owner in _OWNED[built.kind]:
+        child = _table(name)
+        session.execute(delete(child).where(child.c[owner] == built.id))
+        if built.rows[name]:
+            insert_rows(session, name, built.rows[name])
+    if built.kind == "event" and (stored.get("status"), stored.get("status_as_of")) != (
+        built.record.get("status"),
+        built.record.get("status_as_of"),
+    ):
+        insert_rows(session, "event_status_change", [status_change(own)])
+
+
+def _check_ancestors(session: Session, event_id: uuid.UUID, parent_id: uuid.UUID) -> None:
+    table = _table("event")
+    current: uuid.UUID | None = parent_id
+    while current is not None:
+        if current == event_id:
+            raise invalid(("line", "parent_id"), "an event cannot be part of itself")
+        current = session.execute(select(table.c.parent_id).where(table.c.id == current)).scalar()
+
+
+def claim_body(line: ClaimLine, resolver: Resolver) -> dict[str, Any]:
+    """The line as a claim body whose references are ids (identifiers resolved)."""
+    body = line.model_dump(exclude={"type", "id"}, exclude_unset=True, mode="json")
+
+    def ref(kind: str, value: str, loc: tuple[str | int, ...]) -> str:
+        try:
+            return str(resolver.resolve(kind, value))
+        except UnknownReference as exc:
+            raise invalid(("line", *loc), str(exc)) from exc
+
+    for name, kind in (("claimant_id", "participant"), ("event_id", "event")):
+        if body.get(name):
+            body[name] = ref(kind, body[name], (name,))
+    for index, subject in enumerate(body.get("subjects", [])):
+        subject["id"] = ref(subject["type"], subject["id"], ("subjects", index, "id"))
+    for index, relation in enumerate(body.get("relations", [])):
+        relation["claim_id"] = ref("claim", relation["claim_id"], ("relations", index, "claim_id"))
+    for index, shown in enumerate(body.get("appearances", [])):
+        shown["source_id"] = ref("source", shown["source_id"], ("appearances", index, "source_id"))
+    return body
+
+
+def expected_claim(body: dict[str, Any], record_id: uuid.UUID, slug: str) -> dict[str, Any]:
+    """The record a claim body would store, for comparison with a stored one."""
+    stated = body.get("stated")
+    row = {
+        "id": record_id,
+        "slug": slug,
+        "text": body["text"],
+        "claim_type": body["claim_type"],
+        "claimant_id": body.get("claimant_id"),
+        "claimant_role": body.get("claimant_role"),
+        "claimant_role_id": None,
+        "event_id": body.get("event_id"),
+        "stated_edtf": parse_date(stated).edtf if stated else None,
+        "status": body.get("status", "unverified"),
+    }
+    subjects = [
+        {"participant_id": s["id"] if s["type"] == "participant" else None, "event_id": s["id"]}
+        for s in body.get("subjects", [])
+    ]
+    relations = [
+        {"relation": r["relation"], "related_claim_id": r["claim_id"]}
+        for r in body.get("relations", [])
+    ]
+    shown = [
+        {"char_start": None, "char_end": None, "confidence": 1.0} | a
+        for a in body.get("appearances", [])
+    ]
+    return records.claim_record(row, subjects, relations, shown)
+
+
+def same_claim(body: dict[str, Any], expected: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether a stored claim is what the body says, ignoring what the body left to the server."""
+    stored = dict(stored)
+    if "claimant_role" not in body:
+        stored.pop("claimant_role", None)
+    if any("char_start" not in a for a in body.get("appearances", [])):
+        for record in (expected, stored):
+            record["appearances"] = [
+                {k: v for k, v in a.items() if k not in ("char_start", "char_end")}
+                for a in record.get("appearances", [])
+            ]
+    return expected == stored
+
+
+def write_claim(
+    session: Session, body: dict[str, Any], record_id: uuid.UUID, *, exists: bool
+) -> str:
+    """Create or replace a claim through the claim services, with their checks; its slug."""
+    if not exists:
+        data = ClaimCreate.model_validate(body)
+        return claims.create_claim(session, data, record_id=record_id).slug
+    fields = {"slug", "text", "claim_type", "claimant_id", "claimant_role", "event_id", "stated"}
+    changes = {k: body.get(k) for k in fields if k in body or k != "slug"}
+    changes |= {
+        "status": body.get("status", "unverified"),
+        "subjects": body.get("subjects", []),
+        "relations": body.get("relations", []),
+    }
+    public = claims.update_claim(session, str(record_id), ClaimUpdate.model_validate(changes))
+    claim = crud.get_or_404(session, Claim, record_id)
+    session.execute(
+        delete(_table("appearance")).where(_table("appearance").c.claim_id == record_id)
+    )
+    parsed = ClaimCreate.model_validate(
+        {"text": "-", "claim_type": "report"} | {"appearances": body.get("appearances", [])}
+    )
+    for index, item in enumerate(parsed.appearances):
+        appearances.add_appearance(session, claim, item, ("line", "appearances", index))
+    crud.commit(session, f"claim '{public.slug}'")
+    return public.slug

@@ -1,0 +1,43 @@
+"""`geoevents keys create|list|revoke` on both engines."""
+
+import uuid
+
+from sqlmodel import Session
+
+from app.services import keys
+from tests.cli.conftest import Run
+
+
+class TestKeys:
+    def test_create_prints_the_key_once_and_stores_its_hash(
+        self, run: Run, session: Session
+    ) -> None:
+        result = run("keys", "create", "--name", "importer", "--scope", "write")
+        assert result.exit_code == 0, result.output
+        plain = result.stdout.strip()
+        found = keys.find_key(session, plain)
+        assert found is not None
+        assert (found.name, found.scopes) == ("importer", ["write"])
+        assert f"id {found.id}" in result.stderr
+
+    def test_a_scope_outside_the_list_is_refused(self, run: Run) -> None:
+        result = run("keys", "create", "--name", "x", "--scope", "root")
+        assert result.exit_code == 2
+        assert "root" in result.stderr
+
+    def test_list_shows_the_key_and_revoke_stops_it(self, run: Run, session: Session) -> None:
+        plain = run("keys", "create", "--name", "reader", "--scope", "read").stdout.strip()
+        found = keys.find_key(session, plain)
+        assert found is not None
+        listed = run("keys", "list")
+        assert listed.exit_code == 0
+        assert str(found.id) in listed.stdout
+        assert "active" in listed.stdout
+        revoked = run("keys", "revoke", str(found.id))
+        assert revoked.exit_code == 0
+        assert f"revoked {found.id}" in revoked.stderr
+        assert "revoked 20" in run("keys", "list").stdout
+
+    def test_revoking_an_unknown_key_fails(self, run: Run) -> None:
+        result = run("keys", "revoke", str(uuid.uuid4()))
+        assert result.exit_code == 1
