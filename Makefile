@@ -57,7 +57,8 @@ FUZZ_EXAMPLES ?= 100
 fuzz: install-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
-# HTTP benchmark against the ceiling and Datasette (needs wrk); writes bench/RESULTS.md.
+# HTTP benchmark against the ceiling and Datasette (needs wrk); writes bench/RESULTS.md, or
+# refuses a run whose ceiling is far below its quiet figure (bench/quiet.json; --allow-noisy).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

@@ -32,6 +32,20 @@ SQLModel.metadata.naming_convention = {
 }
 metadata: MetaData = SQLModel.metadata
 
+# Index names that the services' SQLite hints (`INDEXED BY`) name too: the Index definitions
+# below and the hints share these constants.
+IX_EVENT_START_SORT_ID = "ix_event_start_sort_id"
+IX_EVENT_CREATED_AT_ID = "ix_event_created_at_id"
+IX_EVENT_UPDATED_AT_ID = "ix_event_updated_at_id"
+IX_EVENT_TITLE_ID = "ix_event_title_id"
+IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED = "ix_event_participant_participant_created"
+IX_EVENT_PARTICIPANT_PARTICIPANT_START = "ix_event_participant_participant_start"
+IX_CLAIM_STATED_SORT_ID = "ix_claim_stated_sort_id"
+IX_CLAIM_CREATED_AT_ID = "ix_claim_created_at_id"
+IX_CLAIM_UPDATED_AT_ID = "ix_claim_updated_at_id"
+IX_CLAIM_SUBJECT_PARTICIPANT_CREATED = "ix_claim_subject_participant_created"
+IX_CLAIM_SUBJECT_PARTICIPANT_STATED = "ix_claim_subject_participant_stated"
+
 
 class ParticipantKind(enum.StrEnum):
     person = "person"
@@ -340,10 +354,10 @@ class Event(Cited, Sluggable, table=True):
     """Something that happened, is happening or is scheduled."""
 
     __table_args__ = (
-        Index("ix_event_start_sort_id", "start_sort", "id"),
-        Index("ix_event_created_at_id", "created_at", "id"),
-        Index("ix_event_updated_at_id", "updated_at", "id"),
-        Index("ix_event_title_id", "title", "id"),
+        Index(IX_EVENT_START_SORT_ID, "start_sort", "id"),
+        Index(IX_EVENT_CREATED_AT_ID, "created_at", "id"),
+        Index(IX_EVENT_UPDATED_AT_ID, "updated_at", "id"),
+        Index(IX_EVENT_TITLE_ID, "title", "id"),
         Index("ix_event_country_start", "location_country", "start_sort", "id"),
         Index("ix_event_start_bounds", "start_earliest", "start_latest"),
         Index("ix_event_country_bounds", "location_country", "start_earliest", "start_latest"),
@@ -471,14 +485,14 @@ class EventParticipant(Cited, Record, table=True):
         UniqueConstraint("event_id", "participant_id", "role"),
         Index("ix_event_participant_participant_event", "participant_id", "event_id"),
         Index(
-            "ix_event_participant_participant_created",
+            IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED,
             "participant_id",
             "event_created_at",
             "event_id",
             "role",
         ),
         Index(
-            "ix_event_participant_participant_start",
+            IX_EVENT_PARTICIPANT_PARTICIPANT_START,
             "participant_id",
             "event_start_sort",
             "event_id",
@@ -508,9 +522,9 @@ class Claim(Sluggable, table=True):
     """A statement someone made or reported."""
 
     __table_args__ = (
-        Index("ix_claim_stated_sort_id", "stated_sort", "id"),
-        Index("ix_claim_created_at_id", "created_at", "id"),
-        Index("ix_claim_updated_at_id", "updated_at", "id"),
+        Index(IX_CLAIM_STATED_SORT_ID, "stated_sort", "id"),
+        Index(IX_CLAIM_CREATED_AT_ID, "created_at", "id"),
+        Index(IX_CLAIM_UPDATED_AT_ID, "updated_at", "id"),
         Index("ix_claim_claimant_stated", "claimant_id", "stated_sort", "id"),
     )
 
@@ -541,10 +555,10 @@ class ClaimSubject(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("claim_id", "participant_id", "event_id"),
         Index(
-            "ix_claim_subject_participant_created", "participant_id", "claim_created_at", "claim_id"
+            IX_CLAIM_SUBJECT_PARTICIPANT_CREATED, "participant_id", "claim_created_at", "claim_id"
         ),
         Index(
-            "ix_claim_subject_participant_stated", "participant_id", "claim_stated_sort", "claim_id"
+            IX_CLAIM_SUBJECT_PARTICIPANT_STATED, "participant_id", "claim_stated_sort", "claim_id"
         ),
     )
 

@@ -9,9 +9,13 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.machine import RoundLoad
+from bench.quiet import Verdict
 from bench.wrk import WrkResult
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+# Where a noisy run is written instead, so that it never replaces a quiet one.
+NOISY_RESULTS = Path(__file__).parent / "data" / "RESULTS-noisy.md"
 START, END = "<!-- bench:run:start -->", "<!-- bench:run:end -->"
 SERVERS = ("geoevents", "ceiling", "datasette")
 # Case key -> (minimum geoevents/ceiling requests/s ratio or None, indexed read?)
@@ -33,6 +37,7 @@ class Measured:
     body_bytes: int | None = None
     peak_rss_mb: float | None = None
     skipped: str | None = None
+    load: list[RoundLoad] = field(default_factory=list)  # one per run
 
     @property
     def rps(self) -> float:
@@ -65,6 +70,7 @@ class DatasetResult:
     counts: dict[str, int]
     titles: dict[str, str]
     cases: dict[str, dict[str, Measured]] = field(default_factory=dict)
+    verdict: Verdict | None = None
 
 
 def good_rps(run: WrkResult) -> float:
@@ -111,19 +117,25 @@ def machine() -> str:
     )
 
 
-def section(results: list[DatasetResult], settings: str, notes: list[str]) -> str:
-    """The harness's Markdown section for `results`."""
+def section(
+    results: list[DatasetResult], settings: str, notes: list[str], before: RoundLoad
+) -> str:
+    """The harness's Markdown section for `results`; `before`: the machine before the run."""
     out = [
         START,
         "## HTTP benchmark: geoevents vs its ceiling and Datasette (`make bench`)",
         "",
+        *_noise_banner(results),
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Before the run: load average {before.loadavg_before:.2f}, other busy processes: "
+        f"{', '.join(before.busy) or 'none'}.",
         "",
         settings,
         "",
     ]
     for result in results:
         out += _dataset_table(result)
+        out += _load_table(result)
     out += _growth(results)
     out += _goals(results)
     if notes:
@@ -210,7 +222,10 @@ def _goals(results: list[DatasetResult]) -> list[str]:
                 row(r.label, f"{r.titles[key]}: ≥ 1.5 x Datasette", value, value >= 1.5)
             if r.size >= 1_000_000 and key != "post":
                 row(r.label, f"{r.titles[key]}: p99 < 50 ms", geo.p99, geo.p99 < 50)
-        peak = max(s["geoevents"].peak_rss_mb or 0 for s in r.cases.values() if "geoevents" in s)
+        peak = max(
+            (s["geoevents"].peak_rss_mb or 0 for s in r.cases.values() if "geoevents" in s),
+            default=0,
+        )
         if r.size >= 1_000_000:
             row(r.label, "server peak RSS < 250 MB", peak, peak < 250)
     by_key = {(r.engine, r.size): r for r in results}
@@ -227,6 +242,52 @@ def _goals(results: list[DatasetResult]) -> list[str]:
                 goal = f"{large.titles[key]}: p50 ≤ 1.5 x at {small.size:,}"
                 row(large.label, goal, growth, growth <= 1.5)
     return [*out, ""]
+
+
+def noisy(results: list[DatasetResult]) -> list[DatasetResult]:
+    """The data sets whose run was too noisy to trust."""
+    return [r for r in results if r.verdict is not None and r.verdict.noisy]
+
+
+def _noise_banner(results: list[DatasetResult]) -> list[str]:
+    flagged = noisy(results)
+    if not flagged:
+        return []
+    lines = [f"> - {r.label}: {r.verdict.message}" for r in flagged if r.verdict]
+    return [
+        "> **NOISY RUN: DO NOT QUOTE THESE NUMBERS.** Something else loaded the machine:",
+        *lines,
+        "",
+    ]
+
+
+def _load_table(result: DatasetResult) -> list[str]:
+    out = [
+        f"Machine load, {result.label} (1-minute load average before → after each run, "
+        "which includes the server and wrk; other processes using > 5 % of a core):",
+        "",
+        "| case | server | run | load before | load after | other busy processes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, servers in result.cases.items():
+        for name, m in servers.items():
+            for n, sample in enumerate(m.load, start=1):
+                out.append(
+                    f"| {result.titles[key]} | {name} | {n} | {sample.loadavg_before:.2f} "
+                    f"| {sample.loadavg_after:.2f} | {', '.join(sample.busy) or 'none'} |"
+                )
+    return [*out, ""]
+
+
+def publish(text: str, results: list[DatasetResult], allow_noisy: bool) -> tuple[int, Path]:
+    """Write `text` where it belongs: (exit code, file). A noisy run goes to RESULTS.md only
+    when allowed (flagged); otherwise to NOISY_RESULTS, with a non-zero code."""
+    if noisy(results) and not allow_noisy:
+        NOISY_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        NOISY_RESULTS.write_text(text, encoding="utf-8")
+        return 3, NOISY_RESULTS
+    write(text)
+    return 0, RESULTS
 
 
 def write(text: str) -> None:

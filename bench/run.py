@@ -1,8 +1,11 @@
 """`python -m bench.run`: geoevents against its ceiling (bench.ceiling) and Datasette, over HTTP.
 
 Each server runs one worker pinned to core 0; wrk runs pinned to core 1. Every case is run
-on each server in turn, A B C A B C, so that drift of the machine cancels in the ratios.
-Results replace the harness's section of bench/RESULTS.md. Needs wrk (`apt-get install wrk`).
+on each server in turn, A B C A B C, so that drift of the machine cancels in the ratios; one
+server lives at a time, started fresh and warmed up for each run (bench.rounds). The load of
+the machine is recorded around each run, and a run whose ceiling serves far below its quiet
+figure (bench/quiet.json) is refused (bench.quiet). Results replace the harness's section of
+bench/RESULTS.md. Needs wrk (`apt-get install wrk`).
 """
 
 import argparse
@@ -18,11 +21,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench import datasets, report
+from bench import datasets, machine, options, quiet, report, rounds
 from bench.cases import ADMIN_KEY, TITLES, build_cases, cursor_page
 from bench.datasets import DATA, ROOT, Dataset
 from bench.report import DatasetResult, Measured
-from bench.wrk import Load, run_wrk
+from bench.wrk import Load, WrkResult, run_wrk
 
 DATASETTE_VERSION = "0.65.1"
 DATASETTE_VENV = ROOT / "bench" / ".venv-datasette"
@@ -82,7 +85,7 @@ def start(name: str, dataset: Dataset) -> subprocess.Popen[bytes]:
                 return process
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.3)
-    process.terminate()
+    rounds.stop(process)
     raise RuntimeError(f"{name} did not start; see {log.name}")
 
 
@@ -114,31 +117,30 @@ def fetch(name: str, load: Load) -> tuple[int, bytes]:
 
 
 def bench_dataset(dataset: Dataset, args: argparse.Namespace) -> DatasetResult:
-    """Every case on every server of one data set."""
+    """Every case on every server of one data set, one live server at a time."""
     datasets.ensure(dataset)
     datasets.settle(dataset)
     samples = datasets.draw(dataset)
     names = ["geoevents", "ceiling"] + (["datasette"] if dataset.engine == "sqlite" else [])
     (DATA / "logs").mkdir(parents=True, exist_ok=True)
-    scripts = DATA / "scripts"
-    scripts.mkdir(parents=True, exist_ok=True)
+    (DATA / "scripts").mkdir(parents=True, exist_ok=True)
     result = DatasetResult(dataset.label, dataset.engine, dataset.size, samples.counts, TITLES)
-    processes = {name: start(name, dataset) for name in names}
+    loads = build_cases(dataset, samples, names)
     try:
-        loads = build_cases(dataset, samples, names)
-        for name in names:
-            page = cursor_page(name, dataset, fetch, pages=100)
-            if page:
-                loads["cursor"][name] = Load([page])
-            else:
-                print(f"[{dataset.label}] cursor {name}: walk to page 100 failed", flush=True)
         for key, per_server in loads.items():
-            result.cases[key] = _bench_case(key, per_server, processes, args, dataset, scripts)
+            # The cursor case's paths are found by walking each server's pages once it runs.
+            servers = names if key == "cursor" else list(per_server)
+            result.cases[key] = _bench_case(key, per_server, servers, args, dataset)
             _save(dataset, result)
+            if key == "get":
+                ceiling = result.cases["get"].get("ceiling")
+                runs = [report.good_rps(r) for r in ceiling.runs] if ceiling else []
+                result.verdict = quiet.judge(dataset.engine, dataset.size, runs, args)
+                flag = "NOISY: " if result.verdict.noisy else ""
+                print(f"[{dataset.label}] {flag}{result.verdict.message}", flush=True)
+                if result.verdict.noisy and not args.allow_noisy:
+                    return result  # the rest would be as noisy: refuse before spending it
     finally:
-        for process in processes.values():
-            process.terminate()
-            process.wait(timeout=30)
         datasets.settle(dataset)
     return result
 
@@ -146,41 +148,76 @@ def bench_dataset(dataset: Dataset, args: argparse.Namespace) -> DatasetResult:
 def _bench_case(
     key: str,
     per_server: dict[str, Load],
-    processes: dict[str, subprocess.Popen[bytes]],
+    servers: list[str],
     args: argparse.Namespace,
     dataset: Dataset,
-    scripts: Path,
 ) -> dict[str, Measured]:
-    measured: dict[str, Measured] = {}
-    for name, load in per_server.items():
-        status, body = fetch(name, load)
-        measured[name] = Measured(body_bytes=len(body))
-        if status >= 300:
-            measured[name].skipped = f"n/a: HTTP {status} {body[:120]!r}"
-            print(f"[{dataset.label}] {key} {name}: skipped, HTTP {status}", flush=True)
-            continue
-        if args.warmup:
-            warm = f"warm-{key}-{name}-{time.time_ns()}"
-            run_wrk(f"http://127.0.0.1:{PORTS[name]}", load, tag=warm, duration=args.warmup,
-                    connections=args.connections, script_dir=scripts)  # fmt: skip
-    ready = [n for n in per_server if not measured[n].skipped]
-    for repeat in range(args.repeats):
-        for name in ready:
-            tag = f"{dataset.label}-{key}-{name}-{repeat}-{time.time_ns()}"
-            outcome, raw = run_wrk(f"http://127.0.0.1:{PORTS[name]}", per_server[name], tag=tag,
-                                   duration=args.duration, connections=args.connections,
-                                   script_dir=scripts)  # fmt: skip
-            (DATA / "logs" / f"{tag}.wrk.txt").write_text(raw, encoding="utf-8")
-            measured[name].runs.append(outcome)
-            print(
-                f"[{dataset.label}] {key:7} {name:10} {outcome.requests_per_s:9.0f} req/s "
-                f"p50 {outcome.p50_ms:7.2f} ms p99 {outcome.p99_ms:7.2f} ms "
-                f"failed {outcome.non_2xx + outcome.socket_errors}",
-                flush=True,
-            )
-    for name in ready:
-        measured[name].peak_rss_mb = peak_rss_mb(processes[name].pid)
+    """One case: each server in turn per round (A B C A B C), each a fresh, warmed process."""
+    measured = {name: Measured() for name in servers}
+
+    def measure(name: str, process: subprocess.Popen[bytes], repeat: int) -> None:
+        load = per_server.get(name) or _cursor_load(name, dataset)
+        if load is None:
+            measured[name].skipped = "n/a: walk to page 100 failed"
+            return
+        per_server[name] = load
+        if repeat == 0 and not _probe(name, load, measured[name], dataset, key):
+            return
+        tag = f"{dataset.label}-{key}-{name}-{repeat}-{time.time_ns()}"
+        outcome, sample = _run_once(name, load, tag, process.pid, args, dataset)
+        measured[name].runs.append(outcome)
+        measured[name].load.append(sample)
+        rss = [r for r in (measured[name].peak_rss_mb, peak_rss_mb(process.pid)) if r]
+        measured[name].peak_rss_mb = max(rss, default=None)
+
+    rounds.alternate(servers, args.repeats, lambda name: start(name, dataset), measure,
+                     wanted=lambda name: not measured[name].skipped)  # fmt: skip
     return measured
+
+
+def _run_once(
+    name: str, load: Load, tag: str, pid: int, args: argparse.Namespace, dataset: Dataset
+) -> tuple[WrkResult, machine.RoundLoad]:
+    """Warm the fresh server up, then measure it, noting the machine's load around the run."""
+    sample = machine.RoundLoad(loadavg_before=machine.loadavg())
+    url, scripts = f"http://127.0.0.1:{PORTS[name]}", DATA / "scripts"
+    if args.warmup:
+        run_wrk(url, load, tag=f"warm-{tag}", duration=args.warmup,
+                connections=args.connections, script_dir=scripts)  # fmt: skip
+    before, began = machine.snapshot(), time.monotonic()
+    outcome, raw = run_wrk(url, load, tag=tag, duration=args.duration,
+                           connections=args.connections, script_dir=scripts)  # fmt: skip
+    # PostgreSQL's backends serve the server under test: they are not competitors.
+    ignore = {"postgres"} if dataset.engine == "postgresql" else set()
+    elapsed = time.monotonic() - began
+    sample.busy = machine.busy_processes(
+        before, machine.snapshot(), elapsed, {os.getpid(), pid}, ignore
+    )
+    sample.loadavg_after = machine.loadavg()
+    (DATA / "logs" / f"{tag}.wrk.txt").write_text(raw, encoding="utf-8")
+    print(
+        f"[{dataset.label}] {tag.rsplit('-', 1)[0]} {outcome.requests_per_s:9.0f} req/s "
+        f"p50 {outcome.p50_ms:7.2f} ms p99 {outcome.p99_ms:7.2f} ms "
+        f"failed {outcome.non_2xx + outcome.socket_errors} load {sample.loadavg_before:.2f}"
+        f"->{sample.loadavg_after:.2f} busy {len(sample.busy)}",
+        flush=True,
+    )
+    return outcome, sample
+
+
+def _cursor_load(name: str, dataset: Dataset) -> Load | None:
+    page = cursor_page(name, dataset, fetch, pages=100)
+    return Load([page]) if page else None
+
+
+def _probe(name: str, load: Load, measured: Measured, dataset: Dataset, key: str) -> bool:
+    """Ask once as wrk will; a server that answers with an error is skipped for the case."""
+    status, body = fetch(name, load)
+    measured.body_bytes = len(body)
+    if status >= 300:
+        measured.skipped = f"n/a: HTTP {status} {body[:120]!r}"
+        print(f"[{dataset.label}] {key} {name}: skipped, HTTP {status}", flush=True)
+    return status < 300
 
 
 def _save(dataset: Dataset, result: DatasetResult) -> None:
@@ -200,42 +237,28 @@ def _save(dataset: Dataset, result: DatasetResult) -> None:
 
 
 def main() -> None:
-    """Parse arguments, run every data set, write bench/RESULTS.md."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
-    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per server")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=2, help="A B A B: runs per server")
-    parser.add_argument("--quick", action="store_true", help="5 s runs, 100k, SQLite only")
-    args = parser.parse_args()
+    """Parse arguments, run every data set, write bench/RESULTS.md (or refuse a noisy run)."""
+    args = options.parse_args()
     # Stopped with TERM (or INT, even when started in the background), the servers stop too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    if args.quick:
-        args.sizes, args.engines, args.duration, args.warmup = "100000", "sqlite", 5, 2
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         sys.exit("bench: needs wrk and taskset; install with: apt-get install -y wrk util-linux")
     engines = args.engines.split(",")
     if "sqlite" in engines:
         ensure_datasette()
     sizes = [int(s) for s in args.sizes.split(",")]
-    settings = (
-        f"Each server: one uvicorn worker (uvloop, httptools, no access log) pinned to core 0; "
-        f"`wrk -t1 -c{args.connections} -d{args.duration}s --latency` pinned to core 1 after a "
-        f"{args.warmup} s warm-up per server; servers alternate per case (A B C A B C, "
-        f"{args.repeats} runs each). requests/s: mean of the runs; p50: mean; p99: worst run. "
-        "Ratios are sums of requests/s over the same runs. Peak RSS is VmHWM after the case "
-        "(process lifetime, so it only grows down a table). Datasette "
-        f"{DATASETTE_VERSION} serves the SQLite file immutable (`-i`)."
-    )
+    before = machine.RoundLoad(machine.loadavg(), busy=machine.busy_now())
+    print(f"[machine] loadavg {before.loadavg_before:.2f}, busy: {before.busy or 'none'}")
     results: list[DatasetResult] = []
     notes = [_postgres_note()] if "postgresql" in engines else []
     for engine in engines:
         for size in sizes:
             results.append(bench_dataset(Dataset(engine, size), args))
-            report.write(report.section(results, settings, notes))
+            text = report.section(results, options.describe(args, DATASETTE_VERSION), notes, before)
+            code, where = report.publish(text, results, args.allow_noisy)
+            if code:
+                sys.exit(f"bench: noisy run, not reported; see {where} (or pass --allow-noisy)")
     print(f"[done] wrote {report.RESULTS}")
 
 

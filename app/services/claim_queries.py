@@ -7,7 +7,17 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound, invalid
-from app.models import Appearance, Claim, ClaimSubject, Event, Participant, Source
+from app.models import (
+    IX_CLAIM_CREATED_AT_ID,
+    IX_CLAIM_STATED_SORT_ID,
+    IX_CLAIM_UPDATED_AT_ID,
+    Appearance,
+    Claim,
+    ClaimSubject,
+    Event,
+    Participant,
+    Source,
+)
 from app.schemas.claims import ClaimPublic, ClaimQuery
 from app.services import claims, crud, date_ranges, linked_pages, paging, search
 
@@ -18,9 +28,9 @@ _SORTS: dict[str, paging.Sort] = {
 }
 # The index that reads claims in each order (see app.models.Claim).
 _SORT_INDEXES = {
-    "recorded": "ix_claim_created_at_id",
-    "stated": "ix_claim_stated_sort_id",
-    "updated_at": "ix_claim_updated_at_id",
+    "recorded": IX_CLAIM_CREATED_AT_ID,
+    "stated": IX_CLAIM_STATED_SORT_ID,
+    "updated_at": IX_CLAIM_UPDATED_AT_ID,
 }
 ClaimPage = tuple[list[ClaimPublic], str | None, int | None]
 

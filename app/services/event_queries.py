@@ -12,6 +12,10 @@ from sqlmodel import Session, col, select
 
 from app.errors import invalid
 from app.models import (
+    IX_EVENT_CREATED_AT_ID,
+    IX_EVENT_START_SORT_ID,
+    IX_EVENT_TITLE_ID,
+    IX_EVENT_UPDATED_AT_ID,
     Claim,
     ClaimSubject,
     Event,
@@ -51,10 +55,10 @@ _SORTS: dict[str, paging.Sort] = {
 _EARTH_RADIUS_KM = 6371.0
 # The index that reads events in each order (see app.models.Event).
 _SORT_INDEXES = {
-    "recorded": "ix_event_created_at_id",
-    "start": "ix_event_start_sort_id",
-    "title": "ix_event_title_id",
-    "updated_at": "ix_event_updated_at_id",
+    "recorded": IX_EVENT_CREATED_AT_ID,
+    "start": IX_EVENT_START_SORT_ID,
+    "title": IX_EVENT_TITLE_ID,
+    "updated_at": IX_EVENT_UPDATED_AT_ID,
 }
 
 

@@ -17,7 +17,16 @@ from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import NotFound
-from app.models import ClaimSubject, Event, EventParticipant, Participant
+from app.models import (
+    IX_CLAIM_SUBJECT_PARTICIPANT_CREATED,
+    IX_CLAIM_SUBJECT_PARTICIPANT_STATED,
+    IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED,
+    IX_EVENT_PARTICIPANT_PARTICIPANT_START,
+    ClaimSubject,
+    Event,
+    EventParticipant,
+    Participant,
+)
 from app.schemas.claims import ClaimQuery
 from app.schemas.events import EventFilters, EventQuery
 from app.services import crud, date_ranges, paging
@@ -43,8 +52,8 @@ EVENTS = Links(
     "event_id",
     {"created_at": "event_created_at", "start_sort": "event_start_sort", "id": "event_id"},
     {
-        "created_at": "ix_event_participant_participant_created",
-        "start_sort": "ix_event_participant_participant_start",
+        "created_at": IX_EVENT_PARTICIPANT_PARTICIPANT_CREATED,
+        "start_sort": IX_EVENT_PARTICIPANT_PARTICIPANT_START,
     },
     "role",
 )
@@ -53,8 +62,8 @@ CLAIMS = Links(
     "claim_id",
     {"created_at": "claim_created_at", "stated_sort": "claim_stated_sort", "id": "claim_id"},
     {
-        "created_at": "ix_claim_subject_participant_created",
-        "stated_sort": "ix_claim_subject_participant_stated",
+        "created_at": IX_CLAIM_SUBJECT_PARTICIPANT_CREATED,
+        "stated_sort": IX_CLAIM_SUBJECT_PARTICIPANT_STATED,
     },
     "id",
 )

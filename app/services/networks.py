@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.dates import stored_date
-from app.models import Event, EventParticipant, Participant
+from app.models import IX_EVENT_PARTICIPANT_PARTICIPANT_START, Event, EventParticipant, Participant
 from app.schemas.summaries import ParticipantSummary
 from app.schemas.timelines import Connection, Network, NetworkQuery, RolePair, SharedEvent
 from app.services import crud, date_ranges, rows
@@ -84,7 +84,7 @@ def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, 
         )
         .join(theirs, col(theirs.event_id) == col(mine.event_id))
         .where(col(mine.participant_id) == pid, col(theirs.participant_id) != pid)
-        .with_hint(mine, "INDEXED BY ix_event_participant_participant_start", "sqlite")
+        .with_hint(mine, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite")
     )
     dated = date_ranges.within(
         Event,

@@ -21,7 +21,13 @@ from sqlmodel import Session, col
 
 from app.dates import stored_date
 from app.errors import BadRequest
-from app.models import Claim, Event, EventParticipant, Participant
+from app.models import (
+    IX_EVENT_PARTICIPANT_PARTICIPANT_START,
+    Claim,
+    Event,
+    EventParticipant,
+    Participant,
+)
 from app.schemas.timelines import (
     TimelineClaim,
     TimelineEvent,
@@ -83,7 +89,7 @@ def _events(pid: uuid.UUID, query: TimelineQuery, cursor: list[Any] | None) -> A
             col(link.role).label("role"),
         )
         .where(col(link.participant_id) == pid)
-        .with_hint(link, "INDEXED BY ix_event_participant_participant_start", "sqlite")
+        .with_hint(link, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite")
     )
     dated = _dated(Event, "start", query)
     if dated:
