@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import (
     ClaimRef,
     EventRef,
@@ -18,6 +19,7 @@ from app.routers.common import (
     problem_responses,
 )
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.claims import (
     AppearanceCreate,
     AppearancePublic,
@@ -111,13 +113,25 @@ def update_claim(
 @router.delete(
     "/{claim_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_claim",
     summary="Delete a claim",
 )
-def delete_claim(claim_id: ClaimRef, session: SessionDep, if_match: IfMatch = None) -> None:
-    """Delete a claim and its appearances; 409 if other claims relate to it."""
-    claims.delete_claim(session, claim_id, if_match=if_match)
+def delete_claim(
+    claim_id: ClaimRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
+) -> None:
+    """Delete a claim and its appearances; 409 if other claims relate to it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "claim",
+        claim_id,
+        purge,
+        lambda: claims.delete_claim(session, claim_id, if_match=if_match),
+    )
 
 
 @appearances_router.post(

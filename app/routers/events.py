@@ -7,8 +7,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import EventRef, created, listed, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
     EventCreate,
@@ -130,13 +132,25 @@ def update_event(
 @router.delete(
     "/{event_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_event",
     summary="Delete an event",
 )
-def delete_event(event_id: EventRef, session: SessionDep, if_match: IfMatch = None) -> None:
-    """Delete an event and its participant links; 409 if other records refer to it."""
-    events.delete_event(session, event_id, if_match=if_match)
+def delete_event(
+    event_id: EventRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
+) -> None:
+    """Delete an event and its participant links; 409 if other records refer to it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "event",
+        event_id,
+        purge,
+        lambda: events.delete_event(session, event_id, if_match=if_match),
+    )
 
 
 @participants_router.post(

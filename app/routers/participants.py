@@ -7,8 +7,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import ParticipantRef, created, listed, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import EventParticipantPublic
 from app.schemas.participants import (
@@ -118,15 +120,25 @@ def update_participant(
 @router.delete(
     "/{participant_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_participant",
     summary="Delete a participant",
 )
 def delete_participant(
-    participant_id: ParticipantRef, session: SessionDep, if_match: IfMatch = None
+    participant_id: ParticipantRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
 ) -> None:
-    """Delete a participant and its roles; 409 if events or claims refer to it."""
-    participants.delete_participant(session, participant_id, if_match=if_match)
+    """Delete a participant and its roles; 409 if events or claims refer to it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "participant",
+        participant_id,
+        purge,
+        lambda: participants.delete_participant(session, participant_id, if_match=if_match),
+    )
 
 
 @router.get(

@@ -6,8 +6,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import SourceRef, created, listed, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
 from app.services import sources
@@ -84,13 +86,25 @@ def update_source(
 @router.delete(
     "/{source_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_source",
     summary="Delete a source",
 )
-def delete_source(source_id: SourceRef, session: SessionDep, if_match: IfMatch = None) -> None:
-    """Delete a source; 409 if claims or roles cite it."""
-    sources.delete_source(session, source_id, if_match=if_match)
+def delete_source(
+    source_id: SourceRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
+) -> None:
+    """Delete a source; 409 if claims or roles cite it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "source",
+        source_id,
+        purge,
+        lambda: sources.delete_source(session, source_id, if_match=if_match),
+    )
 
 
 routers = [router]

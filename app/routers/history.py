@@ -1,0 +1,137 @@
+"""Routes of history: revisions of each record, restore, purge, and the changes feed."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from app.auth import CallerKey, check_scope
+from app.db import SessionDep
+from app.routers.common import problem_responses
+from app.schemas.history import (
+    ChangesPage,
+    ChangesQuery,
+    RevisionDetail,
+    RevisionPage,
+    RevisionQuery,
+)
+from app.schemas.keys import KeyScope
+from app.services import deletions, revisions
+
+_EXAMPLES = {
+    "event": "netanyahu-putin-meeting-2019-09-12",
+    "participant": "vladimir-putin",
+    "claim": "putin-accepted-rivlin-invitation",
+    "source": "breen-portnoy-netanyahu-putin-sochi-2019-09-12",
+}
+changes_router = APIRouter(tags=["changes"])
+
+
+async def purge_flag(
+    key: CallerKey,
+    purge: Annotated[
+        bool,
+        Query(
+            description="Admin only: also erase the record's content from its revisions "
+            "(for legal reasons); the tombstone keeps its id and slug."
+        ),
+    ] = False,
+) -> bool:
+    """The `purge` parameter of a DELETE, admitted only with the admin scope."""
+    if purge:
+        check_scope(key, KeyScope.admin)
+    return purge
+
+
+Purge = Annotated[bool, Depends(purge_flag)]
+
+
+def delete_or_purge(
+    session: SessionDep, resource: str, ref: str, purge: bool, delete: Callable[[], None]
+) -> None:
+    """Delete a live record (tombstone), then purge it if asked; purge alone if already deleted."""
+    if not purge or revisions.is_live(session, resource, ref):
+        delete()
+    if purge:
+        deletions.purge(session, resource, ref)
+
+
+def _router(resource: str) -> APIRouter:
+    router = APIRouter(prefix=f"/{resource}s/{{ref}}", tags=[f"{resource}s"])
+    Ref = Annotated[  # noqa: N806
+        str,
+        Path(
+            description=f"The {resource}'s UUID or slug (deleted and merged ones too).",
+            examples=[_EXAMPLES[resource]],
+        ),
+    ]
+
+    @router.get(
+        "/revisions",
+        responses=problem_responses(400, 404, 422),
+        operation_id=f"list_{resource}_revisions",
+        summary=f"List a {resource}'s revisions",
+    )
+    def list_revisions(
+        ref: Ref, session: SessionDep, query: Annotated[RevisionQuery, Query()]
+    ) -> RevisionPage:
+        """Every committed change of the record, oldest first; readable after a delete."""
+        return revisions.list_revisions(session, resource, ref, query)
+
+    @router.get(
+        "/revisions/{version}",
+        responses=problem_responses(404, 422),
+        operation_id=f"read_{resource}_revision",
+        summary=f"Read one revision of a {resource}",
+    )
+    def read_revision(
+        ref: Ref,
+        session: SessionDep,
+        version: Annotated[int, Path(ge=1, description="The version the change made.")],
+    ) -> RevisionDetail:
+        """One change, with the record as it stood after it."""
+        return revisions.read_revision(session, resource, ref, version)
+
+    @router.post(
+        "/restore",
+        responses=problem_responses(404, 409),
+        operation_id=f"restore_{resource}",
+        summary=f"Restore a deleted {resource} (admin)",
+    )
+    def restore(
+        ref: Ref, session: SessionDep, key: CallerKey, response: Response
+    ) -> RevisionDetail:
+        """Bring a deleted record back as it was deleted, sub-records included."""
+        check_scope(key, KeyScope.admin)
+        ident = deletions.restore(session, resource, ref)
+        response.headers["Location"] = f"/api/v1/{resource}s/{ident}"
+        return revisions.latest(session, resource, ident)
+
+    return router
+
+
+@changes_router.get(
+    "/changes",
+    responses=problem_responses(400, 422),
+    operation_id="list_changes",
+    summary="Read the changes feed",
+)
+def list_changes(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[ChangesQuery, Query()],
+) -> ChangesPage:
+    """Every create, update, delete, restore, merge and purge of any record, in commit order.
+
+    Keep a mirror by reading from `since=<next_cursor>` until `more` is false, then polling
+    from the last `next_cursor`: no change is skipped or repeated.
+    """
+    page = revisions.read_changes(session, query)
+    if page.more:
+        following = request.url.include_query_params(since=page.next_cursor)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return page
+
+
+routers = [_router(r) for r in _EXAMPLES] + [changes_router]

@@ -1,0 +1,222 @@
+"""Revisions, tombstones (410), restore, purge and the changes feed."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import Claim, Event, Participant, Source
+from app.schemas.keys import KeyScope
+from app.services import history
+from tests.factories import (
+    assert_problem,
+    bearer,
+    make_claim,
+    make_event,
+    make_event_participant,
+    make_participant,
+    make_source,
+    stored_key,
+)
+
+API = "/api/v1"
+
+
+def revisions(client: TestClient, path: str) -> list[dict[str, Any]]:
+    response = client.get(f"{API}/{path}/revisions")
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+class TestRevisions:
+    def test_create_and_update_are_revisions_with_before_and_after(
+        self, client: TestClient
+    ) -> None:
+        source = make_source(client, title="First")
+        changed = client.patch(f"{API}/sources/{source['id']}", json={"title": "Second"})
+        assert changed.status_code == 200
+        found = revisions(client, f"sources/{source['slug']}")
+        assert [(r["version"], r["operation"]) for r in found] == [(1, "create"), (2, "update")]
+        assert found[1]["changes"] == {"fields": {"title": ["First", "Second"]}}
+        assert found[1]["key_id"] is not None
+        one = client.get(f"{API}/sources/{source['id']}/revisions/2").json()
+        assert one["record"]["fields"]["title"] == "Second"
+        assert one["record"]["fields"]["version"] == 2
+
+    def test_sub_record_change_bumps_the_parent(self, client: TestClient) -> None:
+        event = make_event(client)
+        person = make_participant(client)
+        before = client.get(f"{API}/events/{event['id']}")
+        make_event_participant(client, event["id"], person["id"], role="host")
+        after = client.get(f"{API}/events/{event['id']}")
+        assert after.json()["version"] == before.json()["version"] + 1
+        assert after.headers["etag"] != before.headers["etag"]
+        last = revisions(client, f"events/{event['id']}")[-1]
+        assert last["operation"] == "update"
+        assert list(last["changes"]) == ["event_participant"]
+        [(old, new)] = last["changes"]["event_participant"].values()
+        assert old is None
+        assert new["participant_id"] == person["id"]
+        assert new["role"] == "host"
+
+    def test_an_unchanged_write_adds_no_revision(self, client: TestClient) -> None:
+        source = make_source(client, title="Same")
+        client.patch(f"{API}/sources/{source['id']}", json={"title": "Same"})
+        assert len(revisions(client, f"sources/{source['id']}")) == 1
+
+    def test_pages_by_version(self, client: TestClient) -> None:
+        source = make_source(client)
+        for title in ("b", "c", "d"):
+            client.patch(f"{API}/sources/{source['id']}", json={"title": title})
+        first = client.get(f"{API}/sources/{source['id']}/revisions?limit=3").json()
+        assert [r["version"] for r in first["items"]] == [1, 2, 3]
+        assert first["next_cursor"] == "3"
+        rest = client.get(
+            f"{API}/sources/{source['id']}/revisions?limit=3&cursor={first['next_cursor']}"
+        ).json()
+        assert [r["version"] for r in rest["items"]] == [4]
+        assert rest["next_cursor"] is None
+
+    def test_unknown_record_and_version(self, client: TestClient) -> None:
+        assert_problem(client.get(f"{API}/claims/nothing/revisions"), 404, "no claim 'nothing'")
+        source = make_source(client, slug="one-revision")
+        assert_problem(
+            client.get(f"{API}/sources/one-revision/revisions/9"),
+            404,
+            "source 'one-revision' has no revision 9",
+        )
+        assert source["version"] == 1
+
+
+class TestSoftDelete:
+    def test_id_and_slug_answer_410_and_revisions_stay(self, client: TestClient) -> None:
+        person = make_participant(client, slug="to-be-deleted")
+        assert client.delete(f"{API}/participants/to-be-deleted").status_code == 204
+        for ref in (person["id"], "to-be-deleted"):
+            gone = client.get(f"{API}/participants/{ref}")
+            assert gone.status_code == 410
+            assert gone.headers["content-type"] == "application/problem+json"
+            assert "was deleted at " in gone.json()["detail"]
+            assert "by the key " in gone.json()["detail"]
+        found = revisions(client, "participants/to-be-deleted")
+        assert [r["operation"] for r in found] == ["create", "delete"]
+        listed = client.get(f"{API}/participants?q=to-be-deleted").json()
+        assert person["id"] not in [p["id"] for p in listed["items"]]
+
+    def test_slug_is_never_reused(self, client: TestClient) -> None:
+        make_source(client, slug="once-only")
+        client.delete(f"{API}/sources/once-only")
+        response = client.post(
+            f"{API}/sources", json={"slug": "once-only", "kind": "report", "title": "Again"}
+        )
+        assert response.status_code == 409
+        assert "never reused" in response.json()["detail"]
+
+    def test_restore_brings_back_sub_records(self, client: TestClient) -> None:
+        event = make_event(client)
+        person = make_participant(client)
+        make_event_participant(client, event["id"], person["id"], role="visitor")
+        read = client.get(f"{API}/events/{event['id']}").json()
+        client.delete(f"{API}/events/{event['id']}")
+        restored = client.post(f"{API}/events/{event['slug']}/restore")
+        assert restored.status_code == 200, restored.text
+        assert restored.json()["operation"] == "restore"
+        again = client.get(f"{API}/events/{event['id']}").json()
+        assert again["version"] == read["version"] + 2
+        assert {k: v for k, v in again.items() if k not in ("version", "updated_at")} == {
+            k: v for k, v in read.items() if k not in ("version", "updated_at")
+        }
+        links = client.get(f"{API}/events/{event['id']}/participants").json()["items"]
+        assert [(p["participant_id"], p["role"]) for p in links] == [(person["id"], "visitor")]
+
+    def test_restore_needs_admin_and_a_deleted_record(
+        self, client: TestClient, session: Session
+    ) -> None:
+        source = make_source(client)
+        assert_problem(
+            client.post(f"{API}/sources/{source['slug']}/restore"),
+            409,
+            f"source '{source['slug']}' is not deleted",
+        )
+        client.delete(f"{API}/sources/{source['id']}")
+        writer = bearer(stored_key(session, KeyScope.write, name="writer"))
+        response = client.post(f"{API}/sources/{source['id']}/restore", headers=writer)
+        assert response.status_code == 403
+
+    def test_purge_erases_content_and_keeps_the_tombstone(
+        self, client: TestClient, session: Session
+    ) -> None:
+        source = make_source(client, title="Secret")
+        writer = bearer(stored_key(session, KeyScope.write, name="writer"))
+        refused = client.delete(f"{API}/sources/{source['id']}?purge=true", headers=writer)
+        assert refused.status_code == 403
+        assert client.get(f"{API}/sources/{source['id']}").status_code == 200
+        assert client.delete(f"{API}/sources/{source['id']}?purge=true").status_code == 204
+        gone = client.get(f"{API}/sources/{source['id']}")
+        assert gone.status_code == 410
+        assert gone.json()["detail"].endswith("; its content was purged")
+        found = revisions(client, f"sources/{source['id']}")
+        assert [r["operation"] for r in found] == ["create", "delete", "purge"]
+        assert all(r["changes"] is None for r in found[:2])
+        assert client.post(f"{API}/sources/{source['id']}/restore").status_code == 409
+
+
+class TestChangesFeed:
+    def test_commit_order_paging_and_type_filter(self, client: TestClient) -> None:
+        start = client.get(f"{API}/changes?limit=1000").json()
+        while start["more"]:
+            start = client.get(f"{API}/changes?limit=1000&since={start['next_cursor']}").json()
+        since = start["next_cursor"]
+        source = make_source(client)
+        person = make_participant(client)
+        client.delete(f"{API}/sources/{source['id']}")
+        page = client.get(f"{API}/changes?since={since}&limit=2")
+        body = page.json()
+        assert [(c["resource"], c["operation"]) for c in body["items"]] == [
+            ("source", "create"),
+            ("participant", "create"),
+        ]
+        assert body["more"] is True
+        assert 'rel="next"' in page.headers["link"]
+        rest = client.get(f"{API}/changes?since={body['next_cursor']}").json()
+        assert [(c["id"], c["operation"]) for c in rest["items"]] == [(source["id"], "delete")]
+        assert rest["more"] is False
+        only = client.get(f"{API}/changes?since={since}&type=participant").json()
+        assert [c["id"] for c in only["items"]] == [person["id"]]
+
+    def test_bad_cursor(self, client: TestClient) -> None:
+        response = client.get(f"{API}/changes?since=abc")
+        assert response.status_code == 400
+
+    def test_replaying_the_feed_rebuilds_every_record(
+        self, client: TestClient, session: Session
+    ) -> None:
+        event = make_event(client)
+        person = make_participant(client)
+        make_event_participant(client, event["id"], person["id"])
+        claim = make_claim(client, claimant_id=person["id"])
+        client.patch(f"{API}/claims/{claim['id']}", json={"status": "disputed"})
+        doomed = make_source(client)
+        client.delete(f"{API}/sources/{doomed['id']}")
+        mirror: dict[tuple[str, str], Any] = {}
+        since = None
+        while True:
+            query = f"?limit=50&since={since}" if since else "?limit=50"
+            page = client.get(f"{API}/changes{query}").json()
+            for change in page["items"]:
+                key = (change["resource"], change["id"])
+                if change["operation"] in ("delete", "purge"):
+                    mirror.pop(key, None)
+                else:
+                    mirror[key] = change["record"]
+            since = page["next_cursor"]
+            if not page["more"]:
+                break
+        stored = {}
+        for model in (Event, Participant, Claim, Source):
+            resource = str(model.__tablename__)
+            for ident in session.exec(select(model.id)).all():
+                stored[(resource, str(ident))] = history.snapshot(session, resource, ident)
+        assert mirror.keys() == stored.keys()
+        assert mirror == stored
