@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 1
 
 .PHONY: run test install install-dev migrate seed serve lint format typecheck pytest fuzz clean bench bench-quick \
-	browser-test client client-check client-test
+	browser-test client client-check client-test bench-stall
 
 run: install migrate seed serve
 
@@ -30,7 +30,7 @@ seed:
 	$(BIN)/python -m seed
 
 serve:
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --no-server-header
 
 lint:
 	$(BIN)/ruff format --check .
@@ -97,6 +97,11 @@ client-check: install $(CLIENT)/node_modules
 
 client-test: install-dev $(CLIENT)/node_modules
 	cd $(CLIENT) && GEOEVENTS_PYTHON=$(abspath $(BIN)/python) npm test
+
+# Slow anonymous reads flooding one worker while /health and a GET by id are timed;
+# writes its section of bench/RESULTS.md.
+bench-stall: install
+	$(BIN)/python -m bench.stall_bench $(STALL_ARGS)
 
 clean:
 	rm -rf $(VENV) geoevents.db geoevents.db-wal geoevents.db-shm .pytest_cache .mypy_cache .ruff_cache \

@@ -2,12 +2,14 @@
 
 import json
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./geoevents.db"
+MIN_SECRET_LENGTH = 32
+_ENVIRONMENT_NAMES = {"admin_key": "GEOEVENTS_ADMIN_KEY"}
 
 
 class Settings(BaseSettings):
@@ -21,6 +23,22 @@ class Settings(BaseSettings):
     )
     database_pool_size: int = Field(
         default=10, ge=1, description="Connections each process keeps open to PostgreSQL."
+    )
+    query_timeout_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "Time budget of every database statement of the server, in seconds; one that runs "
+            "longer is stopped and answered 503 /problems/query-timeout. 0 turns it off."
+        ),
+    )
+    slow_read_threads: int = Field(
+        default=2,
+        ge=1,
+        description=(
+            "Threads per process that run slow reads (searches, expansions, totals, long pages, "
+            "stats, timelines, networks) off the event loop; more wait their turn."
+        ),
     )
     max_body_bytes: int = Field(
         default=1_048_576,
@@ -64,10 +82,35 @@ class Settings(BaseSettings):
         default=False,
         description="Make GET and HEAD under /api/v1 need an API key with the read scope.",
     )
-    admin_key: str | None = Field(
+    docs_need_key: bool = Field(
+        default=False,
+        description=(
+            "With REQUIRE_KEY_FOR_READS=true, make /docs, /redoc and /openapi.json need a read "
+            "key too (they stay public otherwise)."
+        ),
+    )
+    metrics_access: Literal["off", "public", "admin"] | None = Field(
+        default=None,
+        description=(
+            "Who may read GET /metrics: `off` (404), `public`, or `admin` (an admin key). "
+            "Unset: `admin` when REQUIRE_KEY_FOR_READS=true, else `public`."
+        ),
+    )
+    admin_key: SecretStr | None = Field(
         default=None,
         validation_alias="GEOEVENTS_ADMIN_KEY",
-        description="An admin API key ensured at startup (bootstrap); unset or empty, none is.",
+        description=(
+            f"An admin API key ensured at startup (bootstrap), at least {MIN_SECRET_LENGTH} "
+            "characters; changing it revokes the key the old value made. Unset or empty, none is."
+        ),
+    )
+    cursor_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The key page cursors are signed with (HMAC-SHA256), at least 32 characters, the "
+            "same for every process. Unset, one is made on the first start and kept in the "
+            "database (table server_secret). Changing it invalidates every cursor given out."
+        ),
     )
 
     idempotency_ttl_seconds: int = Field(
@@ -78,6 +121,28 @@ class Settings(BaseSettings):
             "after that the same key is processed as a new request."
         ),
     )
+
+    def metrics(self) -> str:
+        """Who may read /metrics, the default resolved."""
+        if self.metrics_access is not None:
+            return self.metrics_access
+        return "admin" if self.require_key_for_reads else "public"
+
+    @field_validator("admin_key", "cursor_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """A short key or secret could be guessed: refuse to start with one; empty is unset."""
+        if value is None or not value.get_secret_value():
+            return None
+        length = len(value.get_secret_value())
+        if length < MIN_SECRET_LENGTH:
+            name = _ENVIRONMENT_NAMES.get(str(info.field_name), str(info.field_name).upper())
+            raise ValueError(
+                f"{name} must be at least {MIN_SECRET_LENGTH} characters (it has {length}); "
+                "make one with: python -c "
+                "\"import secrets; print('ge_' + secrets.token_urlsafe(32))\""
+            )
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -92,5 +157,9 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """Return the process-wide settings, read once."""
-    return Settings()
+    """Return the process-wide settings, read once; invalid ones stop the process, explained."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise SystemExit(f"geoevents: invalid settings: {problems}") from None

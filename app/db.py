@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.budget import limit_sqlite, postgres_connect_args
 from app.config import get_settings
 
 
@@ -43,22 +44,33 @@ class _SQLiteCompiler(SQLiteCompiler):
         return text
 
 
-def build_engine(url: str) -> Engine:
-    """Create an engine for `url` with the settings each backend needs."""
+def build_engine(url: str, query_timeout: float = 0) -> Engine:
+    """Create an engine for `url` with the settings each backend needs.
+
+    `query_timeout` (seconds; 0 for none) stops any statement that runs longer.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_pragmas)
+        if query_timeout:
+            event.listen(engine, "connect", lambda dbapi, _: limit_sqlite(dbapi, query_timeout))
         event.listen(engine, "begin", _begin_sqlite)
         engine.dialect.statement_compiler = _SQLiteCompiler
         return engine
     settings = get_settings()
-    return create_engine(url, pool_size=settings.database_pool_size, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        connect_args=postgres_connect_args(query_timeout) if query_timeout else {},
+    )
 
 
 @lru_cache
 def get_engine() -> Engine:
-    """Return the process-wide engine for the configured database."""
-    return build_engine(get_settings().database_url)
+    """Return the process-wide engine for the configured database, with its time budget."""
+    settings = get_settings()
+    return build_engine(settings.database_url, settings.query_timeout_seconds)
 
 
 def get_session() -> Iterator[Session]:

@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.budget import is_timeout
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Relative references (RFC 9457 section 3.1.1), documented at GET /problems/{slug}.
 PROBLEM_BASE = "/problems/"
@@ -134,6 +136,14 @@ class DatabaseUnavailable(AppError):
     title = "Database unavailable"
 
 
+class QueryTimeout(AppError):
+    """A statement ran past its time budget (QUERY_TIMEOUT_SECONDS) and was stopped."""
+
+    status = 503
+    slug = "query-timeout"
+    title = "Query time budget exceeded"
+
+
 class NotModified(Exception):
     """Not an error: the client's copy is current, so the answer is a 304 without a body."""
 
@@ -254,6 +264,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OperationalError)
+    if is_timeout(exc.orig):
+        return problem_response(
+            request,
+            QueryTimeout.status,
+            QueryTimeout.title,
+            "a query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was stopped; nothing "
+            "was written. Ask for less: narrower filters, a smaller limit, fewer expansions, "
+            "no include_total",
+            slug=QueryTimeout.slug,
+        )
     # A lost connection, or SQLite busy past its timeout: nothing was committed; retry.
     return problem_response(
         request,

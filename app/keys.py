@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.db import get_engine
 from app.errors import NotFound
 from app.schemas.common import ShapeQuery
-from app.schemas.keys import KeyCreate, KeyScope
+from app.schemas.keys import KeyCreate, KeyScope, KeyVia
 from app.services import keys
 
 
@@ -55,14 +55,16 @@ def main(argv: Sequence[str] | None = None, session: Session | None = None) -> i
 
 def _run(session: Session, args: argparse.Namespace) -> int:
     if args.command == "create":
-        created = keys.create_key(session, KeyCreate(name=args.name, scopes=args.scopes))
+        created = keys.create_key(
+            session, KeyCreate(name=args.name, scopes=args.scopes), via=KeyVia.cli
+        )
         print(created.key)
         print(f"id {created.id}; shown once, only its hash is stored", file=sys.stderr)
     elif args.command == "list":
         _list(session)
     else:
         try:
-            keys.revoke_key(session, args.id)
+            keys.revoke_key(session, args.id, via=KeyVia.cli)
         except NotFound as exc:
             print(exc.detail, file=sys.stderr)
             return 1

@@ -1,28 +1,38 @@
 """Application factory: routers, error handlers and the operational endpoints."""
 
+import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import literal
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.types import ASGIApp
 
+from app import offload
 from app.auth import method_access, require_scope
 from app.config import Settings, get_settings
 from app.db import SessionDep, begin_writes, get_session
 from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
 from app.explorer import install_explorer
+from app.headers import SecurityHeadersMiddleware
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
 from app.routers import claims, events, history, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
+from app.services import cursors, server_secrets
 from app.services import keys as key_service
+from app.services.server_secrets import CURSOR_SECRET
 
 DESCRIPTION = """
 Geopolitical event records with their participants, the claims made about them and the
@@ -80,16 +90,18 @@ PROBLEM_TYPES: dict[str, str] = {
     "idempotency-key-in-progress": "A request with this `Idempotency-Key` is still running.",
     "validation-error": "One or more fields are invalid; `errors` lists each with its location.",
     "database-unavailable": "The database did not answer.",
+    "query-timeout": "A query ran past its time budget (QUERY_TIMEOUT_SECONDS) and was "
+    "stopped: ask for less (narrower filters, a smaller limit, fewer expansions).",
     "internal-error": "The server failed; nothing was written.",
 }
 
 
 class GeoEvents(FastAPI):
-    """FastAPI with the request id outermost, so that even a 500 problem carries it."""
+    """FastAPI with the request id and security headers outermost, so a 500 carries them too."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Wrap the whole stack, server error handler included, in `RequestIdMiddleware`."""
-        return RequestIdMiddleware(super().build_middleware_stack())
+        """Wrap the whole stack, server error handler included, in the header middlewares."""
+        return RequestIdMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -101,13 +113,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=_lifespan(settings),
+        openapi_url=None,
         docs_url=None,
         redoc_url=None,
     )
     install_error_handlers(app)
     install_middleware(app, settings)
     install_openapi(app, public_reads=not settings.require_key_for_reads)
-    install_docs(app)
+    install_docs(app, _docs_access(settings))
     # Auth is applied here, per router, so that resource routers stay unaware of it.
     access = Depends(method_access(settings))
     for module in (events, participants, claims, sources, history):
@@ -115,7 +128,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.include_router(
                 router,
                 prefix=API_PREFIX,
-                dependencies=[Depends(begin_writes), access],
+                # Admission first: a slow read waits before it takes a session.
+                dependencies=[
+                    Depends(offload.admit, scope="function"),
+                    Depends(begin_writes),
+                    access,
+                ],
                 responses=problem_responses(401, 403),
             )
     app.include_router(
@@ -130,28 +148,49 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _docs_access(settings: Settings) -> list[Any]:
+    """A read key for the documentation when reads need one and DOCS_NEED_KEY asks."""
+    if settings.require_key_for_reads and settings.docs_need_key:
+        return [Depends(require_scope(KeyScope.read))]
+    return []
+
+
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.admin_key:
-            _ensure_admin_key(app, settings.admin_key)
+        offload.share_the_gil()
+        # The session the app's requests would get, so that an overridden database is honoured.
+        sessions = contextmanager(app.dependency_overrides.get(get_session, get_session))
+        if settings.admin_key is not None:
+            with sessions() as session:
+                key_service.ensure_bootstrap_key(session, settings.admin_key.get_secret_value())
+        if settings.cursor_secret is not None:
+            cursors.use_cursor_secret(settings.cursor_secret.get_secret_value())
+        else:
+            _use_stored_cursor_secret(sessions)
         yield
 
     return lifespan
 
 
-def _ensure_admin_key(app: FastAPI, plain: str) -> None:
-    """Create the GEOEVENTS_ADMIN_KEY key unless it exists (matched by hash)."""
-    # The session the app's requests would get, so that an overridden database is honoured.
-    sessions = app.dependency_overrides.get(get_session, get_session)
-    with contextmanager(sessions)() as session:
-        key_service.ensure_key(session, plain, "bootstrap admin", [KeyScope.admin])
+def _use_stored_cursor_secret(sessions: Callable[[], AbstractContextManager[Session]]) -> None:
+    """Sign cursors with the secret every process shares, made on the first start."""
+    try:
+        with sessions() as session:
+            cursors.use_cursor_secret(server_secrets.ensure_secret(session, CURSOR_SECRET))
+    except SQLAlchemyError:
+        # Not fatal: cursors stay signed, by a key of this process only, until a restart.
+        logging.getLogger("geoevents").warning(
+            "the cursor secret could not be read from the database; set CURSOR_SECRET or "
+            "migrate the database, or cursors will not survive a restart or another worker"
+        )
 
 
 def _add_operations(app: FastAPI) -> None:
     @app.get("/health", tags=["operations"], operation_id="health", summary="Liveness")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         """The process is up; says nothing about the database."""
+        # On the event loop: a thread would queue it behind slow reads holding the GIL.
         return {"status": "ok"}
 
     @app.get(

@@ -488,6 +488,8 @@ class ApiKey(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     created_by: uuid.UUID | None = Field(default=None)
     revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Made from GEOEVENTS_ADMIN_KEY: revoked when the variable names another key.
+    bootstrap: bool = Field(default=False, nullable=False)
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -505,6 +507,31 @@ class IdempotencyRecord(SQLModel, table=True):
     response_headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON, nullable=False)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class KeyEvent(SQLModel, table=True):
+    """One audited change to an API key: who created or revoked which key, when, and how."""
+
+    __tablename__ = "key_event"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    key_id: uuid.UUID = Field(foreign_key="api_key.id", index=True)
+    action: str = Field(max_length=16)
+    actor_id: uuid.UUID | None = Field(default=None)
+    via: str = Field(max_length=16)
+    created_at: dt.datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
+
+
+class ServerSecret(SQLModel, table=True):
+    """A secret the server made for itself once (e.g. the cursor key), shared by every process."""
+
+    __tablename__ = "server_secret"
+
+    name: str = Field(max_length=64, primary_key=True)
+    value: str = Field(max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class Revision(SQLModel, table=True):

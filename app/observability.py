@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.routing import iter_route_contexts
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -17,10 +17,12 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth import require_scope
 from app.config import Settings
 from app.db import get_engine
 from app.logging import configure_json_logger
 from app.ratelimit import key_identity
+from app.schemas.keys import KeyScope
 
 ACCESS_LOGGER = "geoevents.access"
 METRICS_MEDIA_TYPE = CONTENT_TYPE_PLAIN_0_0_4
@@ -161,7 +163,7 @@ class ObservabilityMiddleware:
 
 
 def install_observability(app: FastAPI, settings: Settings) -> None:
-    """Add GET /metrics and the middleware; call it last, so that it wraps the others."""
+    """Add the middleware and (unless METRICS_ACCESS=off) GET /metrics; call it last."""
     metrics = Metrics()
     app.add_middleware(
         ObservabilityMiddleware,
@@ -169,6 +171,10 @@ def install_observability(app: FastAPI, settings: Settings) -> None:
         routes=RouteTemplates(app),
         access_log=settings.access_log,
     )
+    access = settings.metrics()
+    if access == "off":
+        return
+    admin_only = access == "admin"
 
     @app.get(
         "/metrics",
@@ -176,6 +182,7 @@ def install_observability(app: FastAPI, settings: Settings) -> None:
         operation_id="metrics",
         summary="Prometheus metrics",
         response_class=PlainTextResponse,
+        dependencies=[Depends(require_scope(KeyScope.admin))] if admin_only else [],
     )
     async def read_metrics() -> Response:
         """Request counts and latencies by route template and status, and pool gauges."""

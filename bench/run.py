@@ -47,7 +47,7 @@ def server_command(name: str, dataset: Dataset) -> tuple[list[str], dict[str, st
     port = str(PORTS[name])
     env = dict(os.environ)
     uvicorn = [str(Path(sys.executable).parent / "uvicorn"), "--host", "127.0.0.1", "--port", port]
-    uvicorn += ["--workers", "1", "--no-access-log"]
+    uvicorn += ["--workers", "1", "--no-access-log", "--no-server-header"]
     if name == "geoevents":
         env.update(
             DATABASE_URL=dataset.url,

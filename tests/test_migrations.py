@@ -1,14 +1,17 @@
 """The one migration history upgrades, downgrades and matches the models on both backends."""
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import Uuid, column, inspect, table
 from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
 
 from app.db import build_engine
-from app.models import metadata
+from app.models import ApiKey, KeyEvent, UTCDateTime, metadata
 from tests.conftest import alembic_config, drop_database, fresh_schema, postgres_url
 
 
@@ -45,3 +48,46 @@ def test_upgrade_downgrade_upgrade_then_check(empty_database_url: str) -> None:
     assert tables == set(metadata.tables) | {"alembic_version"}
     engine.dispose()
     command.check(config)
+
+
+def test_security_revision_marks_the_bootstrap_key_and_audits_existing_keys(
+    empty_database_url: str,
+) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0005")
+    engine = build_engine(empty_database_url)
+    made, revoked = dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    keys = [
+        (uuid.uuid4(), "bootstrap admin", "short-key!", None),
+        (uuid.uuid4(), "importer", "ge_abcdefg", revoked),
+    ]
+    # The table as revision 0005 left it.
+    before = table(
+        "api_key",
+        *(column(name) for name in ("name", "prefix", "key_hash", "scopes")),
+        column("id", Uuid()),
+        column("created_at", UTCDateTime()),
+        column("revoked_at", UTCDateTime()),
+    )
+    rows = [
+        {"id": ident, "name": name, "prefix": prefix, "key_hash": name, "scopes": "[]",
+         "created_at": made, "revoked_at": revoked_at}
+        for ident, name, prefix, revoked_at in keys
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(before.insert(), rows)
+    command.upgrade(config, "head")
+    with Session(engine) as session:
+        stored = {row.name: row for row in session.exec(select(ApiKey))}
+        events = [(e.key_id, e.action, e.via) for e in session.exec(select(KeyEvent))]
+    engine.dispose()
+    assert (stored["bootstrap admin"].bootstrap, stored["bootstrap admin"].prefix) == (True, "shor")
+    assert (stored["importer"].bootstrap, stored["importer"].prefix) == (False, "ge_abcd")
+    assert sorted(events, key=str) == sorted(
+        [
+            (keys[0][0], "created", "startup"),
+            (keys[1][0], "created", "unknown"),
+            (keys[1][0], "revoked", "unknown"),
+        ],
+        key=str,
+    )

@@ -1,12 +1,13 @@
 """Routes of /claims, their appearances, and the claims of an event or a participant."""
 
 import uuid
+from collections.abc import Callable
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app import formats
+from app import formats, offload
 from app.db import SessionDep
 from app.routers import history
 from app.routers.common import (
@@ -63,6 +64,7 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
 async def list_claims(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
@@ -76,8 +78,7 @@ async def list_claims(
     )
     if exported is not None:
         return exported
-    found = claim_queries.list_claims(session, query)
-    return _paged(request, response, found, query)
+    return await _answer(request, response, slow, query, claim_queries.list_claims, session)
 
 
 @router.get(
@@ -248,6 +249,7 @@ async def list_event_claims(
     event_id: EventRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
@@ -261,8 +263,9 @@ async def list_event_claims(
     )
     if exported is not None:
         return exported
-    found = claim_queries.list_event_claims(session, event_id, query)
-    return _paged(request, response, found, query)
+    return await _answer(
+        request, response, slow, query, claim_queries.list_event_claims, session, event_id
+    )
 
 
 @participant_claims_router.get(
@@ -275,6 +278,7 @@ async def list_participant_claims(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ClaimQuery, Query()],
 ) -> Page[ClaimPublic]:
@@ -288,14 +292,39 @@ async def list_participant_claims(
     )
     if exported is not None:
         return exported
-    found = claim_queries.list_participant_claims(session, participant_id, query)
-    return _paged(request, response, found, query)
+    return await _answer(
+        request,
+        response,
+        slow,
+        query,
+        claim_queries.list_participant_claims,
+        session,
+        participant_id,
+    )
+
+
+# A claims list: called with the path's record (if any), then the query.
+ClaimService = Callable[..., claim_queries.ClaimPage]
+
+
+async def _answer(
+    request: Request,
+    response: Response,
+    slow: bool,
+    query: ClaimQuery,
+    service: ClaimService,
+    *args: Any,
+) -> Page[ClaimPublic]:
+    shaped: Page[ClaimPublic] = await offload.answer(
+        slow, response, _paged, request, response, query, service, *args
+    )
+    return shaped
 
 
 def _paged(
-    request: Request, response: Response, found: claim_queries.ClaimPage, query: ClaimQuery
+    request: Request, response: Response, query: ClaimQuery, service: ClaimService, *args: Any
 ) -> Page[ClaimPublic]:
-    items, next_cursor, total = found
+    items, next_cursor, total = service(*args, query)
     page = Page[ClaimPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[ClaimPublic] = paged(request, response, page, query.field_set())
     return shaped

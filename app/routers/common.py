@@ -1,5 +1,6 @@
 """Response helpers and documented error responses shared by the routers."""
 
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, get_args
 
 from fastapi import Path, Request, Response
@@ -97,3 +98,14 @@ def listed(
     # `paged` may answer with the partial items as they are, which this annotation hides.
     shaped: Page[T] = paged(request, response, page, query.field_set())
     return shaped
+
+
+def listed_from(
+    request: Request,
+    response: Response,
+    page_type: type[Page[T]],
+    service: Callable[..., tuple[list[T], str | None, int | None]],
+    *args: Any,
+) -> Page[T]:
+    """`listed` over what `service(*args)` finds; the query is the last argument."""
+    return listed(request, response, page_type, service(*args), args[-1])

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app import formats
+from app import formats, offload
 from app.db import SessionDep
 from app.routers import history
-from app.routers.common import EventRef, created, listed, paged, problem_responses
+from app.routers.common import EventRef, created, listed_from, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
@@ -56,6 +56,7 @@ def create_event(data: EventCreate, session: SessionDep, response: Response) -> 
 async def list_events(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[EventQuery, Query()],
 ) -> Page[EventPublic]:
@@ -69,6 +70,15 @@ async def list_events(
     )
     if exported is not None:
         return exported
+    shaped: Page[EventPublic] = await offload.answer(
+        slow, response, _events_page, request, response, session, query
+    )
+    return shaped
+
+
+def _events_page(
+    request: Request, response: Response, session: SessionDep, query: EventQuery
+) -> Page[EventPublic]:
     items, next_cursor, total = event_queries.list_events(session, query)
     page = Page[EventPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[EventPublic] = paged(request, response, page, query.field_set())
@@ -81,13 +91,19 @@ async def list_events(
     operation_id="event_stats",
     summary="Count events for charts",
 )
-def event_stats(session: SessionDep, query: Annotated[EventStatsQuery, Query()]) -> EventStats:
+async def event_stats(
+    response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
+    query: Annotated[EventStatsQuery, Query()],
+) -> EventStats:
     """Matching events counted by month, year, type, country or status.
 
     By month or year, an event counts only where its start certainly falls: one dated `2019`
     is not counted in January but in `imprecise`.
     """
-    return stats.event_stats(session, query)
+    counted: EventStats = await offload.answer(slow, response, stats.event_stats, session, query)
+    return counted
 
 
 @router.get(
@@ -179,12 +195,25 @@ async def list_event_participants(
     event_id: EventRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ShapeQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The participants of an event with their roles."""
-    found = event_participants.list_event_participants(session, event_id, query)
-    return listed(request, response, Page[EventParticipantPublic], found, query)
+    page_type = Page[EventParticipantPublic]
+    found: Page[EventParticipantPublic] = await offload.answer(
+        slow,
+        response,
+        listed_from,
+        request,
+        response,
+        page_type,
+        event_participants.list_event_participants,
+        session,
+        event_id,
+        query,
+    )
+    return found
 
 
 @participants_router.get(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from app.db import SessionDep
 from app.routers.common import created, listed, problem_responses
 from app.schemas.common import Page, ShapeQuery
-from app.schemas.keys import KeyCreate, KeyCreated, KeyPublic
+from app.schemas.keys import KeyCreate, KeyCreated, KeyEventPublic, KeyEventQuery, KeyPublic
 from app.services import keys
 
 router = APIRouter(prefix="/keys", tags=["keys"])
@@ -41,6 +41,23 @@ def list_keys(
 ) -> Page[KeyPublic]:
     """Keys in the order they were created, revoked ones included."""
     return listed(request, response, Page[KeyPublic], keys.list_keys(session, query), query)
+
+
+@router.get(
+    "/events",
+    responses=problem_responses(400, 422),
+    operation_id="list_key_events",
+    summary="Audit trail of API keys",
+)
+def list_key_events(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[KeyEventQuery, Query()],
+) -> Page[KeyEventPublic]:
+    """Who created or revoked which key, when and how, oldest first."""
+    found = keys.list_key_events(session, query)
+    return listed(request, response, Page[KeyEventPublic], found, query)
 
 
 @router.get(

@@ -5,10 +5,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app import formats
+from app import formats, offload
 from app.db import SessionDep
 from app.routers import history
-from app.routers.common import ParticipantRef, created, listed, paged, problem_responses
+from app.routers.common import (
+    ParticipantRef,
+    created,
+    listed,
+    listed_from,
+    paged,
+    problem_responses,
+)
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
 from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
@@ -61,6 +68,7 @@ def create_participant(
 async def list_participants(
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ParticipantQuery, Query()],
 ) -> Page[ParticipantPublic]:
@@ -74,6 +82,15 @@ async def list_participants(
     )
     if exported is not None:
         return exported
+    shaped: Page[ParticipantPublic] = await offload.answer(
+        slow, response, _participants_page, request, response, session, query
+    )
+    return shaped
+
+
+def _participants_page(
+    request: Request, response: Response, session: SessionDep, query: ParticipantQuery
+) -> Page[ParticipantPublic]:
     items, next_cursor, total = participant_queries.list_participants(session, query)
     page = Page[ParticipantPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[ParticipantPublic] = paged(request, response, page, query.field_set())
@@ -151,12 +168,25 @@ async def list_participant_events(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[ShapeQuery, Query()],
 ) -> Page[EventParticipantPublic]:
     """The events a participant took part in, each with its role."""
-    found = event_participants.list_participant_events(session, participant_id, query)
-    return listed(request, response, Page[EventParticipantPublic], found, query)
+    page_type = Page[EventParticipantPublic]
+    found: Page[EventParticipantPublic] = await offload.answer(
+        slow,
+        response,
+        listed_from,
+        request,
+        response,
+        page_type,
+        event_participants.list_participant_events,
+        session,
+        participant_id,
+        query,
+    )
+    return found
 
 
 @router.get(
@@ -165,10 +195,11 @@ async def list_participant_events(
     operation_id="participant_timeline",
     summary="A participant's timeline",
 )
-def participant_timeline(
+async def participant_timeline(
     participant_id: ParticipantRef,
     request: Request,
     response: Response,
+    slow: offload.SlowRead,
     session: SessionDep,
     query: Annotated[TimelineQuery, Query()],
 ) -> Page[TimelineItem]:
@@ -177,8 +208,19 @@ def participant_timeline(
     Events sort by start, claims by the date stated; on one day events come first. Undated
     items come first, and never match a date range.
     """
-    found = timelines.participant_timeline(session, participant_id, query)
-    return listed(request, response, Page[TimelineItem], found, query)
+    found: Page[TimelineItem] = await offload.answer(
+        slow,
+        response,
+        listed_from,
+        request,
+        response,
+        Page[TimelineItem],
+        timelines.participant_timeline,
+        session,
+        participant_id,
+        query,
+    )
+    return found
 
 
 @router.get(
@@ -187,11 +229,21 @@ def participant_timeline(
     operation_id="participant_network",
     summary="Who a participant met or faced",
 )
-def participant_network(
-    participant_id: ParticipantRef, session: SessionDep, query: Annotated[NetworkQuery, Query()]
+async def participant_network(
+    participant_id: ParticipantRef,
+    response: Response,
+    slow: offload.SlowRead,
+    session: SessionDep,
+    query: Annotated[NetworkQuery, Query()],
 ) -> Network:
-    """The participants sharing events with this one, with counts, events and pairs of roles."""
-    return networks.participant_network(session, participant_id, query)
+    """The participants sharing events with this one, with counts, events and pairs of roles.
+
+    At most 100 others (`limit`), each with up to 20 shared events: an answer of at most
+    about 400 KB.
+    """
+    service = networks.participant_network
+    found: Network = await offload.answer(slow, response, service, session, participant_id, query)
+    return found
 
 
 @roles_router.post(

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from app.models import SourceKind
 from app.schemas.common import (
@@ -15,13 +15,30 @@ from app.schemas.common import (
     Slug,
 )
 
-_SHA256 = r"^[0-9a-f]{64}$"
+SHA256_DERIVED = "is derived from the text and cannot be set; send `text` instead"
 # The text is what quotes and their offsets are checked against and what sha256 is taken of:
 # it is stored exactly as sent, never trimmed like the other strings.
 SourceText = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
-class SourceCreate(InputModel):
+class _SourceInput(InputModel):
+    """A source's body: `sha256` is derived from `text`, so a write may not send one."""
+
+    sha256: None = Field(
+        default=None,
+        description="Read-only: the SHA-256 of `text`, computed by the server; never send it.",
+        json_schema_extra={"readOnly": True},
+    )
+
+    @field_validator("sha256", mode="before")
+    @classmethod
+    def _refuse_sha256(cls, value: object) -> None:
+        # A hash sent by hand would vouch for a text nobody can check.
+        if value is not None:
+            raise ValueError(SHA256_DERIVED)
+
+
+class SourceCreate(_SourceInput):
     """Body of POST /sources. With `text`, quotes of claims are checked against it."""
 
     slug: Slug
@@ -38,12 +55,9 @@ class SourceCreate(InputModel):
     text: SourceText | None = Field(
         default=None, max_length=2_000_000, description="Full text; quotes are checked against it."
     )
-    sha256: str | None = Field(
-        default=None, pattern=_SHA256, description="SHA-256 of the text (hex); computed from it."
-    )
 
 
-class SourceUpdate(InputModel):
+class SourceUpdate(_SourceInput):
     """Body of PATCH /sources/{id}: only the fields sent change."""
 
     slug: Slug | None = None
@@ -56,7 +70,6 @@ class SourceUpdate(InputModel):
     language: LanguageTag | None = None
     credits: str | None = Field(default=None, max_length=1000)
     text: SourceText | None = Field(default=None, max_length=2_000_000)
-    sha256: str | None = Field(default=None, pattern=_SHA256)
 
 
 class SourcePublic(RecordMeta):
@@ -72,7 +85,9 @@ class SourcePublic(RecordMeta):
     language: str | None = Field(description="BCP 47 language tag.")
     credits: str | None = Field(description="e.g. a photo credit.")
     text: str | None = Field(description="Full text, when stored.")
-    sha256: str | None = Field(description="SHA-256 of the text (hex).")
+    sha256: str | None = Field(
+        description="SHA-256 of `text` (hex), computed by the server; null without a text."
+    )
 
 
 class SourceQuery(ListQuery):

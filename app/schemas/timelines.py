@@ -55,13 +55,19 @@ class TimelineItem(PublicModel):
     claim: TimelineClaim | None = Field(description="The claim, when `kind` is `claim`.")
 
 
+NETWORK_LIMIT = 100
+
+
 class NetworkQuery(DateRange):
     """Query of GET /participants/{id}/network: which shared events count, and how many others."""
 
     event_type: list[EventType] = Field(
         default_factory=list, description="Count only events of these types."
     )
-    limit: int = Field(default=50, ge=1, le=500, description="At most this many others, 1 to 500.")
+    # 100 others of 20 shared events each: an answer of at most about 400 KB.
+    limit: int = Field(
+        default=50, ge=1, le=NETWORK_LIMIT, description="At most this many others, 1 to 100."
+    )
 
 
 class SharedEvent(PublicModel):

@@ -1,7 +1,5 @@
 """Keyset paging over any sort: opaque cursors bound to the list and filters they came from."""
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
 import json
@@ -16,6 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import BadRequest
 from app.services import rows, search
+from app.services.cursors import MALFORMED, MAX_OFFSET, decode, encode
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -217,8 +216,8 @@ def offset_of(cursor: str | None, scope: str) -> int:
     if cursor is None:
         return 0
     values = decode(cursor, scope)
-    if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
+    if len(values) != 1 or not isinstance(values[0], int) or not 0 <= values[0] <= MAX_OFFSET:
+        raise BadRequest(MALFORMED)
     return values[0]
 
 
@@ -239,35 +238,14 @@ def count(session: Session, stmt: Any) -> int:
     return int(session.connection().execute(counted).scalar_one())
 
 
-def encode(values: Sequence[Any], scope: str) -> str:
-    """An opaque cursor holding `values` under `scope`."""
-    raw = json.dumps({"k": list(values), "s": scope}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode(cursor: str, scope: str) -> list[Any]:
-    """The values of a cursor made by `encode` under the same scope, or a 400."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        values, cursor_scope = data["k"], data["s"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
-    if cursor_scope != scope:
-        raise BadRequest("cursor belongs to another list or other filters; start again without it")
-    if not isinstance(values, list):
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
-    return values
-
-
 def _decode(cursor: str, scope: str, sort: Sort) -> list[Any]:
     values = decode(cursor, scope)
     if len(values) != len(sort.keys):
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged")
+        raise BadRequest(MALFORMED)
     try:
         return [_DECODERS[key.kind](value) for key, value in zip(sort.keys, values, strict=True)]
     except (ValueError, TypeError) as exc:
-        raise BadRequest("cursor is malformed; pass next_cursor back unchanged") from exc
+        raise BadRequest(MALFORMED) from exc
 
 
 def _encode_value(value: Any) -> Any:

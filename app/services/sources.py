@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.dates import stored_date
-from app.errors import Conflict, invalid
+from app.errors import Conflict
 from app.models import Appearance, Role, Source
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
 from app.services import crud
@@ -20,9 +20,9 @@ _SCALARS = {"slug", "kind", "title", "author", "publisher", "url", "language", "
 def create_source(
     session: Session, data: SourceCreate, *, record_id: uuid.UUID | None = None
 ) -> SourcePublic:
-    """Store a new source; the sha256 of its text is computed and checked."""
+    """Store a new source; the sha256 of its text is computed from it."""
     source = Source(id=record_id or uuid.uuid4(), **data.model_dump(include=_SCALARS))
-    _set_text(source, data.text, data.sha256)
+    _set_text(source, data.text)
     crud.set_date(source, "published", data.published)
     session.add(source)
     crud.commit(session, f"source '{data.slug}'")
@@ -53,11 +53,9 @@ def update_source(
         setattr(source, name, changes[name])
     if "published" in changes:
         crud.set_date(source, "published", changes["published"])
-    if "text" in changes or "sha256" in changes:
-        text = changes.get("text", source.text)
-        _set_text(source, text, changes.get("sha256"))
-        if "text" in changes:
-            _check_quotes_survive(session, source)
+    if "text" in changes:
+        _set_text(source, changes["text"])
+        _check_quotes_survive(session, source)
     crud.touch(source)
     crud.commit(session, f"source '{source.slug}'")
     return to_public([source])[0]
@@ -79,15 +77,10 @@ def delete_source(session: Session, ref: str, *, if_match: str | None = None) ->
     crud.commit(session, f"source '{source.slug}'")
 
 
-def _set_text(source: Source, text: str | None, sha256: str | None) -> None:
+def _set_text(source: Source, text: str | None) -> None:
+    # The hash always describes the stored text: none without one.
     source.text = text
-    if text is None:
-        source.sha256 = sha256 if sha256 is not None else source.sha256
-        return
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if sha256 is not None and sha256 != digest:
-        raise invalid(("body", "sha256"), f"does not match the text (its sha256 is {digest})")
-    source.sha256 = digest
+    source.sha256 = None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _check_quotes_survive(session: Session, source: Source) -> None:

@@ -28,11 +28,10 @@ from app.schemas.timelines import (
     TimelineItem,
     TimelineQuery,
 )
-from app.services import crud, date_ranges, paging, rows
+from app.services import crud, cursors, date_ranges, paging, rows
 
 # On one day, the events taken part in come before the claims made there.
 _EVENT, _CLAIM = 0, 1
-_MALFORMED = "cursor is malformed; pass next_cursor back unchanged"
 
 
 def participant_timeline(
@@ -62,7 +61,7 @@ def participant_timeline(
         entries = entries[: query.limit]
         last = entries[-1]
         values = [last.day.isoformat(), last.rank, str(last.record_id), str(last.link_id)]
-        next_cursor = paging.encode(values, scope)
+        next_cursor = cursors.encode(values, scope)
     total = None
     if query.include_total:
         whole = (_events(participant.id, query, None), _claims(participant.id, query, None))
@@ -141,14 +140,14 @@ def _beyond(columns: list[Any], values: list[Any]) -> ColumnElement[bool]:
 
 
 def _decode(cursor: str, scope: str) -> list[Any]:
-    values = paging.decode(cursor, scope)
+    values = cursors.decode(cursor, scope)
     try:
         at, rank, record, link = values
         if rank not in (_EVENT, _CLAIM):
             raise ValueError(rank)
         return [dt.date.fromisoformat(at), rank, uuid.UUID(record), uuid.UUID(link)]
     except (ValueError, TypeError) as exc:
-        raise BadRequest(_MALFORMED) from exc
+        raise BadRequest(cursors.MALFORMED) from exc
 
 
 def _items(session: Session, entries: list[Any]) -> list[TimelineItem]:

@@ -1,7 +1,7 @@
 """History: revisions of every record, tombstones of deleted ones, the change clock
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-30 15:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0005"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -42,7 +42,7 @@ def key_id(session: Session, plain: str) -> str:
 
 def lacks(plain: str, scope: str) -> str:
     """The 403 detail for a key without `scope`."""
-    return f"the API key {plain[:10]}... lacks the {scope} scope this request needs"
+    return f"the API key {plain[:7]}... lacks the {scope} scope this request needs"
 
 
 def assert_unauthorized(response: object, detail: str) -> None:
@@ -170,10 +170,11 @@ class TestCreateKey:
         assert created == {
             "id": created["id"],
             "name": "importer",
-            "prefix": plain[:10],
+            "prefix": plain[:7],
             "scopes": ["read", "write"],
             "created_by": key_id(session, admin_key),
             "revoked_at": None,
+            "bootstrap": False,
         }
         row = session.get(ApiKey, uuid.UUID(created["id"]))
         assert row is not None
@@ -257,7 +258,7 @@ class TestCommandLine:
         assert (row.name, row.scopes, row.revoked_at) == ("importer", ["write"], None)
         assert keys_cli(["list"], session) == 0
         listed = capsys.readouterr().out
-        assert f"{row.id}  {plain[:10]}...  write" in listed
+        assert f"{row.id}  {plain[:7]}...  write" in listed
         assert keys_cli(["revoke", str(row.id)], session) == 0
         assert capsys.readouterr().out == f"revoked {row.id}\n"
         assert row.revoked_at is not None

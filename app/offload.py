@@ -1,0 +1,117 @@
+"""Slow reads run in a few threads of their own, so that they never hold up the event loop."""
+
+import asyncio
+import gc
+import sys
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+from weakref import WeakKeyDictionary
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from fastapi import Depends, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from app.config import get_settings
+
+# The longest page read on the event loop: a cheap, bounded read (see `is_slow`) takes about
+# a millisecond per 50 rows, and the loop may be held for only a few.
+LOOP_LIMIT = 50
+# Sorts read along an index in page order: as cheap as the default one.
+_CHEAP_SORTS = frozenset({"recorded"})
+_FALSE = frozenset({"false", "0", "no", "off", "f", "n"})
+# Reads that aggregate many rows whatever their parameters.
+_SLOW_PATHS = ("/stats", "/timeline", "/network")
+READS = frozenset({"GET", "HEAD"})
+# How long a thread may hold the GIL while another waits for it, in seconds. Python's 5 ms
+# default lets two busy slow-read threads delay the loop by tens of milliseconds at each of
+# its turns (measured: loop lag p50 55 ms at 5 ms, 10 ms at 1 ms); with no thread waiting,
+# it costs nothing.
+SWITCH_INTERVAL = 0.001
+# One pool per event loop (a test client runs each app on a loop of its own).
+_POOLS: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
+_GATES: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+def is_slow(request: Request) -> bool:
+    """Whether a read may be slow: stats, timeline, network, or a list that is not cheap."""
+    # A list is cheap unsearched, unexpanded, uncounted, in the default order and at most
+    # LOOP_LIMIT long; decided from the request as sent, before anything is parsed.
+    if request.method not in READS:
+        return False
+    if request.url.path.endswith(_SLOW_PATHS):
+        return True
+    params = request.query_params
+    return bool(
+        params.get("q")
+        or params.get("expand")
+        or params.get("include_total", "false").lower() not in _FALSE
+        or params.get("sort", "recorded") not in _CHEAP_SORTS
+        or _number(params.get("limit")) > LOOP_LIMIT
+    )
+
+
+def _number(value: str | None) -> int:
+    # Anything but a number is refused later, by the query's own validation.
+    return int(value) if value is not None and value.isdigit() else 0
+
+
+async def admit(request: Request) -> AsyncIterator[bool]:
+    """Whether the request is a slow read; one waits here, before it takes a session."""
+    # A slow read holds the request's session while it runs: waiting before taking one leaves
+    # the sessions (MAX_SESSIONS) to cheap reads however many slow ones queue.
+    if not is_slow(request):
+        yield False
+        return
+    async with _gate():
+        yield True
+
+
+def share_the_gil() -> None:
+    """Make threads holding the GIL hand it to the event loop soon (at server start)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    # A full garbage collection holds the GIL for as long as it scans; the objects made at
+    # start (modules, models, routes) live as long as the process, so they are left out of
+    # every later scan. Once: objects frozen are never freed (a test process starts many apps).
+    if not gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
+
+
+def _pool() -> CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    pool = _POOLS.get(loop)
+    if pool is None:
+        pool = _POOLS[loop] = CapacityLimiter(get_settings().slow_read_threads)
+    return pool
+
+
+def _gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        # As many slow reads in progress as threads to run them, and as many about to start.
+        gate = _GATES[loop] = asyncio.Semaphore(2 * get_settings().slow_read_threads)
+    return gate
+
+
+async def answer(slow: bool, response: Response, work: Callable[..., Any], *args: Any) -> Any:
+    """`work(*args)`, a handler's body: on the loop when cheap, else in a slow-read thread."""
+    # The thread renders the JSON too, so that not even the serialising holds the loop (while
+    # /health and GETs by id wait on it); waiting for a free thread costs the loop nothing.
+    if not slow:
+        return work(*args)
+    return await anyio.to_thread.run_sync(lambda: _rendered(work(*args), response), limiter=_pool())
+
+
+def _rendered(result: Any, response: Response) -> Any:
+    if not isinstance(result, BaseModel):
+        return result
+    rendered = Response(result.model_dump_json(by_alias=True), media_type="application/json")
+    rendered.headers.raw.extend(response.headers.raw)
+    return rendered
+
+
+# A handler's parameter: whether its request is a slow read, admitted (see `admit`).
+SlowRead = Annotated[bool, Depends(admit, scope="function")]
