@@ -6,6 +6,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
@@ -83,14 +84,21 @@ async def list_claims(
 
 @router.get(
     "/{claim_id}",
-    responses=problem_responses(304, 404),
+    response_model=ClaimPublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_claim",
     summary="Read a claim",
 )
 async def read_claim(
-    claim_id: ClaimRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
-) -> ClaimPublic:
+    claim_id: ClaimRef,
+    session: SessionDep,
+    response: Response,
+    as_of: history.AsOf = None,
+    if_none_match: IfNoneMatch = None,
+) -> ClaimPublic | JSONResponse:
     """One claim by id or slug, with its subjects, appearances and relations."""
+    if as_of is not None:
+        return history.as_of_answer(session, "claim", claim_id, as_of)
     return tagged_unless_current(response, claims.read_claim(session, claim_id), if_none_match)
 
 

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
@@ -14,12 +15,12 @@ from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
     EventCreate,
-    EventExpand,
     EventParticipantCreate,
     EventParticipantPublic,
     EventParticipantUpdate,
     EventPublic,
     EventQuery,
+    EventRead,
     EventStats,
     EventStatsQuery,
     EventUpdate,
@@ -108,7 +109,8 @@ async def event_stats(
 
 @router.get(
     "/{event_id}",
-    responses=problem_responses(304, 404),
+    response_model=EventPublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_event",
     summary="Read an event",
 )
@@ -116,13 +118,15 @@ async def read_event(
     event_id: EventRef,
     session: SessionDep,
     response: Response,
-    shape_as: Annotated[EventExpand, Query()],
+    shape_as: Annotated[EventRead, Query()],
     if_none_match: IfNoneMatch = None,
-) -> EventPublic:
+) -> EventPublic | JSONResponse:
     """One event by id or slug; `expand=participants,claims,sources` embeds related records.
 
     An expanded event has no ETag: its version does not cover the records embedded in it.
     """
+    if shape_as.as_of is not None:
+        return history.as_of_answer(session, "event", event_id, shape_as.as_of)
     if shape_as.expand:
         return event_queries.read_event(session, event_id, shape_as)
     return tagged_unless_current(response, events.read_event(session, event_id), if_none_match)

@@ -1,9 +1,12 @@
 """Routes of history: revisions of each record, restore, purge, and the changes feed."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 
 from app.auth import CallerKey, check_scope
 from app.db import SessionDep
@@ -44,6 +47,18 @@ async def purge_flag(
 
 
 Purge = Annotated[bool, Depends(purge_flag)]
+AS_OF = (
+    "An RFC 3339 time with offset: answer with the record as it stood then, as its revision "
+    "in force (`record` holds its stored fields and sub-records); 404 if it did not exist "
+    "yet, 410 if it was deleted by then."
+)
+AsOf = Annotated[AwareDatetime | None, Query(description=AS_OF)]
+
+
+def as_of_answer(session: SessionDep, resource: str, ref: str, when: dt.datetime) -> JSONResponse:
+    """The body of a GET with `as_of`: the revision in force at `when`."""
+    found = revisions.as_of(session, resource, ref, when)
+    return JSONResponse(found.model_dump(mode="json"))
 
 
 def delete_or_purge(

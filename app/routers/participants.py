@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
@@ -99,7 +100,8 @@ def _participants_page(
 
 @router.get(
     "/{participant_id}",
-    responses=problem_responses(304, 404),
+    response_model=ParticipantPublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_participant",
     summary="Read a participant",
 )
@@ -107,9 +109,12 @@ async def read_participant(
     participant_id: ParticipantRef,
     session: SessionDep,
     response: Response,
+    as_of: history.AsOf = None,
     if_none_match: IfNoneMatch = None,
-) -> ParticipantPublic:
+) -> ParticipantPublic | JSONResponse:
     """One participant by id or slug."""
+    if as_of is not None:
+        return history.as_of_answer(session, "participant", participant_id, as_of)
     return tagged_unless_current(
         response, participants.read_participant(session, participant_id), if_none_match
     )

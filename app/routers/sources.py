@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats
 from app.db import SessionDep
@@ -55,14 +56,21 @@ async def list_sources(
 
 @router.get(
     "/{source_id}",
-    responses=problem_responses(304, 404),
+    response_model=SourcePublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_source",
     summary="Read a source",
 )
 async def read_source(
-    source_id: SourceRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
-) -> SourcePublic:
+    source_id: SourceRef,
+    session: SessionDep,
+    response: Response,
+    as_of: history.AsOf = None,
+    if_none_match: IfNoneMatch = None,
+) -> SourcePublic | JSONResponse:
     """One source by id or slug."""
+    if as_of is not None:
+        return history.as_of_answer(session, "source", source_id, as_of)
     return tagged_unless_current(response, sources.read_source(session, source_id), if_none_match)
 
 

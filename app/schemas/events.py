@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from app.models import (
     Certainty,
@@ -268,6 +268,17 @@ class EventExpand(InputModel):
     def expansions(self) -> set[EventExpansion]:
         """The relations to embed."""
         return set(self.expand.split(",")) if self.expand else set()  # type: ignore[arg-type]
+
+
+class EventRead(EventExpand):
+    """Query of GET /events/{id}: what to embed, or the time to read the event as of."""
+
+    as_of: AwareDatetime | None = Field(
+        default=None,
+        description="An RFC 3339 time with offset: answer with the event as it stood then, as "
+        "its revision in force (`record` holds its stored fields and sub-records); 404 if it "
+        "did not exist yet, 410 if it was deleted by then.",
+    )
 
 
 class EventQuery(EventFilters, EventExpand, ListQuery):

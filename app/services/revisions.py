@@ -1,10 +1,11 @@
 """Reading history: a record's revisions, one revision, and the changes feed."""
 
+import datetime as dt
 import uuid
 
 from sqlmodel import Session, col, select
 
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest, Gone, NotFound
 from app.models import Revision
 from app.schemas.history import (
     Change,
@@ -116,4 +117,21 @@ def latest(session: Session, resource: str, ident: uuid.UUID) -> RevisionDetail:
     ).first()
     if found is None:
         raise NotFound(f"{resource} {ident} has no revisions")
+    return RevisionDetail(**_fields(found), record=found.snapshot)
+
+
+def as_of(session: Session, resource: str, ref: str, when: dt.datetime) -> RevisionDetail:
+    """The revision in force at `when`: 404 if the record did not exist yet, 410 if deleted."""
+    ident = record_id(session, resource, ref)
+    found = session.exec(
+        select(Revision)
+        .where(Revision.resource == resource, Revision.record_id == ident)
+        .where(col(Revision.recorded_at) <= when)
+        .order_by(col(Revision.version).desc())
+    ).first()
+    if found is None:
+        raise NotFound(f"{resource} '{ref}' has no revision at or before {when.isoformat()}")
+    if found.operation in ("delete", "purge"):
+        by = f"the key {found.key_id}" if found.key_id else "a write made without a key"
+        raise Gone(f"{resource} '{ref}' was deleted at {found.recorded_at.isoformat()} by {by}")
     return RevisionDetail(**_fields(found), record=found.snapshot)

@@ -330,12 +330,14 @@ class TestUpdateClaim:
 
 
 class TestDeleteClaim:
-    def test_returns_204_then_404(self, client: TestClient) -> None:
+    def test_returns_204_then_410(self, client: TestClient) -> None:
         claim = make_claim(client)
         response = client.delete(f"{URL}/{claim['id']}")
         assert response.status_code == 204
         assert response.content == b""
-        assert_problem(client.get(f"{URL}/{claim['slug']}"), 404, f"no claim '{claim['slug']}'")
+        gone = client.get(f"{URL}/{claim['slug']}")
+        assert gone.status_code == 410
+        assert gone.json()["detail"].startswith(f"claim '{claim['slug']}' was deleted at ")
 
     def test_removes_its_appearances(self, client: TestClient) -> None:
         source = make_source(client)

@@ -1,5 +1,6 @@
 """Revisions, tombstones (410), restore, purge and the changes feed."""
 
+import datetime as dt
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -220,3 +221,39 @@ class TestChangesFeed:
                 stored[(resource, str(ident))] = history.snapshot(session, resource, ident)
         assert mirror.keys() == stored.keys()
         assert mirror == stored
+
+
+class TestAsOf:
+    def test_reads_the_revision_in_force(self, client: TestClient) -> None:
+        source = make_source(client, title="First")
+        client.patch(f"{API}/sources/{source['id']}", json={"title": "Second"})
+        client.delete(f"{API}/sources/{source['id']}")
+        created, updated, deleted = (
+            dt.datetime.fromisoformat(r["recorded_at"])
+            for r in revisions(client, f"sources/{source['id']}")
+        )
+        url = f"{API}/sources/{source['slug']}"
+        first = client.get(url, params={"as_of": created.isoformat()})
+        assert first.status_code == 200
+        assert first.json()["version"] == 1
+        assert first.json()["record"]["fields"]["title"] == "First"
+        second = client.get(url, params={"as_of": updated.isoformat()}).json()
+        assert second["record"]["fields"]["title"] == "Second"
+        early = (created - dt.timedelta(seconds=1)).isoformat()
+        assert client.get(url, params={"as_of": early}).status_code == 404
+        gone = client.get(url, params={"as_of": deleted.isoformat()})
+        assert gone.status_code == 410
+
+    def test_every_resource_and_a_naive_time(self, client: TestClient) -> None:
+        made = {
+            "events": make_event(client),
+            "participants": make_participant(client),
+            "claims": make_claim(client),
+        }
+        now = dt.datetime.now(dt.UTC).isoformat()
+        for path, record in made.items():
+            answer = client.get(f"{API}/{path}/{record['id']}", params={"as_of": now})
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["record"]["fields"]["slug"] == record["slug"]
+        naive = client.get(f"{API}/events/{made['events']['id']}?as_of=2026-01-01T00:00:00")
+        assert naive.status_code == 422
