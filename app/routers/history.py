@@ -14,12 +14,14 @@ from app.routers.common import problem_responses
 from app.schemas.history import (
     ChangesPage,
     ChangesQuery,
+    MergeReport,
+    MergeRequest,
     RevisionDetail,
     RevisionPage,
     RevisionQuery,
 )
 from app.schemas.keys import KeyScope
-from app.services import deletions, revisions
+from app.services import deletions, merges, revisions
 
 _EXAMPLES = {
     "event": "netanyahu-putin-meeting-2019-09-12",
@@ -121,6 +123,23 @@ def _router(resource: str) -> APIRouter:
         ident = deletions.restore(session, resource, ref)
         response.headers["Location"] = f"/api/v1/{resource}s/{ident}"
         return revisions.latest(session, resource, ident)
+
+    if resource == "participant":
+
+        @router.post(
+            "/merge",
+            responses=problem_responses(404, 409, 410, 422),
+            operation_id="merge_participant",
+            summary="Merge a duplicate participant into another",
+        )
+        def merge(ref: Ref, data: MergeRequest, session: SessionDep) -> MergeReport:
+            """Move its event links, roles, claims, subjects and identifiers to `into`.
+
+            Its name joins the survivor's aliases; a clash (the same event and role twice)
+            is combined and listed in `combined`. Its id and slug then answer 308 to the
+            survivor, and both records' revisions show the merge.
+            """
+            return merges.merge_participant(session, ref, data)
 
     return router
 

@@ -95,3 +95,29 @@ class ChangesQuery(BaseModel):
     type: list[ResourceType] = Field(
         default_factory=list, description="Only these resources (repeat for several)."
     )
+
+
+class MergeRequest(BaseModel):
+    """Body of POST /participants/{id}/merge and /events/{id}/merge."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    into: str = Field(
+        min_length=1,
+        max_length=120,
+        description="The surviving record's UUID or slug; the addressed one is merged into it.",
+        examples=["vladimir-putin"],
+    )
+
+
+class MergeReport(BaseModel):
+    """What a merge did."""
+
+    survivor_id: uuid.UUID = Field(description="The record everything moved to.")
+    merged_id: uuid.UUID = Field(
+        description="The merged record; its id and slug now answer 308 to the survivor."
+    )
+    combined: list[str] = Field(
+        description="Conflicts combined rather than duplicated, e.g. the same participant "
+        "twice in one event with one role."
+    )

@@ -124,6 +124,16 @@ def mark(session: Session, resource: str, record_id: uuid.UUID, operation: str) 
     session.info.setdefault("history_bumped", set()).add((resource, record_id))
 
 
+def note_merge(session: Session, resource: str, merged: uuid.UUID, survivor: uuid.UUID) -> None:
+    """Record that `merged` was merged into `survivor`: both revisions say so, and the merged
+    record's tombstone redirects to the survivor."""
+    session.info.setdefault("history_merged", {})[(resource, merged)] = survivor
+    mark(session, resource, survivor, "merge")
+    notes = session.info.setdefault("history_notes", {})
+    notes[(resource, survivor)] = {"merged_from": str(merged)}
+    notes[(resource, merged)] = {"merged_into": str(survivor)}
+
+
 def _key_of(row: object) -> Key | None:
     if isinstance(row, Sluggable):
         return (row.__tablename__, row.id)  # type: ignore[return-value]
@@ -168,7 +178,7 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for name in ("history", "history_bumped", "history_deleted"):
+    for name in ("history", "history_bumped", "history_deleted", "history_merged", "history_notes"):
         session.info.pop(name, None)
 
 
@@ -211,6 +221,8 @@ def _revisions(session: Session) -> list[dict[str, Any]]:
     touched: dict[Key, str] = session.info.get("history", {})
     deleted: dict[Key, Snapshot | None] = session.info.get("history_deleted", {})
     bumped: set[Key] = session.info.get("history_bumped", set())
+    merged: dict[Key, uuid.UUID] = session.info.get("history_merged", {})
+    notes: dict[Key, dict[str, Any]] = session.info.get("history_notes", {})
     now, actor = utcnow(), session.info.get("actor")
     found: list[dict[str, Any]] = []
     for key, operation in sorted(touched.items(), key=lambda item: str(item[0])):
@@ -219,13 +231,15 @@ def _revisions(session: Session) -> list[dict[str, Any]]:
             before = deleted.get(key) or (previous[1] if previous else None)
             version = max(previous[0] if previous else 0, _version(before)) + 1
             if operation == "delete":
-                _bury(session, key, before, now, actor)
-            found.append(_entry(key, version, now, actor, operation, diff(before, None), before))
+                _bury(session, key, before, now, actor, merged.get(key))
+                operation = "merge" if key in merged else operation
+            changes = diff(before, None) | notes.get(key, {})
+            found.append(_entry(key, version, now, actor, operation, changes, before))
             continue
         current = snapshot(session, *key)
         if current is None:
             continue
-        changes = diff(previous[1] if previous else None, current)
+        changes = diff(previous[1] if previous else None, current) | notes.get(key, {})
         if operation == "update" and not changes:
             continue
         if key not in bumped:
@@ -292,6 +306,7 @@ def _bury(
     before: Snapshot | None,
     now: dt.datetime,
     actor: uuid.UUID | None,
+    survivor: uuid.UUID | None,
 ) -> None:
     slug = before["fields"]["slug"] if before else str(key[1])
     session.execute(
@@ -302,5 +317,6 @@ def _bury(
             deleted_at=now,
             deleted_by=actor,
             purged=False,
+            merged_into=survivor,
         )
     )

@@ -257,3 +257,55 @@ class TestAsOf:
             assert answer.json()["record"]["fields"]["slug"] == record["slug"]
         naive = client.get(f"{API}/events/{made['events']['id']}?as_of=2026-01-01T00:00:00")
         assert naive.status_code == 422
+
+
+class TestMergeParticipants:
+    def test_moves_everything_and_redirects(self, client: TestClient) -> None:
+        keep = make_participant(client, name="Vladimir Putin", identifiers={"wikidata": "Q7747"})
+        dup = make_participant(
+            client, slug="v-putin", name="V. Putin", identifiers={"viaf": "123456"}
+        )
+        both = make_event(client)
+        only_dup = make_event(client)
+        make_event_participant(client, both["id"], keep["id"], role="host")
+        make_event_participant(client, both["id"], dup["id"], role="host", note="from dup")
+        make_event_participant(client, only_dup["id"], dup["id"], role="visitor")
+        claim = make_claim(client, claimant_id=dup["id"])
+        role = client.post(f"{API}/participants/{dup['id']}/roles", json={"title": "President"})
+        assert role.status_code == 201
+        response = client.post(f"{API}/participants/v-putin/merge", json={"into": keep["slug"]})
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert report["survivor_id"] == keep["id"]
+        assert report["merged_id"] == dup["id"]
+        assert report["combined"] == [f"event {both['id']}: both were host; one link kept"]
+        survivor = client.get(f"{API}/participants/{keep['id']}").json()
+        assert survivor["aliases"] == ["V. Putin"]
+        assert survivor["identifiers"] == {"viaf": "123456", "wikidata": "Q7747"}
+        links = client.get(f"{API}/events/{both['id']}/participants").json()["items"]
+        assert [(p["participant_id"], p["role"]) for p in links] == [(keep["id"], "host")]
+        moved = client.get(f"{API}/events/{only_dup['id']}/participants").json()["items"]
+        assert [p["participant_id"] for p in moved] == [keep["id"]]
+        assert client.get(f"{API}/claims/{claim['id']}").json()["claimant_id"] == keep["id"]
+        roles = client.get(f"{API}/participants/{keep['id']}/roles").json()["items"]
+        assert [r["title"] for r in roles] == ["President"]
+        for ref in (dup["id"], "v-putin"):
+            redirect = client.get(f"{API}/participants/{ref}", follow_redirects=False)
+            assert redirect.status_code == 308
+            assert redirect.headers["location"] == f"{API}/participants/{keep['id']}"
+        sub = client.get(f"{API}/participants/v-putin/roles", follow_redirects=False)
+        assert sub.headers["location"] == f"{API}/participants/{keep['id']}/roles"
+        assert revisions(client, f"participants/{keep['id']}")[-1]["operation"] == "merge"
+        last = revisions(client, "participants/v-putin")[-1]
+        assert (last["operation"], last["changes"]["merged_into"]) == ("merge", keep["id"])
+
+    def test_refuses_itself_and_unknown(self, client: TestClient) -> None:
+        one = make_participant(client, slug="only-one")
+        assert (
+            client.post(f"{API}/participants/only-one/merge", json={"into": one["id"]}).status_code
+            == 422
+        )
+        assert (
+            client.post(f"{API}/participants/only-one/merge", json={"into": "nobody"}).status_code
+            == 422
+        )
