@@ -34,7 +34,8 @@ from app.services import cursors, server_secrets
 from app.services import keys as key_service
 from app.services.server_secrets import CURSOR_SECRET
 
-DESCRIPTION = """
+DESCRIPTION = (
+    """
 Geopolitical event records with their participants, the claims made about them and the
 sources those claims appear in.
 
@@ -52,6 +53,8 @@ sources those claims appear in.
 * **Errors are RFC 9457 problem details** (`application/problem+json`); validation errors
   list each invalid field in `errors`.
 """
+    + history.GUIDE
+)
 
 TAGS = [
     {"name": "events", "description": "Things that happened, are happening or are scheduled."},

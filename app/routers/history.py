@@ -30,6 +30,32 @@ _EXAMPLES = {
     "source": "breen-portnoy-netanyahu-putin-sochi-2019-09-12",
 }
 changes_router = APIRouter(tags=["changes"])
+GUIDE = """
+### History, deletions, merges and the changes feed
+
+* **Every write is a revision.** `GET /api/v1/events/netanyahu-putin-meeting-2019-09-12/revisions`
+  lists the event's versions (who, when, `changes` as `[before, after]`, sub-records such as
+  `event_participant` included); `.../revisions/2` shows one with the record as it became.
+  A change to a sub-record (a participant link, an appearance, a role) bumps the parent's
+  `version`, `updated_at` and ETag.
+* **`as_of`**: `GET /api/v1/participants/vladimir-putin?as_of=2026-11-30T12:00:00Z` answers
+  with the revision in force then (404 if the record did not exist yet, 410 if it was deleted
+  by then). Lists do not take `as_of`: answering one would mean rebuilding every candidate
+  record from its revisions, a scan of the history; read the changes feed instead.
+* **410 Gone**: a deleted record's id and slug answer 410 (problem+json saying when and by
+  which key); the slug is never reused and the revisions stay readable. An admin can
+  `POST .../restore`, or `DELETE ...?purge=true` to erase its content, keeping the tombstone.
+  Deleting a record others still refer to remains a 409.
+* **308 Permanent Redirect**: after
+  `POST /api/v1/participants/v-putin/merge {"into": "vladimir-putin"}` the merged id and slug
+  answer 308 with `Location` naming the survivor (sub-paths too: `.../roles`).
+* **Changes feed**: `GET /api/v1/changes?since=<next_cursor>&limit=100&type=event` lists every
+  create, update, delete, restore, merge and purge in commit order, each with the record as it
+  became. Start without `since`, read while `more` is true, then poll from the last
+  `next_cursor`: nothing is skipped or repeated, even under concurrent writers, because the
+  position is handed out at commit while a lock is held, so a later position always belongs to
+  a later commit. `updated_since` filters lists by `updated_at`.
+"""
 
 
 async def purge_flag(

@@ -15,6 +15,7 @@ from app.schemas.common import (
     RecordMeta,
     Reference,
     Slug,
+    Timestamp,
 )
 from app.schemas.summaries import EventSummary, ParticipantSummary, RoleSummary, SourceSummary
 
@@ -246,6 +247,11 @@ ClaimSort = Literal[
 
 class ClaimQuery(ListQuery):
     """Query of the claim lists: filters, order, paging and shape; repeated keys mean any."""
+
+    updated_since: Timestamp | None = Field(
+        default=None,
+        description="Changed at or after this time (ISO 8601); deletions are in /changes.",
+    )
 
     q: str | None = Field(
         default=None,

@@ -309,3 +309,21 @@ class TestMergeParticipants:
             client.post(f"{API}/participants/only-one/merge", json={"into": "nobody"}).status_code
             == 422
         )
+
+
+class TestUpdatedSince:
+    def test_every_list_filters_by_update_time(self, client: TestClient) -> None:
+        makers = {
+            "participants": make_participant,
+            "claims": make_claim,
+            "sources": make_source,
+            "events": make_event,
+        }
+        for path, make in makers.items():
+            old = make(client)
+            new = make(client)
+            response = client.get(f"{API}/{path}", params={"updated_since": new["updated_at"]})
+            assert response.status_code == 200, response.text
+            ids = [item["id"] for item in response.json()["items"]]
+            assert new["id"] in ids
+            assert old["id"] not in ids
