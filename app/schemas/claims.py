@@ -233,6 +233,11 @@ class ClaimPublic(RecordMeta):
     subjects: list[SubjectPublic] = Field(description="Participants and events it is about.")
     appearances: list[AppearancePublic] = Field(description="The sources it appears in.")
     relations: list[ClaimRelationPublic] = Field(description="Typed links to other claims.")
+    incoming_relations: list[ClaimRelationPublic] = Field(
+        default_factory=list,
+        description="Typed links other claims declare to this one; `claim_id` names the claim "
+        "declaring it (it `supports`, `contradicts`... this one).",
+    )
     match: str | None = Field(
         default=None,
         exclude_if=_absent,

@@ -165,6 +165,11 @@ class EventPublic(RecordMeta):
     parent_id: uuid.UUID | None = Field(description="The larger event this is part of.")
     parent: EventSummary | None = Field(description="The larger event, in brief; null if none.")
     relations: list[RelationPublic] = Field(description="Typed links to other events.")
+    incoming_relations: list[RelationPublic] = Field(
+        default_factory=list,
+        description="Typed links other events declare to this one; `event_id` names the event "
+        "declaring it (it `follows`, is `caused_by`... this one).",
+    )
     match: str | None = Field(
         default=None,
         exclude_if=_absent,

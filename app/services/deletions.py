@@ -36,7 +36,8 @@ def restore(session: Session, resource: str, ref: str) -> uuid.UUID:
     crud.flush(session, f"{resource} '{ref}'")
     session.execute(insert(metadata.tables[resource]).values(_decode(resource, fields)))
     for name, children in deleted.snapshot["children"].items():
-        if children:
+        # Incoming relations (`<table>.incoming`) were none: they forbid the delete.
+        if children and name in metadata.tables:
             session.execute(
                 insert(metadata.tables[name]), [_decode(name, r) for r in children.values()]
             )

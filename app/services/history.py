@@ -52,6 +52,11 @@ CHILDREN: dict[type[SQLModel], tuple[str, str]] = {
     Appearance: ("claim", "claim_id"),
     ClaimRelation: ("claim", "claim_id"),
 }
+# Relations, seen from the record they point at: its `incoming_relations`.
+INCOMING: dict[type[SQLModel], tuple[str, str]] = {
+    EventRelation: ("event", "related_event_id"),
+    ClaimRelation: ("claim", "related_claim_id"),
+}
 # Copies of the parent's sort keys kept by triggers: derived, so not history.
 DERIVED = frozenset(
     {"event_created_at", "event_start_sort", "claim_created_at", "claim_stated_sort"}
@@ -92,6 +97,11 @@ def snapshot(session: Session, resource: str, record_id: uuid.UUID) -> Snapshot 
         child = model.__table__  # type: ignore[attr-defined]
         rows = session.execute(select(child).where(child.c[column] == record_id)).mappings()
         children[child.name] = {_pk(child, r): _row_json(r) for r in rows}
+    for model, (parent, column) in INCOMING.items():
+        if parent == resource:
+            child = model.__table__  # type: ignore[attr-defined]
+            rows = session.execute(select(child).where(child.c[column] == record_id)).mappings()
+            children[f"{child.name}.incoming"] = {_pk(child, r): _row_json(r) for r in rows}
     return {"fields": _row_json(found), "children": children}
 
 
@@ -218,34 +228,54 @@ def _number(session: Session, revisions: list[dict[str, Any]]) -> None:
 
 
 def _revisions(session: Session) -> list[dict[str, Any]]:
-    touched: dict[Key, str] = session.info.get("history", {})
-    deleted: dict[Key, Snapshot | None] = session.info.get("history_deleted", {})
-    bumped: set[Key] = session.info.get("history_bumped", set())
-    merged: dict[Key, uuid.UUID] = session.info.get("history_merged", {})
-    notes: dict[Key, dict[str, Any]] = session.info.get("history_notes", {})
-    now, actor = utcnow(), session.info.get("actor")
+    touched: dict[Key, str] = dict(session.info.get("history", {}))
     found: list[dict[str, Any]] = []
-    for key, operation in sorted(touched.items(), key=lambda item: str(item[0])):
-        previous = _latest(session, key)
-        if operation in ("delete", "purge"):
-            before = deleted.get(key) or (previous[1] if previous else None)
-            version = max(previous[0] if previous else 0, _version(before)) + 1
-            if operation == "delete":
-                _bury(session, key, before, now, actor, merged.get(key))
-                operation = "merge" if key in merged else operation
-            changes = diff(before, None) | notes.get(key, {})
-            found.append(_entry(key, version, now, actor, operation, changes, before))
+    queue = sorted(touched, key=str)
+    while queue:
+        key = queue.pop(0)
+        entry = _revision(session, key, touched[key])
+        if entry is None:
             continue
-        current = snapshot(session, *key)
-        if current is None:
-            continue
-        changes = diff(previous[1] if previous else None, current) | notes.get(key, {})
-        if operation == "update" and not changes:
-            continue
-        if key not in bumped:
-            _bump(session, key, current, now, actor)
-        version = current["fields"]["version"]
-        found.append(_entry(key, version, now, actor, operation, changes, current))
+        found.append(entry)
+        # A relation added or removed here changes the other record's incoming relations.
+        for other in _pointed_at(entry["changes"]):
+            if other not in touched:
+                touched[other] = "update"
+                queue.append(other)
+    return found
+
+
+def _revision(session: Session, key: Key, operation: str) -> dict[str, Any] | None:
+    """The revision of one touched record, or None if nothing of it changed."""
+    info = session.info
+    notes: dict[str, Any] = info.get("history_notes", {}).get(key, {})
+    merged: dict[Key, uuid.UUID] = info.get("history_merged", {})
+    now, actor = utcnow(), info.get("actor")
+    previous = _latest(session, key)
+    if operation in ("delete", "purge"):
+        before = info.get("history_deleted", {}).get(key) or (previous[1] if previous else None)
+        version = max(previous[0] if previous else 0, _version(before)) + 1
+        if operation == "delete":
+            _bury(session, key, before, now, actor, merged.get(key))
+            operation = "merge" if key in merged else operation
+        return _entry(key, version, now, actor, operation, diff(before, None) | notes, before)
+    current = snapshot(session, *key)
+    if current is None:
+        return None
+    changes = diff(previous[1] if previous else None, current) | notes
+    if operation == "update" and not changes:
+        return None
+    if key not in info.get("history_bumped", set()):
+        _bump(session, key, current, now, actor)
+    version = current["fields"]["version"]
+    return _entry(key, version, now, actor, operation, changes, current)
+
+
+def _pointed_at(changes: dict[str, Any]) -> set[Key]:
+    found: set[Key] = set()
+    for model, (resource, column) in INCOMING.items():
+        for pair in changes.get(str(model.__tablename__), {}).values():
+            found |= {(resource, uuid.UUID(row[column])) for row in pair if row}
     return found
 
 

@@ -101,6 +101,7 @@ class TestCreateClaim:
             ],
             "appearances": [],
             "relations": [{"relation": "repeats", "claim_id": earlier["id"]}],
+            "incoming_relations": [],
         }
 
     def test_defaults(self, client: TestClient) -> None:
@@ -358,8 +359,12 @@ class TestDeleteClaim:
         assert client.delete(f"/api/v1/participants/{person['slug']}").status_code == 204
 
     def test_refuses_a_claim_another_relates_to(self, client: TestClient) -> None:
-        target = make_claim(client, slug="target")
-        make_claim(client, relations=[{"relation": "contradicts", "claim_id": "target"}])
+        make_claim(client, slug="target")
+        other = make_claim(client, relations=[{"relation": "contradicts", "claim_id": "target"}])
+        target = client.get(f"{URL}/target").json()
+        assert target["incoming_relations"] == [
+            {"relation": "contradicts", "claim_id": other["id"]}
+        ]
         assert_problem(
             client.delete(f"{URL}/target"),
             409,

@@ -462,6 +462,7 @@ class TestListEventsFields:
             "parent_id",
             "parent",
             "relations",
+            "incoming_relations",
         }
 
     def test_fields_can_ask_for_the_optional_parts(

@@ -84,6 +84,7 @@ class TestCreateEvent:
             "parent_id": None,
             "parent": None,
             "relations": [],
+            "incoming_relations": [],
             "version": 1,
         }
 

@@ -327,3 +327,26 @@ class TestUpdatedSince:
             ids = [item["id"] for item in response.json()["items"]]
             assert new["id"] in ids
             assert old["id"] not in ids
+
+
+class TestIncomingRelations:
+    def test_events_and_claims_list_the_relations_pointing_at_them(
+        self, client: TestClient
+    ) -> None:
+        first = make_event(client)
+        before = client.get(f"{API}/events/{first['id']}")
+        later = make_event(client, relations=[{"relation": "follows", "event_id": first["id"]}])
+        after = client.get(f"{API}/events/{first['id']}")
+        incoming = after.json()["incoming_relations"]
+        assert [(r["relation"], r["event_id"]) for r in incoming] == [("follows", later["id"])]
+        assert incoming[0]["event"]["slug"] == later["slug"]
+        assert after.headers["etag"] != before.headers["etag"]
+        assert list(revisions(client, f"events/{first['id']}")[-1]["changes"]) == [
+            "event_relation.incoming"
+        ]
+        client.patch(f"{API}/events/{later['id']}", json={"relations": []})
+        assert client.get(f"{API}/events/{first['id']}").json()["incoming_relations"] == []
+        said = make_claim(client)
+        reply = make_claim(client, relations=[{"relation": "contradicts", "claim_id": said["id"]}])
+        pointing = client.get(f"{API}/claims/{said['id']}").json()["incoming_relations"]
+        assert pointing == [{"relation": "contradicts", "claim_id": reply["id"]}]
