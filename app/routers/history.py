@@ -167,6 +167,23 @@ def _router(resource: str) -> APIRouter:
             """
             return merges.merge_participant(session, ref, data)
 
+    if resource == "event":
+
+        @router.post(
+            "/merge",
+            responses=problem_responses(404, 409, 410, 422),
+            operation_id="merge_event",
+            summary="Merge a duplicate event into another",
+        )
+        def merge_event(ref: Ref, data: MergeRequest, session: SessionDep) -> MergeReport:
+            """Move its participant links, relations, claims, subjects and parts to `into`.
+
+            A clash (the same participant twice with one role, a relation repeated) is
+            combined and listed in `combined`. Its id and slug then answer 308 to the
+            survivor, and both events' revisions show the merge.
+            """
+            return merges.merge_event(session, ref, data)
+
     return router
 
 

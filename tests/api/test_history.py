@@ -350,3 +350,51 @@ class TestIncomingRelations:
         reply = make_claim(client, relations=[{"relation": "contradicts", "claim_id": said["id"]}])
         pointing = client.get(f"{API}/claims/{said['id']}").json()["incoming_relations"]
         assert pointing == [{"relation": "contradicts", "claim_id": reply["id"]}]
+
+
+class TestMergeEvents:
+    def test_moves_links_relations_and_claims(self, client: TestClient) -> None:
+        keep = make_event(client)
+        dup = make_event(client, slug="dup-meeting")
+        before = make_event(client)
+        after = make_event(client, relations=[{"relation": "follows", "event_id": dup["id"]}])
+        client.patch(
+            f"{API}/events/{dup['id']}",
+            json={
+                "relations": [
+                    {"relation": "follows", "event_id": before["id"]},
+                    {"relation": "related_to", "event_id": keep["id"]},
+                ]
+            },
+        )
+        host = make_participant(client)
+        guest = make_participant(client)
+        make_event_participant(client, keep["id"], host["id"], role="host")
+        make_event_participant(client, dup["id"], host["id"], role="host")
+        make_event_participant(client, dup["id"], guest["id"], role="visitor")
+        claim = make_claim(client, event_id=dup["id"])
+        response = client.post(f"{API}/events/dup-meeting/merge", json={"into": keep["slug"]})
+        assert response.status_code == 200, response.text
+        assert sorted(response.json()["combined"]) == [
+            f"participant {host['id']}: in both as host; one kept",
+            "relation related_to: would repeat or point at itself; dropped",
+        ]
+        survivor = client.get(f"{API}/events/{keep['id']}").json()
+        assert [(r["relation"], r["event_id"]) for r in survivor["relations"]] == [
+            ("follows", before["id"])
+        ]
+        assert [(r["relation"], r["event_id"]) for r in survivor["incoming_relations"]] == [
+            ("follows", after["id"])
+        ]
+        links = client.get(f"{API}/events/{keep['id']}/participants").json()["items"]
+        assert sorted((p["participant_id"], p["role"]) for p in links) == sorted(
+            [(host["id"], "host"), (guest["id"], "visitor")]
+        )
+        assert client.get(f"{API}/claims/{claim['id']}").json()["event_id"] == keep["id"]
+        redirect = client.get(f"{API}/events/dup-meeting", follow_redirects=False)
+        assert (redirect.status_code, redirect.headers["location"]) == (
+            308,
+            f"{API}/events/{keep['id']}",
+        )
+        assert revisions(client, f"events/{keep['id']}")[-1]["operation"] == "merge"
+        assert revisions(client, "events/dup-meeting")[-1]["operation"] == "merge"
