@@ -61,6 +61,15 @@ class TestRevisions:
         assert new["participant_id"] == person["id"]
         assert new["role"] == "host"
 
+    def test_a_role_is_a_revision_of_its_participant(self, client: TestClient) -> None:
+        person = make_participant(client)
+        role = client.post(f"{API}/participants/{person['id']}/roles", json={"title": "Mayor"})
+        assert role.status_code == 201
+        after = client.get(f"{API}/participants/{person['id']}").json()
+        assert after["version"] == 2
+        last = revisions(client, f"participants/{person['id']}")[-1]
+        assert (last["version"], list(last["changes"])) == (2, ["participant_role"])
+
     def test_an_unchanged_write_adds_no_revision(self, client: TestClient) -> None:
         source = make_source(client, title="Same")
         client.patch(f"{API}/sources/{source['id']}", json={"title": "Same"})
