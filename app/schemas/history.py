@@ -51,7 +51,11 @@ class RevisionDetail(RevisionPublic):
 
 
 class Change(RevisionDetail):
-    """One entry of the changes feed."""
+    """One entry of the changes feed.
+
+    To mirror: store `record` on create, update, restore and merge; remove the record on
+    delete and purge, and on a merge whose `changes.merged_into` names the survivor.
+    """
 
     seq: int = Field(description="Position in commit order; pass it as `since` to continue.")
 

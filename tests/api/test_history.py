@@ -209,6 +209,12 @@ class TestChangesFeed:
         client.patch(f"{API}/claims/{claim['id']}", json={"status": "disputed"})
         doomed = make_source(client)
         client.delete(f"{API}/sources/{doomed['id']}")
+        back = make_source(client)
+        client.delete(f"{API}/sources/{back['id']}")
+        client.post(f"{API}/sources/{back['id']}/restore")
+        twin = make_participant(client)
+        make_event_participant(client, event["id"], twin["id"], role="visitor")
+        client.post(f"{API}/participants/{twin['id']}/merge", json={"into": person["id"]})
         mirror: dict[tuple[str, str], Any] = {}
         since = None
         while True:
@@ -216,7 +222,9 @@ class TestChangesFeed:
             page = client.get(f"{API}/changes{query}").json()
             for change in page["items"]:
                 key = (change["resource"], change["id"])
-                if change["operation"] in ("delete", "purge"):
+                if change["operation"] in ("delete", "purge") or (change["changes"] or {}).get(
+                    "merged_into"
+                ):
                     mirror.pop(key, None)
                 else:
                     mirror[key] = change["record"]
