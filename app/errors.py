@@ -36,6 +36,10 @@ class AppError(Exception):
         self.detail = detail
         self.errors = list(errors) if errors is not None else None
 
+    def headers_for(self, path: str) -> dict[str, str] | None:
+        """Headers the problem must carry when answering a request for `path`."""
+        return self.headers
+
 
 class BadRequest(AppError):
     """The request is malformed in a way validation cannot describe per field."""
@@ -84,6 +88,32 @@ class Conflict(AppError):
     status = 409
     slug = "conflict"
     title = "Conflict"
+
+
+class Gone(AppError):
+    """The record was deleted: its id and slug stay taken and its revisions readable."""
+
+    status = 410
+    slug = "gone"
+    title = "Gone"
+
+
+class MovedPermanently(AppError):
+    """The record was merged into another; `Location` names the survivor."""
+
+    status = 308
+    slug = "merged"
+    title = "Permanent redirect"
+
+    def __init__(self, detail: str, ref: str, survivor: object) -> None:
+        super().__init__(detail)
+        self.ref = ref
+        self.survivor = str(survivor)
+
+    def headers_for(self, path: str) -> dict[str, str]:
+        """`Location`: the request's path with the merged record's reference replaced."""
+        parts = [self.survivor if part == self.ref else part for part in path.split("/")]
+        return {"Location": "/".join(parts)}
 
 
 class PreconditionFailed(AppError):
@@ -219,7 +249,7 @@ async def _app_error(request: Request, exc: Exception) -> Response:
         exc.detail,
         slug=exc.slug,
         errors=exc.errors,
-        headers=exc.headers,
+        headers=exc.headers_for(request.url.path),
     )
 
 

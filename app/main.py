@@ -27,7 +27,7 @@ from app.headers import SecurityHeadersMiddleware
 from app.lifecycle import check_ready
 from app.middleware import RequestIdMiddleware, install_middleware
 from app.openapi import install_openapi
-from app.routers import claims, events, imports, keys, participants, sources
+from app.routers import claims, events, history, imports, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
@@ -35,7 +35,8 @@ from app.services import cursors, server_secrets
 from app.services import keys as key_service
 from app.services.server_secrets import CURSOR_SECRET
 
-DESCRIPTION = """
+DESCRIPTION = (
+    """
 Geopolitical event records with their participants, the claims made about them and the
 sources those claims appear in.
 
@@ -56,6 +57,8 @@ sources those claims appear in.
 * **Errors are RFC 9457 problem details** (`application/problem+json`); validation errors
   list each invalid field in `errors`.
 """
+    + history.GUIDE
+)
 
 TAGS = [
     {"name": "events", "description": "Things that happened, are happening or are scheduled."},
@@ -66,6 +69,10 @@ TAGS = [
     {"name": "claim appearances", "description": "Where a claim appears, quoted exactly."},
     {"name": "sources", "description": "Articles, statements and reports records come from."},
     {"name": "import", "description": "Bulk import of NDJSON records (write scope)."},
+    {
+        "name": "changes",
+        "description": "Every change of every record in commit order, to keep a mirror in step.",
+    },
     {"name": "keys", "description": "API keys (admin scope): issue, list, revoke."},
     {"name": "operations", "description": "Liveness, readiness and problem types."},
 ]
@@ -81,6 +88,9 @@ PROBLEM_TYPES: dict[str, str] = {
     "not-acceptable": "No type in `Accept` is one the list answers in; the detail lists those "
     "it offers (or ask with `format=`).",
     "conflict": "The write would break uniqueness, or the record is still referenced.",
+    "gone": "The record was deleted (when and by which key is in the detail); its id and slug "
+    "are never reused and its revisions stay readable.",
+    "merged": "The record was merged into another: a 308 whose `Location` names the survivor.",
     "precondition-failed": "`If-Match` names a version that is no longer current; read again.",
     "payload-too-large": "The request body is larger than the server accepts (MAX_BODY_BYTES).",
     "rate-limited": "Too many requests from this API key or address; wait `Retry-After` "
@@ -129,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app, _docs_access(settings))
     # Auth is applied here, per router, so that resource routers stay unaware of it.
     access = Depends(method_access(settings))
-    for module in (events, participants, claims, sources):
+    for module in (events, participants, claims, sources, history):
         for router in module.routers:
             app.include_router(
                 router,

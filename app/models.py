@@ -669,3 +669,48 @@ class ServerSecret(SQLModel, table=True):
     name: str = Field(max_length=64, primary_key=True)
     value: str = Field(max_length=128)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Revision(SQLModel, table=True):
+    """One committed change of a record: who, when, what changed and the record as it became."""
+
+    __tablename__ = "revision"
+    __table_args__ = (
+        UniqueConstraint("resource", "record_id", "version"),
+        Index("ix_revision_resource_seq", "resource", "seq"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Commit order: taken from change_clock while its row is locked, at commit.
+    seq: int = Field(unique=True, index=True)
+    resource: str = Field(max_length=16)
+    record_id: uuid.UUID = Field(index=True)
+    version: int
+    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    key_id: uuid.UUID | None = Field(default=None)
+    operation: str = Field(max_length=16)
+    changes: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    snapshot: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class ChangeClock(SQLModel, table=True):
+    """A single row: the last change sequence number handed out."""
+
+    __tablename__ = "change_clock"
+
+    id: int = Field(primary_key=True)
+    last: int = Field(default=0, nullable=False)
+
+
+class Tombstone(SQLModel, table=True):
+    """What is left of a deleted or merged record: its id and slug answer 410 or 308."""
+
+    __tablename__ = "tombstone"
+
+    record_id: uuid.UUID = Field(primary_key=True)
+    resource: str = Field(max_length=16)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    deleted_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    deleted_by: uuid.UUID | None = Field(default=None)
+    purged: bool = Field(default=False, nullable=False)
+    merged_into: uuid.UUID | None = Field(default=None)

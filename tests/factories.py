@@ -85,6 +85,7 @@ PROBLEM_TYPES = {
     404: ("/problems/not-found", "Not found"),
     406: ("/problems/not-acceptable", "Not acceptable"),
     409: ("/problems/conflict", "Conflict"),
+    410: ("/problems/gone", "Gone"),
     412: ("/problems/precondition-failed", "Precondition failed"),
     422: ("/problems/validation-error", "Validation failed"),
 }

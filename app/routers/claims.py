@@ -6,9 +6,11 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import (
     ClaimRef,
     EventRef,
@@ -19,6 +21,7 @@ from app.routers.common import (
     problem_responses,
 )
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.claims import (
     AppearanceCreate,
     AppearancePublic,
@@ -81,14 +84,21 @@ async def list_claims(
 
 @router.get(
     "/{claim_id}",
-    responses=problem_responses(304, 404),
+    response_model=ClaimPublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_claim",
     summary="Read a claim",
 )
 async def read_claim(
-    claim_id: ClaimRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
-) -> ClaimPublic:
+    claim_id: ClaimRef,
+    session: SessionDep,
+    response: Response,
+    as_of: history.AsOf = None,
+    if_none_match: IfNoneMatch = None,
+) -> ClaimPublic | JSONResponse:
     """One claim by id or slug, with its subjects, appearances and relations."""
+    if as_of is not None:
+        return history.as_of_answer(session, "claim", claim_id, as_of)
     return tagged_unless_current(response, claims.read_claim(session, claim_id), if_none_match)
 
 
@@ -112,13 +122,25 @@ def update_claim(
 @router.delete(
     "/{claim_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_claim",
     summary="Delete a claim",
 )
-def delete_claim(claim_id: ClaimRef, session: SessionDep, if_match: IfMatch = None) -> None:
-    """Delete a claim and its appearances; 409 if other claims relate to it."""
-    claims.delete_claim(session, claim_id, if_match=if_match)
+def delete_claim(
+    claim_id: ClaimRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
+) -> None:
+    """Delete a claim and its appearances; 409 if other claims relate to it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "claim",
+        claim_id,
+        purge,
+        lambda: claims.delete_claim(session, claim_id, if_match=if_match),
+    )
 
 
 @appearances_router.post(

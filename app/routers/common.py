@@ -24,6 +24,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No record with that id or slug.",
         406: "No type in `Accept` is offered; the detail lists those that are.",
         409: "The write conflicts with existing records.",
+        410: "The record was deleted; the detail says when and by which key.",
         412: "`If-Match` does not name the current ETag; nothing was changed.",
         413: "The body is larger than the server accepts.",
         415: "The body's Content-Type is not one this operation reads.",

@@ -4,20 +4,23 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import EventRef, created, listed_from, paged, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
     EventCreate,
-    EventExpand,
     EventParticipantCreate,
     EventParticipantPublic,
     EventParticipantUpdate,
     EventPublic,
     EventQuery,
+    EventRead,
     EventStats,
     EventStatsQuery,
     EventUpdate,
@@ -106,7 +109,8 @@ async def event_stats(
 
 @router.get(
     "/{event_id}",
-    responses=problem_responses(304, 404),
+    response_model=EventPublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_event",
     summary="Read an event",
 )
@@ -114,13 +118,15 @@ async def read_event(
     event_id: EventRef,
     session: SessionDep,
     response: Response,
-    shape_as: Annotated[EventExpand, Query()],
+    shape_as: Annotated[EventRead, Query()],
     if_none_match: IfNoneMatch = None,
-) -> EventPublic:
+) -> EventPublic | JSONResponse:
     """One event by id or slug; `expand=participants,claims,sources` embeds related records.
 
     An expanded event has no ETag: its version does not cover the records embedded in it.
     """
+    if shape_as.as_of is not None:
+        return history.as_of_answer(session, "event", event_id, shape_as.as_of)
     if shape_as.expand:
         return event_queries.read_event(session, event_id, shape_as)
     return tagged_unless_current(response, events.read_event(session, event_id), if_none_match)
@@ -146,13 +152,25 @@ def update_event(
 @router.delete(
     "/{event_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_event",
     summary="Delete an event",
 )
-def delete_event(event_id: EventRef, session: SessionDep, if_match: IfMatch = None) -> None:
-    """Delete an event and its participant links; 409 if other records refer to it."""
-    events.delete_event(session, event_id, if_match=if_match)
+def delete_event(
+    event_id: EventRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
+) -> None:
+    """Delete an event and its participant links; 409 if other records refer to it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "event",
+        event_id,
+        purge,
+        lambda: events.delete_event(session, event_id, if_match=if_match),
+    )
 
 
 @participants_router.post(

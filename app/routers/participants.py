@@ -4,9 +4,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import (
     ParticipantRef,
     created,
@@ -16,6 +18,7 @@ from app.routers.common import (
     problem_responses,
 )
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import EventParticipantPublic
 from app.schemas.participants import (
@@ -97,7 +100,8 @@ def _participants_page(
 
 @router.get(
     "/{participant_id}",
-    responses=problem_responses(304, 404),
+    response_model=ParticipantPublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_participant",
     summary="Read a participant",
 )
@@ -105,9 +109,12 @@ async def read_participant(
     participant_id: ParticipantRef,
     session: SessionDep,
     response: Response,
+    as_of: history.AsOf = None,
     if_none_match: IfNoneMatch = None,
-) -> ParticipantPublic:
+) -> ParticipantPublic | JSONResponse:
     """One participant by id or slug."""
+    if as_of is not None:
+        return history.as_of_answer(session, "participant", participant_id, as_of)
     return tagged_unless_current(
         response, participants.read_participant(session, participant_id), if_none_match
     )
@@ -135,15 +142,25 @@ def update_participant(
 @router.delete(
     "/{participant_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_participant",
     summary="Delete a participant",
 )
 def delete_participant(
-    participant_id: ParticipantRef, session: SessionDep, if_match: IfMatch = None
+    participant_id: ParticipantRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
 ) -> None:
-    """Delete a participant and its roles; 409 if events or claims refer to it."""
-    participants.delete_participant(session, participant_id, if_match=if_match)
+    """Delete a participant and its roles; 409 if events or claims refer to it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "participant",
+        participant_id,
+        purge,
+        lambda: participants.delete_participant(session, participant_id, if_match=if_match),
+    )
 
 
 @router.get(

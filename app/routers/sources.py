@@ -3,11 +3,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app import formats
 from app.db import SessionDep
+from app.routers import history
 from app.routers.common import SourceRef, created, listed, problem_responses
 from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.history import Purge
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
 from app.services import sources
@@ -53,14 +56,21 @@ async def list_sources(
 
 @router.get(
     "/{source_id}",
-    responses=problem_responses(304, 404),
+    response_model=SourcePublic,
+    responses=problem_responses(304, 404, 410),
     operation_id="read_source",
     summary="Read a source",
 )
 async def read_source(
-    source_id: SourceRef, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
-) -> SourcePublic:
+    source_id: SourceRef,
+    session: SessionDep,
+    response: Response,
+    as_of: history.AsOf = None,
+    if_none_match: IfNoneMatch = None,
+) -> SourcePublic | JSONResponse:
     """One source by id or slug."""
+    if as_of is not None:
+        return history.as_of_answer(session, "source", source_id, as_of)
     return tagged_unless_current(response, sources.read_source(session, source_id), if_none_match)
 
 
@@ -84,13 +94,25 @@ def update_source(
 @router.delete(
     "/{source_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 409, 412),
+    responses=problem_responses(404, 409, 410, 412),
     operation_id="delete_source",
     summary="Delete a source",
 )
-def delete_source(source_id: SourceRef, session: SessionDep, if_match: IfMatch = None) -> None:
-    """Delete a source; 409 if claims or roles cite it."""
-    sources.delete_source(session, source_id, if_match=if_match)
+def delete_source(
+    source_id: SourceRef, session: SessionDep, purge: Purge, if_match: IfMatch = None
+) -> None:
+    """Delete a source; 409 if claims or roles cite it.
+
+    The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+    and an admin can restore it (`POST .../restore`).
+    """
+    history.delete_or_purge(
+        session,
+        "source",
+        source_id,
+        purge,
+        lambda: sources.delete_source(session, source_id, if_match=if_match),
+    )
 
 
 routers = [router]

@@ -17,6 +17,7 @@ from app.schemas.common import (
     RecordMeta,
     Reference,
     Slug,
+    Timestamp,
 )
 from app.schemas.summaries import EventSummary, ParticipantSummary, RoleSummary, SourceSummary
 
@@ -247,6 +248,11 @@ class ClaimPublic(RecordMeta):
     subjects: list[SubjectPublic] = Field(description="Participants and events it is about.")
     appearances: list[AppearancePublic] = Field(description="The sources it appears in.")
     relations: list[ClaimRelationPublic] = Field(description="Typed links to other claims.")
+    incoming_relations: list[ClaimRelationPublic] = Field(
+        default_factory=list,
+        description="Typed links other claims declare to this one; `claim_id` names the claim "
+        "declaring it (it `supports`, `contradicts`... this one).",
+    )
     match: str | None = Field(
         default=None,
         exclude_if=_absent,
@@ -261,6 +267,11 @@ ClaimSort = Literal[
 
 class ClaimQuery(ListQuery):
     """Query of the claim lists: filters, order, paging and shape; repeated keys mean any."""
+
+    updated_since: Timestamp | None = Field(
+        default=None,
+        description="Changed at or after this time (ISO 8601); deletions are in /changes.",
+    )
 
     q: str | None = Field(
         default=None,

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import Field, StrictFloat, model_validator
+from pydantic import AwareDatetime, Field, StrictFloat, model_validator
 
 from app.models import (
     Certainty,
@@ -241,6 +241,11 @@ class EventPublic(ProvenancePublic, RecordMeta):
     parent_id: uuid.UUID | None = Field(description="The larger event this is part of.")
     parent: EventSummary | None = Field(description="The larger event, in brief; null if none.")
     relations: list[RelationPublic] = Field(description="Typed links to other events.")
+    incoming_relations: list[RelationPublic] = Field(
+        default_factory=list,
+        description="Typed links other events declare to this one; `event_id` names the event "
+        "declaring it (it `follows`, is `caused_by`... this one).",
+    )
     identifiers: dict[str, str] = Field(description="External identifiers by scheme.")
     goldstein: float | None = Field(description=_MEASURE_TEXT["goldstein"])
     quad_class: int | None = Field(description=_MEASURE_TEXT["quad_class"])
@@ -411,6 +416,17 @@ class EventExpand(InputModel):
     def expansions(self) -> set[EventExpansion]:
         """The relations to embed."""
         return set(self.expand.split(",")) if self.expand else set()  # type: ignore[arg-type]
+
+
+class EventRead(EventExpand):
+    """Query of GET /events/{id}: what to embed, or the time to read the event as of."""
+
+    as_of: AwareDatetime | None = Field(
+        default=None,
+        description="An RFC 3339 time with offset: answer with the event as it stood then, as "
+        "its revision in force (`record` holds its stored fields and sub-records); 404 if it "
+        "did not exist yet, 410 if it was deleted by then.",
+    )
 
 
 class EventQuery(EventFilters, EventExpand, ListQuery):

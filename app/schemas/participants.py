@@ -19,6 +19,7 @@ from app.schemas.common import (
     RecordMeta,
     Reference,
     Slug,
+    Timestamp,
 )
 from app.schemas.provenance import ProvenanceIn, ProvenancePublic
 from app.schemas.summaries import ParticipantSummary, SourceSummary
@@ -79,6 +80,11 @@ ParticipantSort = Literal[
 
 class ParticipantQuery(ListQuery):
     """Query of GET /participants: filters, order, paging and shape; repeated keys mean any."""
+
+    updated_since: Timestamp | None = Field(
+        default=None,
+        description="Changed at or after this time (ISO 8601); deletions are in /changes.",
+    )
 
     q: str | None = Field(
         default=None, min_length=1, max_length=200, description="Words in the name or aliases."

@@ -14,6 +14,7 @@ from app.schemas.common import (
     OptionalSlug,
     RecordMeta,
     Slug,
+    Timestamp,
 )
 
 SHA256_DERIVED = "is derived from the text and cannot be set; send `text` instead"
@@ -104,3 +105,8 @@ class SourcePublic(RecordMeta):
 
 class SourceQuery(ListQuery):
     """Query of GET /sources: paging and shape."""
+
+    updated_since: Timestamp | None = Field(
+        default=None,
+        description="Changed at or after this time (ISO 8601); deletions are in /changes.",
+    )

@@ -1,1 +1,3 @@
-"""Units of work, one module per resource; each public function commits once."""
+"""Business logic, one module per resource; importing the package installs the history hooks."""
+
+from app.services import history as history

@@ -68,6 +68,8 @@ def conditions(
             include_imprecise=query.include_imprecise,
         )
     )
+    if query.updated_since:
+        found.append(col(Claim.updated_at) >= query.updated_since)
     if query.q:
         found.append(
             search.matches(session, search.CLAIMS, query.q, col(Claim.id), correlated=correlated)

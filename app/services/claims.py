@@ -250,6 +250,7 @@ def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
     )
     subjects = _subjects(links, people, events)
     shown, relations = _appearances_and_relations(session, ids)
+    pointing = _incoming(session, ids)
     return [
         ClaimPublic(
             **crud.columns_of(claim),
@@ -264,6 +265,7 @@ def to_public(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
             subjects=subjects[claim.id],
             appearances=shown[claim.id],
             relations=relations[claim.id],
+            incoming_relations=pointing[claim.id],
         )
         for claim in claims
     ]
@@ -283,6 +285,16 @@ def _appearances_and_relations(
             ClaimRelationPublic(relation=link.relation, claim_id=link.related_claim_id)
         )
     return shown, relations
+
+
+def _incoming(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ClaimRelationPublic]]:
+    pointing: dict[uuid.UUID, list[ClaimRelationPublic]] = defaultdict(list)
+    order = ("relation", "claim_id")
+    for link in rows.load(session, ClaimRelation, "related_claim_id", ids, order):
+        pointing[link.related_claim_id].append(
+            ClaimRelationPublic(relation=link.relation, claim_id=link.claim_id)
+        )
+    return pointing
 
 
 def _subjects(

@@ -12,11 +12,11 @@ from sqlmodel import Session, SQLModel, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.dates import UNDATED, parse_date, sort_key
-from app.errors import Conflict, NotFound, OutcomeUnknown, PreconditionFailed, invalid
+from app.errors import Conflict, OutcomeUnknown, PreconditionFailed, invalid
 from app.etags import etag, matches
 from app.models import Record, utcnow
 from app.schemas.common import ShapeQuery
-from app.services import paging, rows
+from app.services import paging, rows, tombstones
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -45,7 +45,7 @@ def get_or_404(session: Session, model: type[M], ref: str | uuid.UUID) -> M:
     """Load a record by UUID or slug, or raise NotFound."""
     found = _lookup(session, model, ref)
     if found is None:
-        raise NotFound(f"no {rows.label(model)} '{ref}'")
+        raise tombstones.absent(session, model, ref)
     return found
 
 

@@ -263,22 +263,25 @@ def to_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:
     for changes in history.values():
         changes.sort(key=_reported)
     links = rows.load(session, EventRelation, "event_id", ids, ("relation", "related_event_id"))
+    incoming = rows.load(session, EventRelation, "related_event_id", ids, ("relation", "event_id"))
     named = summaries.events(
-        session, [*(e.parent_id for e in events), *(link.related_event_id for link in links)]
+        session,
+        [
+            *(e.parent_id for e in events),
+            *(link.related_event_id for link in links),
+            *(link.event_id for link in incoming),
+        ],
     )
     for link in links:
-        relations[link.event_id].append(
-            RelationPublic(
-                relation=link.relation,
-                event_id=link.related_event_id,
-                event=named[link.related_event_id],
-            )
-        )
+        relations[link.event_id].append(_relation(link.relation, link.related_event_id, named))
+    pointing: dict[uuid.UUID, list[RelationPublic]] = defaultdict(list)
+    for link in incoming:
+        pointing[link.related_event_id].append(_relation(link.relation, link.event_id, named))
     return [
         _public(
             e,
             history[e.id],
-            relations[e.id],
+            (relations[e.id], pointing[e.id]),
             identifiers[e.id],
             citations[e.id],
             summaries.pick(named, e.parent_id),
@@ -294,10 +297,14 @@ def _reported(change: StatusChangePublic) -> tuple[dt.date, dt.datetime]:
     return day or change.recorded_at.date(), change.recorded_at
 
 
+def _relation(kind: str, other: uuid.UUID, named: dict[uuid.UUID, EventSummary]) -> RelationPublic:
+    return RelationPublic(relation=kind, event_id=other, event=named[other])
+
+
 def _public(
     event: Event,
     history: list[StatusChangePublic],
-    relations: list[RelationPublic],
+    relations: tuple[list[RelationPublic], list[RelationPublic]],
     identifiers: dict[str, str],
     citations: list[CitationPublic],
     parent: EventSummary | None,
@@ -327,7 +334,8 @@ def _public(
         location=location,
         parent_id=event.parent_id,
         parent=parent,
-        relations=relations,
+        relations=relations[0],
+        incoming_relations=relations[1],
         identifiers=identifiers,
         citations=citations,
         **{name: getattr(event, name) for name in EVENT_MEASURES},

@@ -40,6 +40,8 @@ def conditions(session: Session, query: ParticipantQuery) -> list[ColumnElement[
         found.append(col(Participant.id).in_(held))
     if role_conditions := _roles(session, query):
         found.append(col(Participant.id).in_(select(Role.participant_id).where(*role_conditions)))
+    if query.updated_since:
+        found.append(col(Participant.updated_at) >= query.updated_since)
     if query.q:
         found.append(search.matches(session, search.PARTICIPANTS, query.q, col(Participant.id)))
     return found

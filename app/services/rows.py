@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Dialect, inspect
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, SQLModel
 
-from app.errors import NotFound
+from app.services import tombstones
 
 M = TypeVar("M", bound=SQLModel)
 Decoder = Callable[[Any], Any] | None
@@ -132,7 +132,7 @@ def one_or_404(session: Session, model: type[M], ref: str | uuid.UUID) -> M:
     ident = ref if isinstance(ref, uuid.UUID) else as_uuid(ref)
     found = load(session, model, "id", [ident]) if ident else load(session, model, "slug", [ref])
     if not found:
-        raise NotFound(f"no {label(model)} '{ref}'")
+        raise tombstones.absent(session, model, ref)
     return found[0]
 
 

@@ -59,7 +59,10 @@ def read_source(session: Session, ref: str) -> SourcePublic:
 def list_sources(session: Session, query: SourceQuery) -> crud.Listed[SourcePublic]:
     """A page of sources in the order they were recorded."""
     scope = crud.query_scope("sources", query.model_dump(exclude={"limit", "cursor"}))
-    found, next_cursor, total = crud.paginate(session, select(Source), Source, query, scope)
+    stmt = select(Source)
+    if query.updated_since:
+        stmt = stmt.where(col(Source.updated_at) >= query.updated_since)
+    found, next_cursor, total = crud.paginate(session, stmt, Source, query, scope)
     return to_public(found), next_cursor, total
 
 

@@ -101,6 +101,7 @@ class TestCreateClaim:
             ],
             "appearances": [],
             "relations": [{"relation": "repeats", "claim_id": earlier["id"]}],
+            "incoming_relations": [],
         }
 
     def test_defaults(self, client: TestClient) -> None:
@@ -330,12 +331,14 @@ class TestUpdateClaim:
 
 
 class TestDeleteClaim:
-    def test_returns_204_then_404(self, client: TestClient) -> None:
+    def test_returns_204_then_410(self, client: TestClient) -> None:
         claim = make_claim(client)
         response = client.delete(f"{URL}/{claim['id']}")
         assert response.status_code == 204
         assert response.content == b""
-        assert_problem(client.get(f"{URL}/{claim['slug']}"), 404, f"no claim '{claim['slug']}'")
+        gone = client.get(f"{URL}/{claim['slug']}")
+        assert gone.status_code == 410
+        assert gone.json()["detail"].startswith(f"claim '{claim['slug']}' was deleted at ")
 
     def test_removes_its_appearances(self, client: TestClient) -> None:
         source = make_source(client)
@@ -356,8 +359,12 @@ class TestDeleteClaim:
         assert client.delete(f"/api/v1/participants/{person['slug']}").status_code == 204
 
     def test_refuses_a_claim_another_relates_to(self, client: TestClient) -> None:
-        target = make_claim(client, slug="target")
-        make_claim(client, relations=[{"relation": "contradicts", "claim_id": "target"}])
+        make_claim(client, slug="target")
+        other = make_claim(client, relations=[{"relation": "contradicts", "claim_id": "target"}])
+        target = client.get(f"{URL}/target").json()
+        assert target["incoming_relations"] == [
+            {"relation": "contradicts", "claim_id": other["id"]}
+        ]
         assert_problem(
             client.delete(f"{URL}/target"),
             409,

@@ -476,6 +476,7 @@ class TestListEventsFields:
             "citations",
             "parent",
             "relations",
+            "incoming_relations",
         }
 
     def test_fields_can_ask_for_the_optional_parts(

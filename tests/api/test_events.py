@@ -95,6 +95,7 @@ class TestCreateEvent:
             "citations": [],
             "provenance": "stated",
             "provenance_basis": None,
+            "incoming_relations": [],
             "version": 1,
         }
 
@@ -326,7 +327,9 @@ class TestDeleteEvent:
         response = client.delete(f"{EVENTS}/{event['slug']}")
         assert response.status_code == 204
         assert response.content == b""
-        assert_problem(client.get(f"{EVENTS}/{event['id']}"), 404, f"no event '{event['id']}'")
+        gone = client.get(f"{EVENTS}/{event['id']}")
+        assert gone.status_code == 410
+        assert gone.json()["detail"].startswith(f"event '{event['id']}' was deleted at ")
 
     def test_refuses_while_a_child_event_exists(self, client: TestClient) -> None:
         parent = make_event(client, slug="sochi-visit")

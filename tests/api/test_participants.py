@@ -219,14 +219,14 @@ class TestUpdateParticipant:
 
 
 class TestDeleteParticipant:
-    def test_returns_204_then_404(self, client: TestClient) -> None:
+    def test_returns_204_then_410(self, client: TestClient) -> None:
         created = make_participant(client, identifiers={"wikidata": "Q7747"})
         response = client.delete(f"{URL}/{created['slug']}")
         assert response.status_code == 204
         assert response.content == b""
-        assert_problem(
-            client.get(f"{URL}/{created['id']}"), 404, f"no participant '{created['id']}'"
-        )
+        gone = client.get(f"{URL}/{created['id']}")
+        assert gone.status_code == 410
+        assert gone.json()["detail"].startswith(f"participant '{created['id']}' was deleted at ")
 
     def test_removes_its_own_roles(self, client: TestClient) -> None:
         person = make_participant(client)

@@ -240,8 +240,9 @@ class TestDeleteSource:
         response = client.delete(f"{SOURCES}/{source['slug']}")
         assert response.status_code == 204
         assert response.content == b""
-        detail = f"no source '{source['id']}'"
-        assert_problem(client.get(f"{SOURCES}/{source['id']}"), 404, detail)
+        gone = client.get(f"{SOURCES}/{source['id']}")
+        assert gone.status_code == 410
+        assert gone.json()["detail"].startswith(f"source '{source['id']}' was deleted at ")
 
     def test_refuses_while_an_appearance_cites_it(self, client: TestClient) -> None:
         source = make_source(client, slug="jns-sochi")

@@ -145,7 +145,7 @@ class TestNoQueryPerItem:
         # A first page of one may name no other record, and so skip a lookup.
         assert counts[1][0] <= counts[10][0] == counts[500][0], counts
 
-    def test_a_claim_page_reads_seven_lookups_for_its_parts(
+    def test_a_claim_page_reads_eight_lookups_for_its_parts(
         self, seeded: Session, client: TestClient, statements: list[str]
     ) -> None:
         statements.clear()
@@ -154,6 +154,7 @@ class TestNoQueryPerItem:
         assert lookups == [
             "load Appearance by claim_id",
             "load ClaimRelation by claim_id",
+            "load ClaimRelation by related_claim_id",
             "load ClaimSubject by claim_id",
             "load Event by id",
             "load Participant by id",
@@ -171,6 +172,7 @@ class TestAdditive:
             *("id", "created_at", "updated_at", "version", "created_by", "updated_by", "slug"),
             *("text", "claim_type", "claimant_id", "claimant_role", "claimant_role_id"),
             *("event_id", "stated", "status", "subjects", "appearances", "relations"),
+            "incoming_relations",
         }
         assert set(claim) - before == {"claimant", "resolved_role", "event"}
         assert claim["claimant_role"] == "Prime Minister, Israel"
