@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from app.models import SourceKind
 from app.schemas.common import (
@@ -26,11 +27,9 @@ SourceText = Annotated[str, StringConstraints(strip_whitespace=False)]
 class _SourceInput(InputModel):
     """A source's body: `sha256` is derived from `text`, so a write may not send one."""
 
-    sha256: None = Field(
-        default=None,
-        description="Read-only: the SHA-256 of `text`, computed by the server; never send it.",
-        json_schema_extra={"readOnly": True},
-    )
+    # Left out of the documented body (a generated client would offer it otherwise); a body that
+    # sends it anyway is told why it cannot.
+    sha256: SkipJsonSchema[None] = None
 
     @field_validator("sha256", mode="before")
     @classmethod

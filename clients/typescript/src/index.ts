@@ -103,7 +103,7 @@ const RETRIED = new Set([429, 503]);
 
 /** The client: `api.client` is the typed openapi-fetch client; the rest is built on it. */
 export class GeoEvents {
-  readonly client: Client<paths>;
+  readonly client: Client<paths, "application/json">;
 
   constructor(readonly options: GeoEventsOptions) {
     const headers: Record<string, string> = {};
@@ -111,7 +111,7 @@ export class GeoEvents {
       headers["Authorization"] = `Bearer ${options.apiKey}`;
     }
     const send = options.fetch ?? globalThis.fetch;
-    this.client = createClient<paths>({
+    this.client = createClient<paths, "application/json">({
       baseUrl: options.baseUrl.replace(/\/+$/, ""),
       headers,
       fetch: (request) => this.retrying(send, request),

@@ -93,6 +93,9 @@ export interface paths {
         /**
          * Delete an event
          * @description Delete an event and its participant links; 409 if other records refer to it.
+         *
+         *     The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+         *     and an admin can restore it (`POST .../restore`).
          */
         delete: operations["delete_event"];
         options?: never;
@@ -200,6 +203,9 @@ export interface paths {
         /**
          * Delete a participant
          * @description Delete a participant and its roles; 409 if events or claims refer to it.
+         *
+         *     The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+         *     and an admin can restore it (`POST .../restore`).
          */
         delete: operations["delete_participant"];
         options?: never;
@@ -264,6 +270,9 @@ export interface paths {
         /**
          * Who a participant met or faced
          * @description The participants sharing events with this one, with counts, events and pairs of roles.
+         *
+         *     At most 100 others (`limit`), each with up to 20 shared events: an answer of at most
+         *     about 400 KB.
          */
         get: operations["participant_network"];
         put?: never;
@@ -370,6 +379,9 @@ export interface paths {
         /**
          * Delete a claim
          * @description Delete a claim and its appearances; 409 if other claims relate to it.
+         *
+         *     The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+         *     and an admin can restore it (`POST .../restore`).
          */
         delete: operations["delete_claim"];
         options?: never;
@@ -518,6 +530,9 @@ export interface paths {
         /**
          * Delete a source
          * @description Delete a source; 409 if claims or roles cite it.
+         *
+         *     The id and slug then answer 410 Gone and are never reused; the revisions stay readable
+         *     and an admin can restore it (`POST .../restore`).
          */
         delete: operations["delete_source"];
         options?: never;
@@ -527,6 +542,317 @@ export interface paths {
          * @description Change the fields sent; a new text must still hold every quote at its offsets.
          */
         patch: operations["update_source"];
+        trace?: never;
+    };
+    "/api/v1/events/{ref}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a event's revisions
+         * @description Every committed change of the record, oldest first; readable after a delete.
+         */
+        get: operations["list_event_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{ref}/revisions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one revision of a event
+         * @description One change, with the record as it stood after it.
+         */
+        get: operations["read_event_revision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{ref}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted event (admin)
+         * @description Bring a deleted record back as it was deleted, sub-records included.
+         */
+        post: operations["restore_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{ref}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate event into another
+         * @description Move its participant links, relations, claims, subjects and parts to `into`.
+         *
+         *     A clash (the same participant twice with one role, a relation repeated) is
+         *     combined and listed in `combined`. Its id and slug then answer 308 to the
+         *     survivor, and both events' revisions show the merge.
+         */
+        post: operations["merge_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/participants/{ref}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a participant's revisions
+         * @description Every committed change of the record, oldest first; readable after a delete.
+         */
+        get: operations["list_participant_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/participants/{ref}/revisions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one revision of a participant
+         * @description One change, with the record as it stood after it.
+         */
+        get: operations["read_participant_revision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/participants/{ref}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted participant (admin)
+         * @description Bring a deleted record back as it was deleted, sub-records included.
+         */
+        post: operations["restore_participant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/participants/{ref}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate participant into another
+         * @description Move its event links, roles, claims, subjects and identifiers to `into`.
+         *
+         *     Its name joins the survivor's aliases; a clash (the same event and role twice)
+         *     is combined and listed in `combined`. Its id and slug then answer 308 to the
+         *     survivor, and both records' revisions show the merge.
+         */
+        post: operations["merge_participant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{ref}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a claim's revisions
+         * @description Every committed change of the record, oldest first; readable after a delete.
+         */
+        get: operations["list_claim_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{ref}/revisions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one revision of a claim
+         * @description One change, with the record as it stood after it.
+         */
+        get: operations["read_claim_revision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{ref}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted claim (admin)
+         * @description Bring a deleted record back as it was deleted, sub-records included.
+         */
+        post: operations["restore_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{ref}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a source's revisions
+         * @description Every committed change of the record, oldest first; readable after a delete.
+         */
+        get: operations["list_source_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{ref}/revisions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one revision of a source
+         * @description One change, with the record as it stood after it.
+         */
+        get: operations["read_source_revision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{ref}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted source (admin)
+         * @description Bring a deleted record back as it was deleted, sub-records included.
+         */
+        post: operations["restore_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the changes feed
+         * @description Every create, update, delete, restore, merge and purge of any record, in commit order.
+         *
+         *     Keep a mirror by reading from `since=<next_cursor>` until `more` is false, then polling
+         *     from the last `next_cursor`: no change is skipped or repeated.
+         */
+        get: operations["list_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/keys": {
@@ -553,6 +879,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/keys/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit trail of API keys
+         * @description Who created or revoked which key, when and how, oldest first.
+         */
+        get: operations["list_key_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys/{key_id}": {
         parameters: {
             query?: never;
@@ -572,6 +918,38 @@ export interface paths {
          * @description The key stops working at once; it stays listed with its `revoked_at`.
          */
         delete: operations["revoke_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import records in bulk (NDJSON)
+         * @description Import one record a line: `{"type": "source"|"participant"|"event"|"claim", ...}` with
+         *     the fields of that resource's create body, an optional `id`, and references by id, slug
+         *     or `scheme:value` identifier.
+         *
+         *     A line naming a stored record (by `id`, `slug` or an identity identifier) is `unchanged`
+         *     when identical, else skipped, updated or an error as `on_conflict` says. The answer streams
+         *     one result a line as batches are done, then a summary; a bad line never stops the good
+         *     ones unless `atomic`. The whole request costs one rate-limit token.
+         *
+         *     Restore: a dump carries a source's recorded `sha256` (a source whose text is not stored)
+         *     and an appearance's `verified_sha256`. Such hashes vouch for texts the server cannot check,
+         *     so only an **admin** key (or the `geoevents import` command) may send them; from a write
+         *     key such a line is a 422 error and nothing of it is written.
+         */
+        post: operations["import_records"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -606,7 +984,8 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description The database answers a query.
+         * @description The database answers, its schema is at the code's head and the process is not
+         *     shutting down.
          */
         get: operations["ready"];
         put?: never;
@@ -648,7 +1027,6 @@ export interface components {
          *       "quote": "The security coordination between us is always important, but it is especially important at this time because last month saw a very serious upsurge in the number of attempts by Iran to attack Israel from Syrian territory, and also to place precision missiles there against us",
          *       "char_start": 706,
          *       "char_end": 981,
-         *       "confidence": 1,
          *       "source_id": "breen-portnoy-netanyahu-putin-sochi-2019-09-12"
          *     }
          */
@@ -675,10 +1053,9 @@ export interface components {
             char_end?: number | null;
             /**
              * Confidence
-             * @description How sure the record is that this is the claim, 0-1.
-             * @default 1
+             * @description How sure the record is that this is the claim, 0-1. Only a quote verified against the source's stored text may be 1.0 (its default); an unverified one defaults to 0.5.
              */
-            confidence?: number;
+            confidence?: number | null;
         };
         /**
          * AppearancePublic
@@ -752,6 +1129,13 @@ export interface components {
              * @description How sure the record is that this is the claim, 0-1.
              */
             confidence: number;
+            /** @description `verified`: the quote was found at its offsets in the source's stored text, whose sha256 is `verified_sha256`; `unverified`: the source had no text to check it against. */
+            verification: components["schemas"]["Verification"];
+            /**
+             * Verified Sha256
+             * @description The sha256 of the text the quote was verified against.
+             */
+            verified_sha256: string | null;
         };
         /**
          * AppearanceUpdate
@@ -792,6 +1176,124 @@ export interface components {
          * @enum {string}
          */
         Certainty: "confirmed" | "reported" | "alleged" | "disputed";
+        /**
+         * Change
+         * @description One entry of the changes feed.
+         *
+         *     To mirror: store `record` on create, update, restore and merge; remove the record on
+         *     delete and purge, and on a merge whose `changes.merged_into` names the survivor.
+         */
+        Change: {
+            /** @description The kind of record. */
+            resource: components["schemas"]["ResourceType"];
+            /**
+             * Id
+             * Format: uuid
+             * @description The record's id.
+             */
+            id: string;
+            /**
+             * Version
+             * @description The record's version after this change (its ETag's).
+             */
+            version: number;
+            /** @description What the change was. */
+            operation: components["schemas"]["Operation"];
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When the change was committed (UTC).
+             */
+            recorded_at: string;
+            /**
+             * Key Id
+             * @description The API key that made it; null without one.
+             */
+            key_id: string | null;
+            /**
+             * Changes
+             * @description What changed: `fields` maps each changed column to `[before, after]`; each sub-record table (e.g. `event_participant`) maps a sub-record's key to `[before, after]` (null before: added; null after: removed). Null once purged.
+             */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Record
+             * @description The record after this change: `fields` (its stored columns) and `children` (its sub-records by table and key). For a delete, the record as deleted; null once purged.
+             */
+            record: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Seq
+             * @description Position in commit order; pass it as `since` to continue.
+             */
+            seq: number;
+        };
+        /**
+         * ChangesPage
+         * @description A page of the changes feed in commit order.
+         */
+        ChangesPage: {
+            /**
+             * Items
+             * @description Changes in commit order.
+             */
+            items: components["schemas"]["Change"][];
+            /**
+             * Next Cursor
+             * @description Pass as `since` to read on; when the page is not full this is where to poll from later.
+             */
+            next_cursor: string;
+            /**
+             * More
+             * @description True if more changes are already waiting.
+             */
+            more: boolean;
+        };
+        /**
+         * CitationIn
+         * @description A source the event cites directly: no quote needed.
+         */
+        CitationIn: {
+            /**
+             * Source
+             * @description The cited source's id or slug.
+             */
+            source: string;
+            /**
+             * Locator
+             * @description Where in the source: a page, paragraph or timestamp.
+             */
+            locator?: string | null;
+            /**
+             * Note
+             * @description Free-text remark.
+             */
+            note?: string | null;
+        };
+        /**
+         * CitationPublic
+         * @description A source the event cites directly.
+         */
+        CitationPublic: {
+            /**
+             * Source Id
+             * Format: uuid
+             * @description The cited source.
+             */
+            source_id: string;
+            /**
+             * Locator
+             * @description Where in the source: a page, paragraph, timestamp.
+             */
+            locator: string | null;
+            /**
+             * Note
+             * @description Free-text remark.
+             */
+            note: string | null;
+        };
         /**
          * ClaimCreate
          * @description Body of POST /claims and POST /events/{id}/claims.
@@ -879,9 +1381,9 @@ export interface components {
             relations?: components["schemas"]["ClaimRelationIn"][];
             /**
              * Slug
-             * @description Unique human-readable id: lowercase letters, digits and single hyphens (never a UUID, which would be looked up as an id).
+             * @description Unique human-readable id; omitted, one is made from the title or name (with a short suffix when that is taken) and kept when the title changes.
              */
-            slug: string;
+            slug?: string | null;
             /**
              * Appearances
              * @description The sources it appears in; later managed at /claims/{id}/appearances.
@@ -984,8 +1486,13 @@ export interface components {
              */
             relations: components["schemas"]["ClaimRelationPublic"][];
             /**
+             * Incoming Relations
+             * @description Typed links other claims declare to this one; `claim_id` names the claim declaring it (it `supports`, `contradicts`... this one).
+             */
+            incoming_relations?: components["schemas"]["ClaimRelationPublic"][];
+            /**
              * Match
-             * @description With `q`: where the words matched, marked with `<mark>`.
+             * @description With `q`: a passage where the words matched, as HTML: the record's text is escaped (`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`.
              */
             match?: string | null;
         };
@@ -1157,8 +1664,9 @@ export interface components {
          * EventCreate
          * @description Body of POST /events.
          * @example {
+         *       "provenance": "stated",
          *       "title": "Netanyahu–Putin meeting in Sochi",
-         *       "summary": "Russian President Vladimir Putin hosted Israeli Prime Minister Benjamin Netanyahu in Sochi. Netanyahu spoke of security coordination against Iranian attempts to attack Israel from Syria; Putin praised the relationship and said he had accepted an invitation to visit Israel in early 2020.",
+         *       "summary": "Israeli Prime Minister Benjamin Netanyahu met Russian President Vladimir Putin in Sochi. Netanyahu spoke of security coordination against Iranian attempts to attack Israel from Syria; Putin praised the relationship and said he had accepted an invitation to visit Israel in early 2020.",
          *       "event_type": "meeting",
          *       "cameo_code": "043",
          *       "plover_type": "CONSULT",
@@ -1179,16 +1687,54 @@ export interface components {
          *         {
          *           "relation": "related_to",
          *           "event_id": "iranian-attack-attempts-upsurge-2019-08"
-         *         },
-         *         {
-         *           "relation": "related_to",
-         *           "event_id": "israeli-strikes-in-syria"
          *         }
          *       ],
          *       "slug": "netanyahu-putin-meeting-2019-09-12"
          *     }
          */
         EventCreate: {
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"] | null;
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
+            /**
+             * Goldstein
+             * @description Goldstein scale of the event's likely impact on stability, -10 to 10.
+             */
+            goldstein?: number | null;
+            /**
+             * Quad Class
+             * @description CAMEO quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.
+             */
+            quad_class?: number | null;
+            /**
+             * Tone
+             * @description Average tone of the reports, -100 (negative) to 100 (positive).
+             */
+            tone?: number | null;
+            /**
+             * Num Mentions
+             * @description How many times the event was mentioned in reports.
+             */
+            num_mentions?: number | null;
+            /**
+             * Num Sources
+             * @description How many information sources reported it.
+             */
+            num_sources?: number | null;
+            /**
+             * Num Articles
+             * @description How many articles reported it.
+             */
+            num_articles?: number | null;
+            /**
+             * Fatalities
+             * @description Reported deaths.
+             */
+            fatalities?: number | null;
             /**
              * Title
              * @description Short headline of the event.
@@ -1247,10 +1793,25 @@ export interface components {
              */
             relations?: components["schemas"]["RelationIn"][];
             /**
-             * Slug
-             * @description Unique human-readable id: lowercase letters, digits and single hyphens (never a UUID, which would be looked up as an id).
+             * Identifiers
+             * @description External identifiers by scheme, each unique: acled, gdelt, ucdp, wikidata
+             * @example {
+             *       "gdelt": "864104301"
+             *     }
              */
-            slug: string;
+            identifiers?: {
+                [key: string]: string;
+            };
+            /**
+             * Sources
+             * @description Sources the event cites directly.
+             */
+            sources?: components["schemas"]["CitationIn"][];
+            /**
+             * Slug
+             * @description Unique human-readable id; omitted, one is made from the title or name (with a short suffix when that is taken) and kept when the title changes.
+             */
+            slug?: string | null;
         };
         /**
          * EventParticipantCreate
@@ -1261,6 +1822,13 @@ export interface components {
          *     }
          */
         EventParticipantCreate: {
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"] | null;
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
             /**
              * Participant Id
              * @description The participant's id or slug.
@@ -1312,6 +1880,13 @@ export interface components {
              * @description Id of the API key that last wrote the record; null if written without one.
              */
             updated_by: string | null;
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance: components["schemas"]["Provenance"];
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis: string | null;
             /**
              * Event Id
              * Format: uuid
@@ -1344,6 +1919,13 @@ export interface components {
          *     }
          */
         EventParticipantUpdate: {
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"] | null;
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
             role?: components["schemas"]["ParticipantRole"] | null;
             /** Note */
             note?: string | null;
@@ -1358,9 +1940,11 @@ export interface components {
          *       "version": 1,
          *       "created_by": null,
          *       "updated_by": null,
+         *       "provenance": "stated",
+         *       "provenance_basis": null,
          *       "slug": "netanyahu-putin-meeting-2019-09-12",
          *       "title": "Netanyahu–Putin meeting in Sochi",
-         *       "summary": "Russian President Vladimir Putin hosted Israeli Prime Minister Benjamin Netanyahu in Sochi. Netanyahu spoke of security coordination against Iranian attempts to attack Israel from Syria; Putin praised the relationship and said he had accepted an invitation to visit Israel in early 2020.",
+         *       "summary": "Israeli Prime Minister Benjamin Netanyahu met Russian President Vladimir Putin in Sochi. Netanyahu spoke of security coordination against Iranian attempts to attack Israel from Syria; Putin praised the relationship and said he had accepted an invitation to visit Israel in early 2020.",
          *       "event_type": "meeting",
          *       "cameo_code": "043",
          *       "plover_type": "CONSULT",
@@ -1433,24 +2017,17 @@ export interface components {
          *               "latest": "2019-08-31"
          *             }
          *           }
-         *         },
-         *         {
-         *           "relation": "related_to",
-         *           "event_id": "899f7bfb-7320-5a17-9949-96f5467f9c69",
-         *           "event": {
-         *             "id": "899f7bfb-7320-5a17-9949-96f5467f9c69",
-         *             "slug": "israeli-strikes-in-syria",
-         *             "title": "Israeli strikes in Syria",
-         *             "event_type": "strike",
-         *             "start": {
-         *               "edtf": "../2019-09-12",
-         *               "precision": "day",
-         *               "earliest": null,
-         *               "latest": "2019-09-12"
-         *             }
-         *           }
          *         }
-         *       ]
+         *       ],
+         *       "identifiers": {},
+         *       "goldstein": null,
+         *       "quad_class": null,
+         *       "tone": null,
+         *       "num_mentions": null,
+         *       "num_sources": null,
+         *       "num_articles": null,
+         *       "fatalities": null,
+         *       "citations": []
          *     }
          */
         EventPublic: {
@@ -1487,6 +2064,13 @@ export interface components {
              * @description Id of the API key that last wrote the record; null if written without one.
              */
             updated_by: string | null;
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance: components["schemas"]["Provenance"];
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis: string | null;
             /**
              * Slug
              * @description Unique human-readable id.
@@ -1544,10 +2128,64 @@ export interface components {
              */
             relations: components["schemas"]["RelationPublic"][];
             /**
+             * Incoming Relations
+             * @description Typed links other events declare to this one; `event_id` names the event declaring it (it `follows`, is `caused_by`... this one).
+             */
+            incoming_relations?: components["schemas"]["RelationPublic"][];
+            /**
+             * Identifiers
+             * @description External identifiers by scheme.
+             */
+            identifiers: {
+                [key: string]: string;
+            };
+            /**
+             * Goldstein
+             * @description Goldstein scale of the event's likely impact on stability, -10 to 10.
+             */
+            goldstein: number | null;
+            /**
+             * Quad Class
+             * @description CAMEO quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.
+             */
+            quad_class: number | null;
+            /**
+             * Tone
+             * @description Average tone of the reports, -100 (negative) to 100 (positive).
+             */
+            tone: number | null;
+            /**
+             * Num Mentions
+             * @description How many times the event was mentioned in reports.
+             */
+            num_mentions: number | null;
+            /**
+             * Num Sources
+             * @description How many information sources reported it.
+             */
+            num_sources: number | null;
+            /**
+             * Num Articles
+             * @description How many articles reported it.
+             */
+            num_articles: number | null;
+            /**
+             * Fatalities
+             * @description Reported deaths.
+             */
+            fatalities: number | null;
+            /**
+             * Citations
+             * @description Sources the event cites directly (sent as `sources`).
+             */
+            citations: components["schemas"]["CitationPublic"][];
+            /**
              * Match
-             * @description With `q`: where the words matched, marked with `<mark>`.
+             * @description With `q`: a passage where the words matched, as HTML: the record's text is escaped (`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`.
              */
             match?: string | null;
+            /** @description With `status_on`: the status the event had on that date. */
+            status_on?: components["schemas"]["StatusOnPublic"] | null;
             /**
              * Participants
              * @description With `expand=participants`: its participants and roles.
@@ -1560,7 +2198,7 @@ export interface components {
             claims?: components["schemas"]["ClaimPublic"][] | null;
             /**
              * Sources
-             * @description With `expand=sources`: sources its claims appear in.
+             * @description With `expand=sources`: the sources it cites and those its claims appear in.
              */
             sources?: components["schemas"]["SourcePublic"][] | null;
         };
@@ -1642,6 +2280,48 @@ export interface components {
          *     }
          */
         EventUpdate: {
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"] | null;
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
+            /**
+             * Goldstein
+             * @description Goldstein scale of the event's likely impact on stability, -10 to 10.
+             */
+            goldstein?: number | null;
+            /**
+             * Quad Class
+             * @description CAMEO quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.
+             */
+            quad_class?: number | null;
+            /**
+             * Tone
+             * @description Average tone of the reports, -100 (negative) to 100 (positive).
+             */
+            tone?: number | null;
+            /**
+             * Num Mentions
+             * @description How many times the event was mentioned in reports.
+             */
+            num_mentions?: number | null;
+            /**
+             * Num Sources
+             * @description How many information sources reported it.
+             */
+            num_sources?: number | null;
+            /**
+             * Num Articles
+             * @description How many articles reported it.
+             */
+            num_articles?: number | null;
+            /**
+             * Fatalities
+             * @description Reported deaths.
+             */
+            fatalities?: number | null;
             /** Slug */
             slug?: string | null;
             /** Title */
@@ -1666,6 +2346,12 @@ export interface components {
             parent_id?: string | null;
             /** Relations */
             relations?: components["schemas"]["RelationIn"][] | null;
+            /** Identifiers */
+            identifiers?: {
+                [key: string]: string;
+            } | null;
+            /** Sources */
+            sources?: components["schemas"]["CitationIn"][] | null;
         };
         /**
          * FieldError
@@ -1693,6 +2379,12 @@ export interface components {
              */
             type: string;
         };
+        /**
+         * KeyAction
+         * @description What happened to a key.
+         * @enum {string}
+         */
+        KeyAction: "created" | "revoked";
         /**
          * KeyCreate
          * @description A new API key.
@@ -1731,7 +2423,7 @@ export interface components {
             name: string;
             /**
              * Prefix
-             * @description The key's first 10 characters, to recognise it.
+             * @description A few characters to recognise the key by: `ge_` and the next 4 (the first 4 of a key set by GEOEVENTS_ADMIN_KEY).
              */
             prefix: string;
             /**
@@ -1756,10 +2448,48 @@ export interface components {
              */
             revoked_at: string | null;
             /**
-             * Key
-             * @description The bearer key. Shown once: only its SHA-256 is stored, so keep it now.
+             * Bootstrap
+             * @description Made at startup from GEOEVENTS_ADMIN_KEY; revoked when that changes.
              */
-            key: string;
+            bootstrap: boolean;
+            /**
+             * Key
+             * @description The bearer key. Shown once: only its SHA-256 is stored, so keep it now. Null in the replay of a retried `Idempotency-Key` request: the key is not stored there either; revoke that key by `id` and create another if its answer was lost.
+             */
+            key: string | null;
+        };
+        /**
+         * KeyEventPublic
+         * @description One audited change to an API key.
+         */
+        KeyEventPublic: {
+            /**
+             * Id
+             * Format: uuid
+             * @description Stable UUID of the event.
+             */
+            id: string;
+            /**
+             * Key Id
+             * Format: uuid
+             * @description The key created or revoked.
+             */
+            key_id: string;
+            /** @description `created` or `revoked`. */
+            action: components["schemas"]["KeyAction"];
+            /**
+             * Actor Id
+             * @description The admin key that did it; null at startup, on the command line, or unknown.
+             */
+            actor_id: string | null;
+            /** @description `api` (/keys), `cli` (python -m app.keys), `startup` (GEOEVENTS_ADMIN_KEY), or `unknown` (before the audit trail existed). */
+            via: components["schemas"]["KeyVia"];
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            created_at: string;
         };
         /**
          * KeyPublic
@@ -1779,7 +2509,7 @@ export interface components {
             name: string;
             /**
              * Prefix
-             * @description The key's first 10 characters, to recognise it.
+             * @description A few characters to recognise the key by: `ge_` and the next 4 (the first 4 of a key set by GEOEVENTS_ADMIN_KEY).
              */
             prefix: string;
             /**
@@ -1803,6 +2533,11 @@ export interface components {
              * @description When the key was revoked (UTC); null while it works.
              */
             revoked_at: string | null;
+            /**
+             * Bootstrap
+             * @description Made at startup from GEOEVENTS_ADMIN_KEY; revoked when that changes.
+             */
+            bootstrap: boolean;
         };
         /**
          * KeyScope
@@ -1810,6 +2545,64 @@ export interface components {
          * @enum {string}
          */
         KeyScope: "read" | "write" | "admin";
+        /**
+         * KeyVia
+         * @description Through what a key was changed.
+         * @enum {string}
+         */
+        KeyVia: "api" | "cli" | "startup" | "unknown";
+        /**
+         * LineProblem
+         * @description Why a line was not imported.
+         */
+        LineProblem: {
+            /**
+             * Title
+             * @description Short summary: `Validation failed`, `Conflict`, ...
+             */
+            title: string;
+            /**
+             * Detail
+             * @description What is wrong with the line.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description Each invalid field, shaped like a 422's `errors`.
+             */
+            errors?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        /**
+         * LineResult
+         * @description What became of one input line.
+         */
+        LineResult: {
+            /**
+             * Line
+             * @description The line number in the input, from 1.
+             */
+            line: number;
+            /**
+             * Status
+             * @description created, updated, unchanged, skipped or error.
+             * @enum {string}
+             */
+            status: "created" | "updated" | "unchanged" | "skipped" | "error";
+            /**
+             * Type
+             * @description The record type of the line.
+             */
+            type?: ("source" | "participant" | "event" | "claim") | null;
+            /**
+             * Id
+             * @description The record's id, when known.
+             */
+            id?: string | null;
+            /** @description Why, for `error` lines. */
+            problem?: components["schemas"]["LineProblem"] | null;
+        };
         /**
          * LocationIn
          * @description Where an event took place.
@@ -1879,6 +2672,41 @@ export interface components {
             precision: components["schemas"]["LocationPrecision"] | null;
         };
         /**
+         * MergeReport
+         * @description What a merge did.
+         */
+        MergeReport: {
+            /**
+             * Survivor Id
+             * Format: uuid
+             * @description The record everything moved to.
+             */
+            survivor_id: string;
+            /**
+             * Merged Id
+             * Format: uuid
+             * @description The merged record; its id and slug now answer 308 to the survivor.
+             */
+            merged_id: string;
+            /**
+             * Combined
+             * @description Conflicts combined rather than duplicated, e.g. the same participant twice in one event with one role.
+             */
+            combined: string[];
+        };
+        /**
+         * MergeRequest
+         * @description Body of POST /participants/{id}/merge and /events/{id}/merge.
+         */
+        MergeRequest: {
+            /**
+             * Into
+             * @description The surviving record's UUID or slug; the addressed one is merged into it.
+             * @example vladimir-putin
+             */
+            into: string;
+        };
+        /**
          * Network
          * @description Who a participant met or faced, most often first.
          */
@@ -1891,6 +2719,11 @@ export interface components {
              */
             connections: components["schemas"]["Connection"][];
         };
+        /**
+         * Operation
+         * @enum {string}
+         */
+        Operation: "create" | "update" | "delete" | "restore" | "merge" | "purge";
         /**
          * ParticipantCreate
          * @description Body of POST /participants.
@@ -1911,9 +2744,9 @@ export interface components {
         ParticipantCreate: {
             /**
              * Slug
-             * @description Unique human-readable id: lowercase letters, digits and single hyphens (never a UUID, which would be looked up as an id).
+             * @description Unique human-readable id; omitted, one is made from the title or name (with a short suffix when that is taken) and kept when the title changes.
              */
-            slug: string;
+            slug?: string | null;
             /**
              * Name
              * @description Name as commonly written.
@@ -2043,7 +2876,7 @@ export interface components {
             };
             /**
              * Match
-             * @description With `q`: where the words matched, marked with `<mark>`.
+             * @description With `q`: a passage where the words matched, as HTML: the record's text is escaped (`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`.
              */
             match?: string | null;
         };
@@ -2051,7 +2884,7 @@ export interface components {
          * ParticipantRole
          * @enum {string}
          */
-        ParticipantRole: "host" | "visitor" | "attendee" | "candidate" | "organizer" | "attacker" | "target" | "supporter" | "subject" | "mentioned";
+        ParticipantRole: "host" | "visitor" | "attendee" | "candidate" | "organizer" | "attacker" | "target" | "supporter" | "subject" | "mentioned" | "initiator" | "recipient";
         /**
          * ParticipantSummary
          * @description A participant in brief.
@@ -2134,6 +2967,12 @@ export interface components {
             errors?: components["schemas"]["FieldError"][] | null;
         };
         /**
+         * Provenance
+         * @description Where a stored fact comes from.
+         * @enum {string}
+         */
+        Provenance: "stated" | "background" | "assessment";
+        /**
          * RelationIn
          * @description A typed link to another event.
          */
@@ -2163,21 +3002,140 @@ export interface components {
             event: components["schemas"]["EventSummary"];
         };
         /**
+         * ResourceType
+         * @enum {string}
+         */
+        ResourceType: "event" | "participant" | "claim" | "source";
+        /**
+         * RevisionDetail
+         * @description One revision with the record as it stood after it.
+         */
+        RevisionDetail: {
+            /** @description The kind of record. */
+            resource: components["schemas"]["ResourceType"];
+            /**
+             * Id
+             * Format: uuid
+             * @description The record's id.
+             */
+            id: string;
+            /**
+             * Version
+             * @description The record's version after this change (its ETag's).
+             */
+            version: number;
+            /** @description What the change was. */
+            operation: components["schemas"]["Operation"];
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When the change was committed (UTC).
+             */
+            recorded_at: string;
+            /**
+             * Key Id
+             * @description The API key that made it; null without one.
+             */
+            key_id: string | null;
+            /**
+             * Changes
+             * @description What changed: `fields` maps each changed column to `[before, after]`; each sub-record table (e.g. `event_participant`) maps a sub-record's key to `[before, after]` (null before: added; null after: removed). Null once purged.
+             */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Record
+             * @description The record after this change: `fields` (its stored columns) and `children` (its sub-records by table and key). For a delete, the record as deleted; null once purged.
+             */
+            record: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * RevisionPage
+         * @description A record's revisions, oldest first.
+         */
+        RevisionPage: {
+            /**
+             * Items
+             * @description Revisions in version order.
+             */
+            items: components["schemas"]["RevisionPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null at end.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * RevisionPublic
+         * @description One committed change of a record.
+         */
+        RevisionPublic: {
+            /** @description The kind of record. */
+            resource: components["schemas"]["ResourceType"];
+            /**
+             * Id
+             * Format: uuid
+             * @description The record's id.
+             */
+            id: string;
+            /**
+             * Version
+             * @description The record's version after this change (its ETag's).
+             */
+            version: number;
+            /** @description What the change was. */
+            operation: components["schemas"]["Operation"];
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When the change was committed (UTC).
+             */
+            recorded_at: string;
+            /**
+             * Key Id
+             * @description The API key that made it; null without one.
+             */
+            key_id: string | null;
+            /**
+             * Changes
+             * @description What changed: `fields` maps each changed column to `[before, after]`; each sub-record table (e.g. `event_participant`) maps a sub-record's key to `[before, after]` (null before: added; null after: removed). Null once purged.
+             */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
          * RoleCreate
          * @description Body of POST /participants/{id}/roles.
          * @example {
+         *       "provenance": "stated",
          *       "title": "President",
          *       "organization_id": "russia",
          *       "start": "2012-05-07",
-         *       "source_id": "breen-portnoy-netanyahu-putin-sochi-2019-09-12"
+         *       "source_id": "wikipedia-vladimir-putin"
          *     }
          */
         RoleCreate: {
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"] | null;
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
             /**
              * Title
              * @description e.g. Prime Minister.
              */
             title: string;
+            /**
+             * Aliases
+             * @description Other titles of the same role, e.g. `Defense Minister` for `Minister of Defence`; `role_title` matches the title or any alias, whatever the case.
+             */
+            aliases?: string[];
             /**
              * Organization Id
              * @description The participant the role is held in (Israel, Likud): id or slug.
@@ -2195,7 +3153,7 @@ export interface components {
             end?: string | null;
             /**
              * Source Id
-             * @description Where this is stated.
+             * @description A source that states the role and its dates; without one the role is `background`.
              */
             source_id?: string | null;
         };
@@ -2252,6 +3210,13 @@ export interface components {
              * @description Id of the API key that last wrote the record; null if written without one.
              */
             updated_by: string | null;
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance: components["schemas"]["Provenance"];
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis: string | null;
             /**
              * Participant Id
              * Format: uuid
@@ -2263,6 +3228,11 @@ export interface components {
              * @description The role's title.
              */
             title: string;
+            /**
+             * Aliases
+             * @description Other titles of the same role, e.g. `Defense Minister` for `Minister of Defence`; `role_title` matches the title or any alias, whatever the case.
+             */
+            aliases: string[];
             /**
              * Organization Id
              * @description Where the role was held.
@@ -2306,8 +3276,20 @@ export interface components {
          * @description Body of PATCH /participants/{id}/roles/{role_id}.
          */
         RoleUpdate: {
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"] | null;
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
             /** Title */
             title?: string | null;
+            /**
+             * Aliases
+             * @description Other titles of the same role, e.g. `Defense Minister` for `Minister of Defence`; `role_title` matches the title or any alias, whatever the case.
+             */
+            aliases?: string[] | null;
             /** Organization Id */
             organization_id?: string | null;
             /** Start */
@@ -2352,9 +3334,9 @@ export interface components {
         SourceCreate: {
             /**
              * Slug
-             * @description Unique human-readable id: lowercase letters, digits and single hyphens (never a UUID, which would be looked up as an id).
+             * @description Unique human-readable id; omitted, one is made from the title or name (with a short suffix when that is taken) and kept when the title changes.
              */
-            slug: string;
+            slug?: string | null;
             /** @description What sort of source this is. */
             kind: components["schemas"]["SourceKind"];
             /**
@@ -2374,9 +3356,14 @@ export interface components {
             publisher?: string | null;
             /**
              * Url
-             * @description Where it is online.
+             * @description Where it is online: an http(s) URL without spaces (anything else is a `citation`).
              */
             url?: string | null;
+            /**
+             * Citation
+             * @description How to find it without a URL, e.g. `BBC Monitoring, 12 Sep 2019`.
+             */
+            citation?: string | null;
             /**
              * Published
              * @description When it was published.
@@ -2394,17 +3381,12 @@ export interface components {
              * @description Full text; quotes are checked against it.
              */
             text?: string | null;
-            /**
-             * Sha256
-             * @description SHA-256 of the text (hex); computed from it.
-             */
-            sha256?: string | null;
         };
         /**
          * SourceKind
          * @enum {string}
          */
-        SourceKind: "news_article" | "press_release" | "transcript" | "official_statement" | "report" | "social_post" | "other";
+        SourceKind: "news_article" | "press_release" | "transcript" | "official_statement" | "report" | "social_post" | "reference" | "other";
         /**
          * SourcePublic
          * @description A source as the API returns it.
@@ -2470,6 +3452,11 @@ export interface components {
              * @description Where it is online.
              */
             url: string | null;
+            /**
+             * Citation
+             * @description How to find it without a URL.
+             */
+            citation: string | null;
             /** @description When it was published. */
             published: components["schemas"]["DateValue"] | null;
             /**
@@ -2489,7 +3476,7 @@ export interface components {
             text: string | null;
             /**
              * Sha256
-             * @description SHA-256 of the text (hex).
+             * @description SHA-256 of `text` (hex), computed by the server; null without a text.
              */
             sha256: string | null;
         };
@@ -2531,6 +3518,8 @@ export interface components {
             publisher?: string | null;
             /** Url */
             url?: string | null;
+            /** Citation */
+            citation?: string | null;
             /** Published */
             published?: string | null;
             /** Language */
@@ -2539,8 +3528,6 @@ export interface components {
             credits?: string | null;
             /** Text */
             text?: string | null;
-            /** Sha256 */
-            sha256?: string | null;
         };
         /**
          * StatusChangePublic
@@ -2557,6 +3544,21 @@ export interface components {
              * @description When the change was recorded here (UTC).
              */
             recorded_at: string;
+        };
+        /**
+         * StatusOnPublic
+         * @description The status an event had on the date `status_on` asked about.
+         */
+        StatusOnPublic: {
+            /**
+             * Date
+             * @description The date asked about, as sent.
+             */
+            date: string;
+            /** @description The status in force then; null if unknown. */
+            status: components["schemas"]["EventStatus"] | null;
+            /** @description The date that status was reported for. */
+            as_of: components["schemas"]["DateValue"] | null;
         };
         /**
          * SubjectIn
@@ -2672,6 +3674,12 @@ export interface components {
             claim: components["schemas"]["TimelineClaim"] | null;
         };
         /**
+         * Verification
+         * @description Whether an appearance's quote was checked against the source's text.
+         * @enum {string}
+         */
+        Verification: "verified" | "unverified";
+        /**
          * EventPublicFields
          * @description EventPublic with only the fields named in `fields`, and `id`.
          */
@@ -2709,6 +3717,13 @@ export interface components {
              * @description Id of the API key that last wrote the record; null if written without one.
              */
             updated_by?: string | null;
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"];
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
             /**
              * Slug
              * @description Unique human-readable id.
@@ -2766,10 +3781,64 @@ export interface components {
              */
             relations?: components["schemas"]["RelationPublic"][];
             /**
+             * Incoming Relations
+             * @description Typed links other events declare to this one; `event_id` names the event declaring it (it `follows`, is `caused_by`... this one).
+             */
+            incoming_relations?: components["schemas"]["RelationPublic"][];
+            /**
+             * Identifiers
+             * @description External identifiers by scheme.
+             */
+            identifiers?: {
+                [key: string]: string;
+            };
+            /**
+             * Goldstein
+             * @description Goldstein scale of the event's likely impact on stability, -10 to 10.
+             */
+            goldstein?: number | null;
+            /**
+             * Quad Class
+             * @description CAMEO quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.
+             */
+            quad_class?: number | null;
+            /**
+             * Tone
+             * @description Average tone of the reports, -100 (negative) to 100 (positive).
+             */
+            tone?: number | null;
+            /**
+             * Num Mentions
+             * @description How many times the event was mentioned in reports.
+             */
+            num_mentions?: number | null;
+            /**
+             * Num Sources
+             * @description How many information sources reported it.
+             */
+            num_sources?: number | null;
+            /**
+             * Num Articles
+             * @description How many articles reported it.
+             */
+            num_articles?: number | null;
+            /**
+             * Fatalities
+             * @description Reported deaths.
+             */
+            fatalities?: number | null;
+            /**
+             * Citations
+             * @description Sources the event cites directly (sent as `sources`).
+             */
+            citations?: components["schemas"]["CitationPublic"][];
+            /**
              * Match
-             * @description With `q`: where the words matched, marked with `<mark>`.
+             * @description With `q`: a passage where the words matched, as HTML: the record's text is escaped (`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`.
              */
             match?: string | null;
+            /** @description With `status_on`: the status the event had on that date. */
+            status_on?: components["schemas"]["StatusOnPublic"] | null;
             /**
              * Participants
              * @description With `expand=participants`: its participants and roles.
@@ -2782,7 +3851,7 @@ export interface components {
             claims?: components["schemas"]["ClaimPublic"][] | null;
             /**
              * Sources
-             * @description With `expand=sources`: sources its claims appear in.
+             * @description With `expand=sources`: the sources it cites and those its claims appear in.
              */
             sources?: components["schemas"]["SourcePublic"][] | null;
         };
@@ -2824,6 +3893,13 @@ export interface components {
              * @description Id of the API key that last wrote the record; null if written without one.
              */
             updated_by?: string | null;
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"];
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
             /**
              * Event Id
              * Format: uuid
@@ -2922,7 +3998,7 @@ export interface components {
             };
             /**
              * Match
-             * @description With `q`: where the words matched, marked with `<mark>`.
+             * @description With `q`: a passage where the words matched, as HTML: the record's text is escaped (`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`.
              */
             match?: string | null;
         };
@@ -2982,6 +4058,13 @@ export interface components {
              * @description Id of the API key that last wrote the record; null if written without one.
              */
             updated_by?: string | null;
+            /** @description Where the fact comes from: `stated` (its source states it), `background` (known, but no source here states it: it cites none), or `assessment` (the record's own inference; `provenance_basis` says from what). */
+            provenance?: components["schemas"]["Provenance"];
+            /**
+             * Provenance Basis
+             * @description Why the fact is held: required for an `assessment`, e.g. what the source does say.
+             */
+            provenance_basis?: string | null;
             /**
              * Participant Id
              * Format: uuid
@@ -2993,6 +4076,11 @@ export interface components {
              * @description The role's title.
              */
             title?: string;
+            /**
+             * Aliases
+             * @description Other titles of the same role, e.g. `Defense Minister` for `Minister of Defence`; `role_title` matches the title or any alias, whatever the case.
+             */
+            aliases?: string[];
             /**
              * Organization Id
              * @description Where the role was held.
@@ -3108,8 +4196,13 @@ export interface components {
              */
             relations?: components["schemas"]["ClaimRelationPublic"][];
             /**
+             * Incoming Relations
+             * @description Typed links other claims declare to this one; `claim_id` names the claim declaring it (it `supports`, `contradicts`... this one).
+             */
+            incoming_relations?: components["schemas"]["ClaimRelationPublic"][];
+            /**
              * Match
-             * @description With `q`: where the words matched, marked with `<mark>`.
+             * @description With `q`: a passage where the words matched, as HTML: the record's text is escaped (`<` is `&lt;`) and only the matched words are wrapped in `<mark>`…`</mark>`.
              */
             match?: string | null;
         };
@@ -3185,6 +4278,13 @@ export interface components {
              * @description How sure the record is that this is the claim, 0-1.
              */
             confidence?: number;
+            /** @description `verified`: the quote was found at its offsets in the source's stored text, whose sha256 is `verified_sha256`; `unverified`: the source had no text to check it against. */
+            verification?: components["schemas"]["Verification"];
+            /**
+             * Verified Sha256
+             * @description The sha256 of the text the quote was verified against.
+             */
+            verified_sha256?: string | null;
         };
         /**
          * SourcePublicFields
@@ -3251,6 +4351,11 @@ export interface components {
              * @description Where it is online.
              */
             url?: string | null;
+            /**
+             * Citation
+             * @description How to find it without a URL.
+             */
+            citation?: string | null;
             /** @description When it was published. */
             published?: components["schemas"]["DateValue"] | null;
             /**
@@ -3270,7 +4375,7 @@ export interface components {
             text?: string | null;
             /**
              * Sha256
-             * @description SHA-256 of the text (hex).
+             * @description SHA-256 of `text` (hex), computed by the server; null without a text.
              */
             sha256?: string | null;
         };
@@ -3292,7 +4397,7 @@ export interface components {
             name?: string;
             /**
              * Prefix
-             * @description The key's first 10 characters, to recognise it.
+             * @description A few characters to recognise the key by: `ge_` and the next 4 (the first 4 of a key set by GEOEVENTS_ADMIN_KEY).
              */
             prefix?: string;
             /**
@@ -3316,6 +4421,44 @@ export interface components {
              * @description When the key was revoked (UTC); null while it works.
              */
             revoked_at?: string | null;
+            /**
+             * Bootstrap
+             * @description Made at startup from GEOEVENTS_ADMIN_KEY; revoked when that changes.
+             */
+            bootstrap?: boolean;
+        };
+        /**
+         * KeyEventPublicFields
+         * @description KeyEventPublic with only the fields named in `fields`, and `id`.
+         */
+        KeyEventPublicFields: {
+            /**
+             * Id
+             * Format: uuid
+             * @description Stable UUID of the event.
+             */
+            id: string;
+            /**
+             * Key Id
+             * Format: uuid
+             * @description The key created or revoked.
+             */
+            key_id?: string;
+            /** @description `created` or `revoked`. */
+            action?: components["schemas"]["KeyAction"];
+            /**
+             * Actor Id
+             * @description The admin key that did it; null at startup, on the command line, or unknown.
+             */
+            actor_id?: string | null;
+            /** @description `api` (/keys), `cli` (python -m app.keys), `startup` (GEOEVENTS_ADMIN_KEY), or `unknown` (before the audit trail existed). */
+            via?: components["schemas"]["KeyVia"];
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            created_at?: string;
         };
         /** AppearancePage */
         AppearancePage: {
@@ -3378,6 +4521,24 @@ export interface components {
              * @description The records of this page.
              */
             items: components["schemas"]["EventPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description How many records match in all; only with `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** KeyEventPage */
+        KeyEventPage: {
+            /**
+             * Items
+             * @description The records of this page.
+             */
+            items: components["schemas"]["KeyEventPublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -3541,10 +4702,40 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`EventPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `title`, `summary`, `event_type`, `cameo_code`, `plover_type`, `start`, `end`, `status`, `status_as_of`, `status_history`, `certainty`, `location`, `parent_id`, `parent`, `relations`, `match`, `participants`, `claims`, `sources`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`EventPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `provenance`, `provenance_basis`, `slug`, `title`, `summary`, `event_type`, `cameo_code`, `plover_type`, `start`, `end`, `status`, `status_as_of`, `status_history`, `certainty`, `location`, `parent_id`, `parent`, `relations`, `incoming_relations`, `identifiers`, `goldstein`, `quad_class`, `tone`, `num_mentions`, `num_sources`, `num_articles`, `fatalities`, `citations`, `match`, `status_on`, `participants`, `claims`, `sources`. */
                 fields?: string;
+                /** @description Answer in this format instead of a JSON page (wins over `Accept`): `json` (the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 response lists those this list offers). An export streams every match, page after page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` is refused. */
+                format?: string;
                 /** @description Embed related records, comma-separated: `participants,claims,sources`. */
                 expand?: string;
+                /** @description Goldstein >=. */
+                goldstein_min?: number;
+                /** @description Goldstein <=. */
+                goldstein_max?: number;
+                /** @description Quad class >=. */
+                quad_class_min?: number;
+                /** @description Quad class <=. */
+                quad_class_max?: number;
+                /** @description Average tone >=. */
+                tone_min?: number;
+                /** @description Average tone <=. */
+                tone_max?: number;
+                /** @description Mentions >=. */
+                num_mentions_min?: number;
+                /** @description Mentions <=. */
+                num_mentions_max?: number;
+                /** @description Sources >=. */
+                num_sources_min?: number;
+                /** @description Sources <=. */
+                num_sources_max?: number;
+                /** @description Articles >=. */
+                num_articles_min?: number;
+                /** @description Articles <=. */
+                num_articles_max?: number;
+                /** @description Fatalities >=. */
+                fatalities_min?: number;
+                /** @description Fatalities <=. */
+                fatalities_max?: number;
                 /** @description Words in the title or summary. */
                 q?: string;
                 /** @description Any of these types. */
@@ -3565,11 +4756,21 @@ export interface operations {
                 cameo_code?: string;
                 /** @description Parts of this event. */
                 parent?: string;
+                /** @description With any of these identifiers, as `scheme:value` (`gdelt:864104301`). */
+                identifier?: string[];
+                /** @description Citing any of these sources directly (id or slug). */
+                source?: string[];
                 /** @description Started on or after the first day of this date. */
                 start_after?: string;
                 /** @description Started on or before the last day of this date. */
                 start_before?: string;
-                /** @description With `start_after`/`start_before`: also events whose imprecise start may fall in the range (an event dated `2019` for `start_after=2019-09`). By default only events that certainly started in it. */
+                /** @description Under way at some time in this date: its span (start to end; the start alone without an end; to the present while `ongoing`) meets the date. `active_on=2019-09` finds the Russian intervention in Syria (`2015`, ongoing). */
+                active_on?: string;
+                /** @description Under way at some time in this EDTF interval `A/B` (either end may be `..`): `overlaps=2019-04/2019-09` finds the April election, the September one and everything under way between them. */
+                overlaps?: string;
+                /** @description Only events whose status on this date is known (reported for a day on or before it); `status` then filters on that status, and each event says it in `status_on`. `status_on=2019-09-12&status=scheduled` finds the September election. */
+                status_on?: string;
+                /** @description With `start_after`/`start_before`: also events whose imprecise start may fall in the range (an event dated `2019` for `start_after=2019-09`); with `active_on`/`overlaps`: also events that possibly meet it (the Israeli strikes, dated `../2019-09-12`, for `active_on=2018`). By default only events that certainly do. */
                 include_imprecise?: boolean;
                 /** @description Changed at or after this time (ISO 8601). */
                 updated_since?: string;
@@ -3586,7 +4787,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or with `format=` or `Accept`, every match in one of the export formats: `csv` (text/csv), `geojson` (application/geo+json), `ics` (text/calendar), `jsonld` (application/ld+json), `ndjson` (application/x-ndjson) */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -3598,6 +4799,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventPage"];
+                    "text/csv": string;
+                    "application/geo+json": string;
+                    "text/calendar": string;
+                    "application/ld+json": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description Malformed request, JSON or cursor. */
@@ -3621,6 +4827,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No type in `Accept` is offered; the detail lists those that are. */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3654,7 +4873,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -3674,7 +4893,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -3800,7 +5019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -3819,6 +5038,34 @@ export interface operations {
     event_stats: {
         parameters: {
             query: {
+                /** @description Goldstein >=. */
+                goldstein_min?: number;
+                /** @description Goldstein <=. */
+                goldstein_max?: number;
+                /** @description Quad class >=. */
+                quad_class_min?: number;
+                /** @description Quad class <=. */
+                quad_class_max?: number;
+                /** @description Average tone >=. */
+                tone_min?: number;
+                /** @description Average tone <=. */
+                tone_max?: number;
+                /** @description Mentions >=. */
+                num_mentions_min?: number;
+                /** @description Mentions <=. */
+                num_mentions_max?: number;
+                /** @description Sources >=. */
+                num_sources_min?: number;
+                /** @description Sources <=. */
+                num_sources_max?: number;
+                /** @description Articles >=. */
+                num_articles_min?: number;
+                /** @description Articles <=. */
+                num_articles_max?: number;
+                /** @description Fatalities >=. */
+                fatalities_min?: number;
+                /** @description Fatalities <=. */
+                fatalities_max?: number;
                 /** @description Words in the title or summary. */
                 q?: string;
                 /** @description Any of these types. */
@@ -3839,11 +5086,21 @@ export interface operations {
                 cameo_code?: string;
                 /** @description Parts of this event. */
                 parent?: string;
+                /** @description With any of these identifiers, as `scheme:value` (`gdelt:864104301`). */
+                identifier?: string[];
+                /** @description Citing any of these sources directly (id or slug). */
+                source?: string[];
                 /** @description Started on or after the first day of this date. */
                 start_after?: string;
                 /** @description Started on or before the last day of this date. */
                 start_before?: string;
-                /** @description With `start_after`/`start_before`: also events whose imprecise start may fall in the range (an event dated `2019` for `start_after=2019-09`). By default only events that certainly started in it. */
+                /** @description Under way at some time in this date: its span (start to end; the start alone without an end; to the present while `ongoing`) meets the date. `active_on=2019-09` finds the Russian intervention in Syria (`2015`, ongoing). */
+                active_on?: string;
+                /** @description Under way at some time in this EDTF interval `A/B` (either end may be `..`): `overlaps=2019-04/2019-09` finds the April election, the September one and everything under way between them. */
+                overlaps?: string;
+                /** @description Only events whose status on this date is known (reported for a day on or before it); `status` then filters on that status, and each event says it in `status_on`. `status_on=2019-09-12&status=scheduled` finds the September election. */
+                status_on?: string;
+                /** @description With `start_after`/`start_before`: also events whose imprecise start may fall in the range (an event dated `2019` for `start_after=2019-09`); with `active_on`/`overlaps`: also events that possibly meet it (the Israeli strikes, dated `../2019-09-12`, for `active_on=2018`). By default only events that certainly do. */
                 include_imprecise?: boolean;
                 /** @description Changed at or after this time (ISO 8601). */
                 updated_since?: string;
@@ -3927,7 +5184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -3948,6 +5205,8 @@ export interface operations {
             query?: {
                 /** @description Embed related records, comma-separated: `participants,claims,sources`. */
                 expand?: string;
+                /** @description An RFC 3339 time with offset: answer with the event as it stood then, as its revision in force (`record` holds its stored fields and sub-records); 404 if it did not exist yet, 410 if it was deleted by then. */
+                as_of?: string;
             };
             header?: {
                 /** @description Answer 304 without a body if the record's current ETag is one of these (or `*`). */
@@ -4016,6 +5275,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A field is invalid; `errors` names each one. */
             422: {
                 headers: {
@@ -4043,7 +5315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -4061,7 +5333,10 @@ export interface operations {
     };
     delete_event: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Admin only: also erase the record's content from its revisions (for legal reasons); the tombstone keeps its id and slug. */
+                purge?: boolean;
+            };
             header?: {
                 /** @description Write only if the record's current ETag is one of these (or `*`); otherwise 412 and nothing changes. Send the ETag you read to avoid lost updates. */
                 "if-match"?: string;
@@ -4138,6 +5413,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `If-Match` does not name the current ETag; nothing was changed. */
             412: {
                 headers: {
@@ -4178,7 +5466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -4347,7 +5635,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -4372,7 +5660,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`EventParticipantPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `event_id`, `participant_id`, `role`, `note`, `participant`, `event`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`EventParticipantPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `provenance`, `provenance_basis`, `event_id`, `participant_id`, `role`, `note`, `participant`, `event`. */
                 fields?: string;
             };
             header?: never;
@@ -4465,7 +5753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -4485,7 +5773,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -4628,7 +5916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -4742,7 +6030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -4865,7 +6153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5035,7 +6323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5062,6 +6350,10 @@ export interface operations {
                 include_total?: boolean;
                 /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`ParticipantPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `name`, `kind`, `aliases`, `country`, `description`, `identifiers`, `match`. */
                 fields?: string;
+                /** @description Answer in this format instead of a JSON page (wins over `Accept`): `json` (the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 response lists those this list offers). An export streams every match, page after page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` is refused. */
+                format?: string;
+                /** @description Changed at or after this time (ISO 8601); deletions are in /changes. */
+                updated_since?: string;
                 /** @description Words in the name or aliases. */
                 q?: string;
                 /** @description Any of these kinds. */
@@ -5070,7 +6362,7 @@ export interface operations {
                 country?: string[];
                 /** @description With any of these external identifiers, as `scheme:value`. */
                 identifier?: string[];
-                /** @description Held a role with exactly this title (case-sensitive), e.g. `Prime Minister`. */
+                /** @description Held a role with this title or alias, whatever the case and spacing, e.g. `Prime Minister` or `defense minister`. */
                 role_title?: string;
                 /** @description Held a role in this participant (id or slug), e.g. `israel`. */
                 role_organization?: string;
@@ -5085,7 +6377,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or with `format=` or `Accept`, every match in one of the export formats: `csv` (text/csv), `jsonld` (application/ld+json), `ndjson` (application/x-ndjson) */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5097,6 +6389,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ParticipantPage"];
+                    "text/csv": string;
+                    "application/ld+json": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description Malformed request, JSON or cursor. */
@@ -5120,6 +6415,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No type in `Accept` is offered; the detail lists those that are. */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5153,7 +6461,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5173,7 +6481,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -5299,7 +6607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5317,7 +6625,10 @@ export interface operations {
     };
     read_participant: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description An RFC 3339 time with offset: answer with the record as it stood then, as its revision in force (`record` holds its stored fields and sub-records); 404 if it did not exist yet, 410 if it was deleted by then. */
+                as_of?: string;
+            };
             header?: {
                 /** @description Answer 304 without a body if the record's current ETag is one of these (or `*`). */
                 "if-none-match"?: string;
@@ -5385,6 +6696,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A field is invalid; `errors` names each one. */
             422: {
                 headers: {
@@ -5412,7 +6736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5430,7 +6754,10 @@ export interface operations {
     };
     delete_participant: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Admin only: also erase the record's content from its revisions (for legal reasons); the tombstone keeps its id and slug. */
+                purge?: boolean;
+            };
             header?: {
                 /** @description Write only if the record's current ETag is one of these (or `*`); otherwise 412 and nothing changes. Send the ETag you read to avoid lost updates. */
                 "if-match"?: string;
@@ -5507,6 +6834,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `If-Match` does not name the current ETag; nothing was changed. */
             412: {
                 headers: {
@@ -5547,7 +6887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5716,7 +7056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5741,7 +7081,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`EventParticipantPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `event_id`, `participant_id`, `role`, `note`, `participant`, `event`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`EventParticipantPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `provenance`, `provenance_basis`, `event_id`, `participant_id`, `role`, `note`, `participant`, `event`. */
                 fields?: string;
             };
             header?: never;
@@ -5834,7 +7174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5958,7 +7298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5985,7 +7325,7 @@ export interface operations {
                 include_imprecise?: boolean;
                 /** @description Count only events of these types. */
                 event_type?: components["schemas"]["EventType"][];
-                /** @description At most this many others, 1 to 500. */
+                /** @description At most this many others, 1 to 100. */
                 limit?: number;
             };
             header?: never;
@@ -6064,7 +7404,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6089,7 +7429,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`RolePublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `participant_id`, `title`, `organization_id`, `organization`, `start`, `end`, `source_id`, `source`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`RolePublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `provenance`, `provenance_basis`, `participant_id`, `title`, `aliases`, `organization_id`, `organization`, `start`, `end`, `source_id`, `source`. */
                 fields?: string;
             };
             header?: never;
@@ -6182,7 +7522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6202,7 +7542,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -6345,7 +7685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6459,7 +7799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6582,7 +7922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6752,7 +8092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6777,8 +8117,12 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`ClaimPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `text`, `claim_type`, `claimant_id`, `claimant`, `claimant_role`, `claimant_role_id`, `resolved_role`, `event_id`, `event`, `stated`, `status`, `subjects`, `appearances`, `relations`, `match`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`ClaimPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `text`, `claim_type`, `claimant_id`, `claimant`, `claimant_role`, `claimant_role_id`, `resolved_role`, `event_id`, `event`, `stated`, `status`, `subjects`, `appearances`, `relations`, `incoming_relations`, `match`. */
                 fields?: string;
+                /** @description Answer in this format instead of a JSON page (wins over `Accept`): `json` (the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 response lists those this list offers). An export streams every match, page after page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` is refused. */
+                format?: string;
+                /** @description Changed at or after this time (ISO 8601); deletions are in /changes. */
+                updated_since?: string;
                 /** @description Words in the text or in the quotes of its appearances. */
                 q?: string;
                 /** @description Made by any of these participants. */
@@ -6808,7 +8152,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or with `format=` or `Accept`, every match in one of the export formats: `csv` (text/csv), `jsonld` (application/ld+json), `ndjson` (application/x-ndjson) */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6820,6 +8164,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClaimPage"];
+                    "text/csv": string;
+                    "application/ld+json": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description Malformed request, JSON or cursor. */
@@ -6843,6 +8190,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No type in `Accept` is offered; the detail lists those that are. */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6876,7 +8236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6896,7 +8256,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -7022,7 +8382,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7040,7 +8400,10 @@ export interface operations {
     };
     read_claim: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description An RFC 3339 time with offset: answer with the record as it stood then, as its revision in force (`record` holds its stored fields and sub-records); 404 if it did not exist yet, 410 if it was deleted by then. */
+                as_of?: string;
+            };
             header?: {
                 /** @description Answer 304 without a body if the record's current ETag is one of these (or `*`). */
                 "if-none-match"?: string;
@@ -7108,6 +8471,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A field is invalid; `errors` names each one. */
             422: {
                 headers: {
@@ -7135,7 +8511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7153,7 +8529,10 @@ export interface operations {
     };
     delete_claim: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Admin only: also erase the record's content from its revisions (for legal reasons); the tombstone keeps its id and slug. */
+                purge?: boolean;
+            };
             header?: {
                 /** @description Write only if the record's current ETag is one of these (or `*`); otherwise 412 and nothing changes. Send the ETag you read to avoid lost updates. */
                 "if-match"?: string;
@@ -7230,6 +8609,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `If-Match` does not name the current ETag; nothing was changed. */
             412: {
                 headers: {
@@ -7270,7 +8662,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7439,7 +8831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7464,7 +8856,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`AppearancePublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `claim_id`, `source_id`, `source`, `quote`, `char_start`, `char_end`, `confidence`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`AppearancePublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `claim_id`, `source_id`, `source`, `quote`, `char_start`, `char_end`, `confidence`, `verification`, `verified_sha256`. */
                 fields?: string;
             };
             header?: never;
@@ -7557,7 +8949,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7577,7 +8969,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7720,7 +9112,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7834,7 +9226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7957,7 +9349,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8127,7 +9519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8152,8 +9544,12 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`ClaimPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `text`, `claim_type`, `claimant_id`, `claimant`, `claimant_role`, `claimant_role_id`, `resolved_role`, `event_id`, `event`, `stated`, `status`, `subjects`, `appearances`, `relations`, `match`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`ClaimPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `text`, `claim_type`, `claimant_id`, `claimant`, `claimant_role`, `claimant_role_id`, `resolved_role`, `event_id`, `event`, `stated`, `status`, `subjects`, `appearances`, `relations`, `incoming_relations`, `match`. */
                 fields?: string;
+                /** @description Answer in this format instead of a JSON page (wins over `Accept`): `json` (the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 response lists those this list offers). An export streams every match, page after page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` is refused. */
+                format?: string;
+                /** @description Changed at or after this time (ISO 8601); deletions are in /changes. */
+                updated_since?: string;
                 /** @description Words in the text or in the quotes of its appearances. */
                 q?: string;
                 /** @description Made by any of these participants. */
@@ -8186,7 +9582,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or with `format=` or `Accept`, every match in one of the export formats: `csv` (text/csv), `jsonld` (application/ld+json), `ndjson` (application/x-ndjson) */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8198,6 +9594,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClaimPage"];
+                    "text/csv": string;
+                    "application/ld+json": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description Malformed request, JSON or cursor. */
@@ -8240,6 +9639,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No type in `Accept` is offered; the detail lists those that are. */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A field is invalid; `errors` names each one. */
             422: {
                 headers: {
@@ -8267,7 +9679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8287,7 +9699,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -8430,7 +9842,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8455,8 +9867,12 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`ClaimPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `text`, `claim_type`, `claimant_id`, `claimant`, `claimant_role`, `claimant_role_id`, `resolved_role`, `event_id`, `event`, `stated`, `status`, `subjects`, `appearances`, `relations`, `match`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`ClaimPublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `text`, `claim_type`, `claimant_id`, `claimant`, `claimant_role`, `claimant_role_id`, `resolved_role`, `event_id`, `event`, `stated`, `status`, `subjects`, `appearances`, `relations`, `incoming_relations`, `match`. */
                 fields?: string;
+                /** @description Answer in this format instead of a JSON page (wins over `Accept`): `json` (the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 response lists those this list offers). An export streams every match, page after page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` is refused. */
+                format?: string;
+                /** @description Changed at or after this time (ISO 8601); deletions are in /changes. */
+                updated_since?: string;
                 /** @description Words in the text or in the quotes of its appearances. */
                 q?: string;
                 /** @description Made by any of these participants. */
@@ -8489,7 +9905,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or with `format=` or `Accept`, every match in one of the export formats: `csv` (text/csv), `jsonld` (application/ld+json), `ndjson` (application/x-ndjson) */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8501,6 +9917,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClaimPage"];
+                    "text/csv": string;
+                    "application/ld+json": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description Malformed request, JSON or cursor. */
@@ -8543,6 +9962,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No type in `Accept` is offered; the detail lists those that are. */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A field is invalid; `errors` names each one. */
             422: {
                 headers: {
@@ -8570,7 +10002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8595,8 +10027,12 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`SourcePublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `kind`, `title`, `author`, `publisher`, `url`, `published`, `language`, `credits`, `text`, `sha256`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`SourcePublicFields`); the fields are: `id`, `created_at`, `updated_at`, `version`, `created_by`, `updated_by`, `slug`, `kind`, `title`, `author`, `publisher`, `url`, `citation`, `published`, `language`, `credits`, `text`, `sha256`. */
                 fields?: string;
+                /** @description Answer in this format instead of a JSON page (wins over `Accept`): `json` (the default), or an export (`csv`, `geojson`, `ics`, `jsonld`, `ndjson`; the 200 response lists those this list offers). An export streams every match, page after page, from `cursor` if given; `limit` and `include_total` then set nothing and `fields` is refused. */
+                format?: string;
+                /** @description Changed at or after this time (ISO 8601); deletions are in /changes. */
+                updated_since?: string;
             };
             header?: never;
             path?: never;
@@ -8604,7 +10040,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or with `format=` or `Accept`, every match in one of the export formats: `csv` (text/csv), `jsonld` (application/ld+json), `ndjson` (application/x-ndjson) */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8616,6 +10052,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SourcePage"];
+                    "text/csv": string;
+                    "application/ld+json": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description Malformed request, JSON or cursor. */
@@ -8645,6 +10084,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No type in `Accept` is offered; the detail lists those that are. */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A field is invalid; `errors` names each one. */
             422: {
                 headers: {
@@ -8672,7 +10124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8692,7 +10144,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8818,7 +10270,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8836,7 +10288,10 @@ export interface operations {
     };
     read_source: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description An RFC 3339 time with offset: answer with the record as it stood then, as its revision in force (`record` holds its stored fields and sub-records); 404 if it did not exist yet, 410 if it was deleted by then. */
+                as_of?: string;
+            };
             header?: {
                 /** @description Answer 304 without a body if the record's current ETag is one of these (or `*`). */
                 "if-none-match"?: string;
@@ -8904,6 +10359,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A field is invalid; `errors` names each one. */
             422: {
                 headers: {
@@ -8931,7 +10399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8949,7 +10417,10 @@ export interface operations {
     };
     delete_source: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Admin only: also erase the record's content from its revisions (for legal reasons); the tombstone keeps its id and slug. */
+                purge?: boolean;
+            };
             header?: {
                 /** @description Write only if the record's current ETag is one of these (or `*`); otherwise 412 and nothing changes. Send the ETag you read to avoid lost updates. */
                 "if-match"?: string;
@@ -9026,6 +10497,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `If-Match` does not name the current ETag; nothing was changed. */
             412: {
                 headers: {
@@ -9066,7 +10550,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9235,7 +10719,1787 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_event_revisions: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Revisions per page (1-500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The event's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionPage"];
+                };
+            };
+            /** @description Malformed request, JSON or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_event_revision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event's UUID or slug (deleted and merged ones too). */
+                ref: string;
+                /** @description The version the change made. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_event: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The event's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The write conflicts with existing records. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merge_event: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The event's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeReport"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The write conflicts with existing records. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts; nothing was written. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_participant_revisions: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Revisions per page (1-500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The participant's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionPage"];
+                };
+            };
+            /** @description Malformed request, JSON or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_participant_revision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The participant's UUID or slug (deleted and merged ones too). */
+                ref: string;
+                /** @description The version the change made. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_participant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The participant's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The write conflicts with existing records. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merge_participant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The participant's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeReport"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The write conflicts with existing records. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record was deleted; the detail says when and by which key. */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts; nothing was written. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_claim_revisions: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Revisions per page (1-500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The claim's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionPage"];
+                };
+            };
+            /** @description Malformed request, JSON or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_claim_revision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's UUID or slug (deleted and merged ones too). */
+                ref: string;
+                /** @description The version the change made. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_claim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The claim's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The write conflicts with existing records. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_source_revisions: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Revisions per page (1-500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The source's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionPage"];
+                };
+            };
+            /** @description Malformed request, JSON or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_source_revision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The source's UUID or slug (deleted and merged ones too). */
+                ref: string;
+                /** @description The version the change made. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_source: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The source's UUID or slug (deleted and merged ones too). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with that id or slug. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The write conflicts with existing records. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_changes: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page; omit to start from the first. */
+                since?: string;
+                /** @description Changes per page (1-1000). */
+                limit?: number;
+                /** @description Only these resources (repeat for several). */
+                type?: components["schemas"]["ResourceType"][];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesPage"];
+                };
+            };
+            /** @description Malformed request, JSON or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown or revoked API key was sent (reads need none); see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9260,7 +12524,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Also count every matching record (`total`); costs a query. */
                 include_total?: boolean;
-                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`KeyPublicFields`); the fields are: `id`, `name`, `prefix`, `scopes`, `created_at`, `created_by`, `revoked_at`. */
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`KeyPublicFields`); the fields are: `id`, `name`, `prefix`, `scopes`, `created_at`, `created_by`, `revoked_at`, `bootstrap`. */
                 fields?: string;
             };
             header?: never;
@@ -9350,7 +12614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9370,7 +12634,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. Keys expire after IDEMPOTENCY_TTL_SECONDS. */
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -9494,7 +12758,124 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_key_events: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 500. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page. */
+                cursor?: string;
+                /** @description Also count every matching record (`total`); costs a query. */
+                include_total?: boolean;
+                /** @description Comma-separated fields to return, e.g. `slug,title,start`; `id` is always included. Each item then has only those fields (`KeyEventPublicFields`); the fields are: `id`, `key_id`, `action`, `actor_id`, `via`, `created_at`. */
+                fields?: string;
+                /** @description Only the events of this key (its UUID). */
+                key_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyEventPage"];
+                };
+            };
+            /** @description Malformed request, JSON or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9602,7 +12983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9708,7 +13089,176 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy or unreachable; nothing was written. Retry after `Retry-After`. */
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_records: {
+        parameters: {
+            query?: {
+                /** @description What a line naming an existing record (by id, slug or identity identifier) does when it differs: `skip` it, `update` the record to the line (the line replaces it whole), or report an `error`. An identical line is `unchanged`. */
+                on_conflict?: "skip" | "update" | "error";
+                /** @description What the body is: `ndjson` (import lines) or `gdelt`, a GDELT 2.0 events file (the tab-separated export or its header CSV variant, plain or zipped), whose rows become events, participants and sources; a result's `line` is the file's line. */
+                format?: "ndjson" | "gdelt";
+                /** @description Validate and report only; write nothing. */
+                dry_run?: boolean;
+                /** @description One transaction for the whole file: any error line and nothing is written. By default each batch of lines is committed as it is done. */
+                atomic?: boolean;
+            };
+            header?: {
+                /** @description Any 1-255 printable ASCII characters, new for each distinct request. A retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is a 422. A retry sent while the first is running waits for it. Keys expire after IDEMPOTENCY_TTL_SECONDS. A replay of `POST /api/v1/keys` shows the key as null: the key itself is never stored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {"type": "source", "slug": "wire", "kind": "report", "title": "Wire"} */
+                "application/x-ndjson": string;
+                "text/tab-separated-values": string;
+            };
+        };
+        responses: {
+            /** @description One result a line (`LineResult`), then `{"summary": ImportSummary}`. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["LineResult"];
+                    "application/json": components["schemas"]["LineResult"];
+                };
+            };
+            /** @description Malformed request, JSON or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one; see `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The write conflicts with existing records. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key or address; wait `Retry-After` seconds. Reads without a key share the address's allowance: send a key for a larger one. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable (`/problems/database-unavailable`: nothing was written), or the connection was lost during the commit (`/problems/write-outcome-unknown`: retry with the same Idempotency-Key to learn which). Retry after `Retry-After`. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9768,7 +13318,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unreachable. */
+            /** @description The database is unreachable, the schema is not at head, or the process is shutting down. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
