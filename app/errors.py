@@ -173,6 +173,8 @@ class QueryTimeout(AppError):
     status = 503
     slug = "query-timeout"
     title = "Query time budget exceeded"
+    # A write stopped by its budget usually waited on a lock: it wrote nothing and may be retried.
+    headers = {"Retry-After": "1"}  # noqa: RUF012
 
 
 class NotModified(Exception):

@@ -61,6 +61,7 @@ class TestQueryBudget:
         response = budget_client.get("/slow")
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["retry-after"] == "1"
         assert response.json() == {
             "type": "/problems/query-timeout",
             "title": "Query time budget exceeded",
