@@ -346,6 +346,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
             "was written. Ask for less: narrower filters, a smaller limit, fewer expansions, "
             "no include_total",
             slug=QueryTimeout.slug,
+            headers=QueryTimeout.headers,
         )
     # A lost connection, or SQLite busy past its timeout: nothing was committed; retry.
     log_unavailable(request, exc)
