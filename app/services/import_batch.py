@@ -17,7 +17,7 @@ from app.schemas.imports import (
     ParticipantLine,
     SourceLine,
 )
-from app.services import dump, history, import_writes, slugs
+from app.services import dump, history, import_writes, slugs, tombstones
 from app.services.import_refs import Key, Resolver, UnknownReference, identity_keys, key_of
 from app.services.import_rows import (
     Built,
@@ -110,6 +110,7 @@ class _Pass:
         self.results: list[LineResult] = []
         self.pending: list[tuple[int, Built]] = []
         self.stored: dict[uuid.UUID, dict[str, Any]] = {}
+        self.buried: tuple[set[uuid.UUID], set[str]] = (set(), set())
 
     def run(self, items: list[tuple[int, Any]]) -> list[LineResult]:
         valid = [m for _, m in items if not isinstance(m, LineResult)]
@@ -119,6 +120,12 @@ class _Pass:
             if not m.slug and m.type != "claim"
         ]
         self.resolver.prefetch([k for m in valid for k in (*_own_keys(m), *_refs(m))] + bases)
+        # Core inserts pass by the hook that keeps deleted records' ids and slugs unused.
+        self.buried = tombstones.buried(
+            self.work,
+            {m.id for m in valid if m.id is not None},
+            {m.slug for m in valid if m.slug} | {key[2] for key in bases},
+        )
         self._preload(valid)
         for line, model in items:
             if isinstance(model, LineResult):
@@ -177,6 +184,8 @@ class _Pass:
     def _create(self, line: int, model: RecordLine) -> LineResult:
         record_id = model.id or uuid.uuid4()
         slug = model.slug or self._new_slug(model, record_id)
+        if record_id in self.buried[0] or slug in self.buried[1]:
+            tombstones.ensure_unburied(self.work, record_id, slug)
         built = self._build(model, record_id, slug)
         self.resolver.remember(model.type, record_id, slug, _identifiers(model))
         self.pending.append((len(self.results), built))
@@ -184,7 +193,8 @@ class _Pass:
 
     def _new_slug(self, model: RecordLine, record_id: uuid.UUID) -> str:
         base = slugs.slugify(_label(model))
-        if self.resolver.slug_taken(model.type, base) or slugs.readable_as_uuid(base):
+        taken = self.resolver.slug_taken(model.type, base) or base in self.buried[1]
+        if taken or slugs.readable_as_uuid(base):
             return slugs.suffixed(base, record_id)
         return base
 

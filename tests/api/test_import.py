@@ -392,3 +392,19 @@ class TestHistory:
         assert client.get(f"/api/v1/events/{event_id}").json()["version"] == 2
         feed = client.get("/api/v1/changes", params={"since": since}).json()
         assert [(c["id"], c["operation"]) for c in feed["items"]] == [(event_id, "update")]
+
+    def test_a_deleted_records_id_and_slug_stay_unused(self, client: TestClient) -> None:
+        [made, _] = answer(client.post(IMPORT, content=body(SOURCE), headers=NDJSON))
+        assert client.delete(f"/api/v1/sources/{made['id']}").status_code == 204
+        again = SOURCE | {"id": made["id"], "slug": "wire-2"}
+        lines = answer(client.post(IMPORT, content=body(SOURCE, again), headers=NDJSON))
+        assert [r["status"] for r in lines[:-1]] == ["error", "error"]
+        assert all("never reused" in r["problem"]["detail"] for r in lines[:-1])
+        untitled = {k: v for k, v in SOURCE.items() if k != "slug"}
+        [fresh, _] = answer(client.post(IMPORT, content=body(untitled), headers=NDJSON))
+        assert fresh["status"] == "created"
+        slug = client.get(f"/api/v1/sources/{fresh['id']}").json()["slug"]
+        assert slug != "wire"
+        assert slug.startswith("wire-")
+        found = client.get(f"/api/v1/sources/{fresh['id']}/revisions").json()["items"]
+        assert [(r["version"], r["operation"]) for r in found] == [(1, "create")]
