@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, col, select
 
@@ -34,17 +35,29 @@ def restore(session: Session, resource: str, ref: str) -> uuid.UUID:
     )
     session.delete(stone)
     crud.flush(session, f"{resource} '{ref}'")
-    session.execute(insert(metadata.tables[resource]).values(_decode(resource, fields)))
-    for name, children in deleted.snapshot["children"].items():
-        # Incoming relations (`<table>.incoming`) were none: they forbid the delete.
-        if children and name in metadata.tables:
-            session.execute(
-                insert(metadata.tables[name]), [_decode(name, r) for r in children.values()]
-            )
+    try:
+        _put_back(session, resource, fields, deleted.snapshot["children"])
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(
+            f"{resource} '{ref}' cannot be restored: a record it refers to (a source it "
+            "cites, a participant, an event) was deleted or its identifiers were taken since"
+        ) from exc
     history.mark(session, resource, stone.record_id, "restore")
     crud.commit(session, f"{resource} '{ref}'")
     ident: uuid.UUID = stone.record_id
     return ident
+
+
+def _put_back(
+    session: Session, resource: str, fields: dict[str, Any], children: dict[str, Any]
+) -> None:
+    session.execute(insert(metadata.tables[resource]).values(_decode(resource, fields)))
+    # Parents before their own sub-records (a role before its title keys).
+    for table in metadata.sorted_tables:
+        # Incoming relations (`<table>.incoming`) were none: they forbid the delete.
+        if rows := children.get(table.name):
+            session.execute(insert(table), [_decode(table.name, r) for r in rows.values()])
 
 
 def purge(session: Session, resource: str, ref: str) -> None:

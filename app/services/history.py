@@ -21,13 +21,16 @@ from app.models import (
     ClaimRelation,
     ClaimSubject,
     Event,
+    EventIdentifier,
     EventParticipant,
     EventRelation,
+    EventSource,
     EventStatusChange,
     Participant,
     ParticipantIdentifier,
     Revision,
     Role,
+    RoleTitleKey,
     Sluggable,
     Source,
     Tombstone,
@@ -46,11 +49,17 @@ CHILDREN: dict[type[SQLModel], tuple[str, str]] = {
     EventParticipant: ("event", "event_id"),
     EventRelation: ("event", "event_id"),
     EventStatusChange: ("event", "event_id"),
+    EventIdentifier: ("event", "event_id"),
+    EventSource: ("event", "event_id"),
     Role: ("participant", "participant_id"),
     ParticipantIdentifier: ("participant", "participant_id"),
     ClaimSubject: ("claim", "claim_id"),
     Appearance: ("claim", "claim_id"),
     ClaimRelation: ("claim", "claim_id"),
+}
+# Sub-records of a sub-record: the sub-record table and the column naming that sub-record.
+GRANDCHILDREN: dict[type[SQLModel], tuple[type[SQLModel], str]] = {
+    RoleTitleKey: (Role, "role_id"),
 }
 # Relations, seen from the record they point at: its `incoming_relations`.
 INCOMING: dict[type[SQLModel], tuple[str, str]] = {
@@ -96,6 +105,14 @@ def snapshot(session: Session, resource: str, record_id: uuid.UUID) -> Snapshot 
             continue
         child = model.__table__  # type: ignore[attr-defined]
         rows = session.execute(select(child).where(child.c[column] == record_id)).mappings()
+        children[child.name] = {_pk(child, r): _row_json(r) for r in rows}
+    # After their own parents' rows: a restore inserts the tables in this order.
+    for model, (middle, column) in GRANDCHILDREN.items():
+        if CHILDREN[middle][0] != resource:
+            continue
+        child, owner = model.__table__, middle.__table__  # type: ignore[attr-defined]
+        owned = select(owner.c.id).where(owner.c[CHILDREN[middle][1]] == record_id)
+        rows = session.execute(select(child).where(child.c[column].in_(owned))).mappings()
         children[child.name] = {_pk(child, r): _row_json(r) for r in rows}
     for model, (parent, column) in INCOMING.items():
         if parent == resource:
@@ -144,9 +161,14 @@ def note_merge(session: Session, resource: str, merged: uuid.UUID, survivor: uui
     notes[(resource, merged)] = {"merged_into": str(survivor)}
 
 
-def _key_of(row: object) -> Key | None:
+def _key_of(session: Session, row: object) -> Key | None:
     if isinstance(row, Sluggable):
         return (row.__tablename__, row.id)  # type: ignore[return-value]
+    if (through := GRANDCHILDREN.get(type(row))) is not None:  # type: ignore[arg-type]
+        with session.no_autoflush:
+            row = session.get(through[0], getattr(row, through[1]))
+        if row is None:
+            return None
     link = CHILDREN.get(type(row))  # type: ignore[arg-type]
     if link is None:
         return None
@@ -164,19 +186,19 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
     for row in session.new:
         if isinstance(row, Sluggable):
             tombstones.ensure_unburied(session, row.id, row.slug)
-        if (key := _key_of(row)) is not None:
+        if (key := _key_of(session, row)) is not None:
             touched.setdefault(key, "create" if isinstance(row, Sluggable) else "update")
             if isinstance(row, Sluggable):
                 bumped.add(key)
     for row in session.dirty:
         if isinstance(row, Sluggable) and attributes.get_history(row, "slug").added:
             tombstones.ensure_unburied(session, uuid.uuid4(), row.slug)
-        if (key := _key_of(row)) is not None and session.is_modified(row):
+        if (key := _key_of(session, row)) is not None and session.is_modified(row):
             touched.setdefault(key, "update")
             if isinstance(row, Sluggable) and attributes.get_history(row, "version").added:
                 bumped.add(key)
     for row in session.deleted:
-        if (key := _key_of(row)) is None:
+        if (key := _key_of(session, row)) is None:
             continue
         if isinstance(row, Sluggable):
             # The database cascades the sub-records away at this flush: keep them now.

@@ -17,7 +17,7 @@ from app.schemas.imports import (
     ParticipantLine,
     SourceLine,
 )
-from app.services import dump, import_writes, slugs
+from app.services import dump, history, import_writes, slugs, tombstones
 from app.services.import_refs import Key, Resolver, UnknownReference, identity_keys, key_of
 from app.services.import_rows import (
     Built,
@@ -110,6 +110,7 @@ class _Pass:
         self.results: list[LineResult] = []
         self.pending: list[tuple[int, Built]] = []
         self.stored: dict[uuid.UUID, dict[str, Any]] = {}
+        self.buried: tuple[set[uuid.UUID], set[str]] = (set(), set())
 
     def run(self, items: list[tuple[int, Any]]) -> list[LineResult]:
         valid = [m for _, m in items if not isinstance(m, LineResult)]
@@ -119,6 +120,12 @@ class _Pass:
             if not m.slug and m.type != "claim"
         ]
         self.resolver.prefetch([k for m in valid for k in (*_own_keys(m), *_refs(m))] + bases)
+        # Core inserts pass by the hook that keeps deleted records' ids and slugs unused.
+        self.buried = tombstones.buried(
+            self.work,
+            {m.id for m in valid if m.id is not None},
+            {m.slug for m in valid if m.slug} | {key[2] for key in bases},
+        )
         self._preload(valid)
         for line, model in items:
             if isinstance(model, LineResult):
@@ -177,6 +184,8 @@ class _Pass:
     def _create(self, line: int, model: RecordLine) -> LineResult:
         record_id = model.id or uuid.uuid4()
         slug = model.slug or self._new_slug(model, record_id)
+        if record_id in self.buried[0] or slug in self.buried[1]:
+            tombstones.ensure_unburied(self.work, record_id, slug)
         built = self._build(model, record_id, slug)
         self.resolver.remember(model.type, record_id, slug, _identifiers(model))
         self.pending.append((len(self.results), built))
@@ -184,7 +193,8 @@ class _Pass:
 
     def _new_slug(self, model: RecordLine, record_id: uuid.UUID) -> str:
         base = slugs.slugify(_label(model))
-        if self.resolver.slug_taken(model.type, base) or slugs.readable_as_uuid(base):
+        taken = self.resolver.slug_taken(model.type, base) or base in self.buried[1]
+        if taken or slugs.readable_as_uuid(base):
             return slugs.suffixed(base, record_id)
         return base
 
@@ -206,6 +216,8 @@ class _Pass:
             return self._differs(line, model.type, record_id)
         self._flush()
         import_writes.update_record(self.work, built, stored)
+        # Core writes: the history hooks see nothing of them unless told (version bumped).
+        history.mark(self.work, model.type, record_id, "update")
         self.work.commit()
         self.stored[record_id] = built.record
         self.resolver.remember(model.type, record_id, built.slug, _identifiers(model))
@@ -243,6 +255,7 @@ class _Pass:
         pending, self.pending = self.pending, []
         try:
             import_writes.insert_all(self.work, [built for _, built in pending])
+            self._created([built for _, built in pending])
             self.work.commit()
             return
         except DBAPIError:
@@ -250,6 +263,7 @@ class _Pass:
         for position, built in pending:
             try:
                 import_writes.insert_all(self.work, [built])
+                self._created([built])
                 self.work.commit()
             except DBAPIError as exc:
                 self.work.rollback()
@@ -258,3 +272,8 @@ class _Pass:
                 self.results[position] = self.results[position].model_copy(
                     update={"status": "error", "id": None, "problem": problem}
                 )
+
+    def _created(self, built: list[Built]) -> None:
+        # Core inserts: each new record's revision (version 1) is written at this commit.
+        for record in built:
+            history.mark(self.work, record.kind, record.id, "create")

@@ -262,7 +262,6 @@ def write_claim(
         "subjects": body.get("subjects", []),
         "relations": body.get("relations", []),
     }
-    public = claims.update_claim(session, str(record_id), ClaimUpdate.model_validate(changes))
     claim = crud.get_or_404(session, Claim, record_id)
     session.execute(
         delete(_table("appearance")).where(_table("appearance").c.claim_id == record_id)
@@ -270,5 +269,6 @@ def write_claim(
     for index, item in enumerate(shown):
         loc = ("line", "appearances", index)
         appearances.add_appearance(session, claim, item, loc, verified_sha256=hashes[index])
-    crud.commit(session, f"claim '{public.slug}'")
+    # Committed by the update with the appearances: one revision, one new version.
+    public = claims.update_claim(session, str(record_id), ClaimUpdate.model_validate(changes))
     return public.slug

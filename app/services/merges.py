@@ -9,8 +9,10 @@ from app.models import (
     Claim,
     ClaimSubject,
     Event,
+    EventIdentifier,
     EventParticipant,
     EventRelation,
+    EventSource,
     Participant,
     ParticipantIdentifier,
     Role,
@@ -110,7 +112,8 @@ def _move_identifiers(session: Session, merged: uuid.UUID, survivor: uuid.UUID) 
 
 
 def merge_event(session: Session, ref: str, data: MergeRequest) -> MergeReport:
-    """Move participant links, relations, claims, subjects and child events to `into`."""
+    """Move participant links, relations, claims, subjects, identifiers, cited sources and
+    child events to `into`."""
     merged = crud.get_or_404(session, Event, ref)
     survivor = crud.resolve_ref(session, Event, data.into, ("body", "into"))
     if survivor.id == merged.id:
@@ -118,6 +121,8 @@ def merge_event(session: Session, ref: str, data: MergeRequest) -> MergeReport:
     combined = _move_event_links(session, merged.id, survivor.id)
     combined += _move_relations(session, merged.id, survivor.id)
     combined += _move_event_subjects(session, merged.id, survivor.id)
+    combined += _move_event_identifiers(session, merged.id, survivor.id)
+    combined += _move_citations(session, merged.id, survivor.id)
     for claim in session.exec(select(Claim).where(col(Claim.event_id) == merged.id)):
         claim.event_id = survivor.id
     for child in session.exec(select(Event).where(col(Event.parent_id) == merged.id)):
@@ -196,4 +201,44 @@ def _move_event_subjects(session: Session, merged: uuid.UUID, survivor: uuid.UUI
             combined.append(f"claim {subject.claim_id}: about both; one subject kept")
         else:
             subject.event_id = survivor
+    return combined
+
+
+def _move_event_identifiers(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
+    combined = []
+    held = {
+        i.scheme: i.value
+        for i in session.exec(
+            select(EventIdentifier).where(col(EventIdentifier.event_id) == survivor)
+        )
+    }
+    for ident in session.exec(
+        select(EventIdentifier).where(col(EventIdentifier.event_id) == merged)
+    ).all():
+        # One identifier per scheme: the survivor's stays; (scheme, value) is unique anyway.
+        if ident.scheme in held:
+            session.delete(ident)
+            combined.append(
+                f"identifier {ident.scheme}: kept {held[ident.scheme]}, dropped {ident.value}"
+            )
+        else:
+            ident.event_id = survivor
+    return combined
+
+
+def _move_citations(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
+    combined = []
+    held = {
+        c.source_id: c
+        for c in session.exec(select(EventSource).where(col(EventSource.event_id) == survivor))
+    }
+    for cited in session.exec(select(EventSource).where(col(EventSource.event_id) == merged)).all():
+        kept = held.get(cited.source_id)
+        if kept is None:
+            cited.event_id = survivor
+            continue
+        kept.locator = kept.locator or cited.locator
+        kept.note = kept.note or cited.note
+        session.delete(cited)
+        combined.append(f"source {cited.source_id}: cited by both; one citation kept")
     return combined

@@ -88,10 +88,8 @@ def delete_participant(session: Session, ref: str, *, if_match: str | None = Non
         ],
         f"participant '{participant.slug}'",
     )
-    session.exec(delete(Role).where(col(Role.participant_id) == pid))
-    session.exec(
-        delete(ParticipantIdentifier).where(col(ParticipantIdentifier.participant_id) == pid)
-    )
+    # Roles, their title keys and identifiers go by ON DELETE CASCADE, after the history hooks
+    # have kept them for a restore.
     session.delete(participant)
     crud.commit(session, f"participant '{participant.slug}'")
 

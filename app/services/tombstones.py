@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.errors import AppError, Conflict, Gone, MovedPermanently, NotFound
 from app.models import Tombstone
@@ -44,6 +44,18 @@ def ensure_unburied(session: Session, record_id: uuid.UUID, slug: str) -> None:
             f"the slug '{slug}' or the id belonged to a {taken.resource} that was deleted or "
             "merged; slugs and ids are never reused"
         )
+
+
+def buried(
+    session: Session, ids: set[uuid.UUID], slugs: set[str]
+) -> tuple[set[uuid.UUID], set[str]]:
+    """Which of these ids and slugs deleted or merged records still hold (one query)."""
+    if not ids and not slugs:
+        return set(), set()
+    stones = session.exec(
+        select(Tombstone).where(col(Tombstone.record_id).in_(ids) | col(Tombstone.slug).in_(slugs))
+    ).all()
+    return {s.record_id for s in stones}, {s.slug for s in stones}
 
 
 def _as_uuid(ref: str) -> uuid.UUID | None:

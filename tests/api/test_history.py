@@ -68,7 +68,10 @@ class TestRevisions:
         after = client.get(f"{API}/participants/{person['id']}").json()
         assert after["version"] == 2
         last = revisions(client, f"participants/{person['id']}")[-1]
-        assert (last["version"], list(last["changes"])) == (2, ["participant_role"])
+        assert (last["version"], list(last["changes"])) == (
+            2,
+            ["participant_role", "role_title_key"],
+        )
 
     def test_an_unchanged_write_adds_no_revision(self, client: TestClient) -> None:
         source = make_source(client, title="Same")
@@ -415,3 +418,122 @@ class TestMergeEvents:
         )
         assert revisions(client, f"events/{keep['id']}")[-1]["operation"] == "merge"
         assert revisions(client, "events/dup-meeting")[-1]["operation"] == "merge"
+
+
+class TestEventAndRoleSubRecords:
+    def test_identifiers_and_citations_are_revisions_of_the_event(self, client: TestClient) -> None:
+        wire = make_source(client)
+        event = make_event(client)
+        changed = client.patch(
+            f"{API}/events/{event['id']}",
+            json={"identifiers": {"gdelt": "77"}, "sources": [{"source": wire["slug"]}]},
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["version"] == event["version"] + 1
+        last = revisions(client, f"events/{event['id']}")[-1]
+        assert last["version"] == event["version"] + 1
+        [(old, new)] = last["changes"]["event_identifier"].values()
+        assert old is None
+        assert (new["scheme"], new["value"]) == ("gdelt", "77")
+        [(old, new)] = last["changes"]["event_source"].values()
+        assert old is None
+        assert new["source_id"] == wire["id"]
+
+    def test_restore_brings_back_identifiers_and_citations(self, client: TestClient) -> None:
+        wire = make_source(client)
+        event = make_event(
+            client,
+            identifiers={"gdelt": "78"},
+            sources=[{"source": wire["id"], "locator": "p. 2"}],
+        )
+        assert client.delete(f"{API}/events/{event['id']}").status_code == 204
+        # The deleted event's citations went with it: the source is free to go, so a restore
+        # that needs it back would be refused; here it stays and the restore succeeds.
+        restored = client.post(f"{API}/events/{event['id']}/restore")
+        assert restored.status_code == 200, restored.text
+        again = client.get(f"{API}/events/{event['id']}").json()
+        assert again["identifiers"] == {"gdelt": "78"}
+        assert [(c["source_id"], c["locator"]) for c in again["citations"]] == [
+            (wire["id"], "p. 2")
+        ]
+        found = client.get(f"{API}/events", params={"identifier": "gdelt:78"}).json()["items"]
+        assert [e["id"] for e in found] == [event["id"]]
+
+    def test_a_cited_source_cannot_be_deleted_and_a_restore_needs_it(
+        self, client: TestClient
+    ) -> None:
+        wire = make_source(client)
+        event = make_event(client, sources=[{"source": wire["id"]}])
+        refused = client.delete(f"{API}/sources/{wire['id']}")
+        assert_problem(
+            refused,
+            409,
+            f"source '{wire['slug']}' is still referenced by 1 event citations; delete those first",
+        )
+        assert client.delete(f"{API}/events/{event['id']}").status_code == 204
+        assert client.delete(f"{API}/sources/{wire['id']}").status_code == 204
+        refused = client.post(f"{API}/events/{event['id']}/restore")
+        assert_problem(
+            refused,
+            409,
+            f"event '{event['id']}' cannot be restored: a record it refers to (a source it "
+            "cites, a participant, an event) was deleted or its identifiers were taken since",
+        )
+        assert client.get(f"{API}/events/{event['id']}").status_code == 410
+        assert client.post(f"{API}/sources/{wire['id']}/restore").status_code == 200
+        restored = client.post(f"{API}/events/{event['id']}/restore")
+        assert restored.status_code == 200, restored.text
+        cited = client.get(f"{API}/events/{event['id']}").json()["citations"]
+        assert [c["source_id"] for c in cited] == [wire["id"]]
+
+    def test_role_title_keys_are_history_and_come_back_on_restore(self, client: TestClient) -> None:
+        person = make_participant(client, identifiers={"wikidata": "Q1"})
+        role = client.post(
+            f"{API}/participants/{person['id']}/roles",
+            json={"title": "Mayor", "aliases": ["Lord Mayor"]},
+        )
+        assert role.status_code == 201
+        last = revisions(client, f"participants/{person['id']}")[-1]
+        keys = [new["key"] for _, new in last["changes"]["role_title_key"].values()]
+        assert sorted(keys) == ["lord mayor", "mayor"]
+        assert client.delete(f"{API}/participants/{person['id']}").status_code == 204
+        restored = client.post(f"{API}/participants/{person['id']}/restore")
+        assert restored.status_code == 200, restored.text
+        again = client.get(f"{API}/participants/{person['id']}").json()
+        assert again["identifiers"] == {"wikidata": "Q1"}
+        roles = client.get(f"{API}/participants/{person['id']}/roles").json()["items"]
+        assert [(r["title"], r["aliases"]) for r in roles] == [("Mayor", ["Lord Mayor"])]
+        for title in ("MAYOR", "lord mayor"):
+            found = client.get(f"{API}/participants", params={"role_title": title}).json()
+            assert [p["id"] for p in found["items"]] == [person["id"]]
+
+
+class TestMergeEventSubRecords:
+    def test_moves_identifiers_and_citations(self, client: TestClient) -> None:
+        wire, other = make_source(client), make_source(client)
+        keep = make_event(
+            client,
+            identifiers={"gdelt": "1"},
+            sources=[{"source": wire["id"]}],
+        )
+        dup = make_event(
+            client,
+            identifiers={"gdelt": "2", "acled": "A9"},
+            sources=[{"source": wire["id"], "locator": "p. 3"}, {"source": other["id"]}],
+        )
+        response = client.post(f"{API}/events/{dup['id']}/merge", json={"into": keep["id"]})
+        assert response.status_code == 200, response.text
+        assert response.json()["combined"] == [
+            "identifier gdelt: kept 1, dropped 2",
+            f"source {wire['id']}: cited by both; one citation kept",
+        ]
+        survivor = client.get(f"{API}/events/{keep['id']}").json()
+        assert survivor["identifiers"] == {"acled": "A9", "gdelt": "1"}
+        assert sorted((c["source_id"], c["locator"]) for c in survivor["citations"]) == sorted(
+            [(wire["id"], "p. 3"), (other["id"], None)]
+        )
+        last = revisions(client, f"events/{keep['id']}")[-1]
+        assert last["operation"] == "merge"
+        assert {"event_identifier", "event_source"} <= set(last["changes"])
+        found = client.get(f"{API}/events", params={"identifier": "acled:A9"}).json()["items"]
+        assert [e["id"] for e in found] == [keep["id"]]

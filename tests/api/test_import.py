@@ -329,3 +329,82 @@ class TestFidelity:
             ["line", "roles", 0, "source_id"],
             ["line", "provenance_basis"],
         ]
+
+
+def feed_end(client: TestClient) -> str | None:
+    """The changes feed's cursor after everything written so far."""
+    page = client.get("/api/v1/changes?limit=1000").json()
+    while page["more"]:
+        page = client.get(f"/api/v1/changes?limit=1000&since={page['next_cursor']}").json()
+    cursor: str | None = page["next_cursor"]
+    return cursor
+
+
+class TestHistory:
+    def test_every_imported_record_has_its_revision_and_feed_entry(
+        self, client: TestClient
+    ) -> None:
+        since = feed_end(client)
+        person = {"type": "participant", "slug": "envoy", "name": "Envoy", "kind": "person"}
+        claim = {
+            "type": "claim",
+            "slug": "talks-said",
+            "text": "Talks went well",
+            "claim_type": "quote",
+            "claimant_id": "envoy",
+        }
+        lines = answer(
+            client.post(IMPORT, content=body(SOURCE, person, EVENT, claim), headers=NDJSON)
+        )
+        made = [(r["type"], r["id"]) for r in lines[:-1]]
+        assert [r["status"] for r in lines[:-1]] == ["created"] * 4
+        feed = client.get("/api/v1/changes", params={"since": since, "limit": 100}).json()
+        # One commit writes a batch's records together, in no particular order.
+        assert sorted((c["resource"], c["id"], c["operation"]) for c in feed["items"]) == sorted(
+            (kind, ident, "create") for kind, ident in made
+        )
+        for kind, ident in made:
+            found = client.get(f"/api/v1/{kind}s/{ident}/revisions").json()["items"]
+            assert [(r["version"], r["operation"]) for r in found] == [(1, "create")]
+            assert found[0]["changes"]["fields"]["id"] == [None, ident]
+        event_id = made[2][1]
+        [first] = client.get(f"/api/v1/events/{event_id}/revisions").json()["items"]
+        assert [new["value"] for _, new in first["changes"]["event_identifier"].values()] == ["42"]
+        assert [new["source_id"] for _, new in first["changes"]["event_source"].values()] == [
+            made[0][1]
+        ]
+
+    def test_an_imported_update_is_the_next_revision(self, client: TestClient) -> None:
+        answer(client.post(IMPORT, content=body(SOURCE, EVENT), headers=NDJSON))
+        since = feed_end(client)
+        changed = body(
+            EVENT | {"title": "Talks again", "identifiers": {"gdelt": "42", "acled": "X"}}
+        )
+        update = {"on_conflict": "update"}
+        lines = answer(client.post(IMPORT, params=update, content=changed, headers=NDJSON))
+        assert lines[0]["status"] == "updated"
+        event_id = lines[0]["id"]
+        found = client.get(f"/api/v1/events/{event_id}/revisions").json()["items"]
+        assert [(r["version"], r["operation"]) for r in found] == [(1, "create"), (2, "update")]
+        assert found[1]["changes"]["fields"]["title"] == ["Talks", "Talks again"]
+        [(old, new)] = found[1]["changes"]["event_identifier"].values()
+        assert (old, new["value"]) == (None, "X")
+        assert client.get(f"/api/v1/events/{event_id}").json()["version"] == 2
+        feed = client.get("/api/v1/changes", params={"since": since}).json()
+        assert [(c["id"], c["operation"]) for c in feed["items"]] == [(event_id, "update")]
+
+    def test_a_deleted_records_id_and_slug_stay_unused(self, client: TestClient) -> None:
+        [made, _] = answer(client.post(IMPORT, content=body(SOURCE), headers=NDJSON))
+        assert client.delete(f"/api/v1/sources/{made['id']}").status_code == 204
+        again = SOURCE | {"id": made["id"], "slug": "wire-2"}
+        lines = answer(client.post(IMPORT, content=body(SOURCE, again), headers=NDJSON))
+        assert [r["status"] for r in lines[:-1]] == ["error", "error"]
+        assert all("never reused" in r["problem"]["detail"] for r in lines[:-1])
+        untitled = {k: v for k, v in SOURCE.items() if k != "slug"}
+        [fresh, _] = answer(client.post(IMPORT, content=body(untitled), headers=NDJSON))
+        assert fresh["status"] == "created"
+        slug = client.get(f"/api/v1/sources/{fresh['id']}").json()["slug"]
+        assert slug != "wire"
+        assert slug.startswith("wire-")
+        found = client.get(f"/api/v1/sources/{fresh['id']}/revisions").json()["items"]
+        assert [(r["version"], r["operation"]) for r in found] == [(1, "create")]

@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Appearance,
@@ -15,6 +15,7 @@ from app.models import (
     Event,
     EventParticipant,
     Participant,
+    Revision,
     Role,
     Source,
 )
@@ -303,3 +304,27 @@ class TestImportClaimUpdates:
             session.exec(select(ClaimSubject).where(ClaimSubject.claim_id == claim.id)).all() == []
         )
         assert statuses(run(session, [json.dumps(changed)])) == [(1, "unchanged")]
+
+
+def versions(session: Session, record_id: uuid.UUID) -> list[tuple[int, str]]:
+    """A record's revisions as (version, operation)."""
+    found = session.exec(
+        select(Revision).where(Revision.record_id == record_id).order_by(col(Revision.version))
+    )
+    return [(r.version, r.operation) for r in found]
+
+
+class TestImportHistory:
+    def test_a_claim_update_is_one_revision(self, session: Session, claim_lines: list[str]) -> None:
+        created = run(session, claim_lines)
+        assert all(versions(session, r.id) == [(1, "create")] for r in created if r.id)
+        changed = json.loads(claim_lines[2]) | {"text": "We act, he said.", "subjects": []}
+        changed["appearances"] = [{"source_id": "article", "quote": "We act, he said."}]
+        run(session, [json.dumps(changed)], on_conflict="update")
+        assert created[2].id is not None
+        assert versions(session, created[2].id) == [(1, "create"), (2, "update")]
+
+    def test_a_dry_run_leaves_no_revision(self, session: Session) -> None:
+        before = len(session.exec(select(Revision)).all())
+        run(session, lines(SOURCE), dry_run=True)
+        assert len(session.exec(select(Revision)).all()) == before
