@@ -10,7 +10,8 @@ from seed.loader import seed_id
 from tests.api.test_export import API, EVENTS, MEETING, csv_rows
 from tests.factories import make_event, make_participant
 
-DISPERSAL = "knesset-dispersal-2019-05"
+# The seed's one event dated to a month: the article gives no day for the April election.
+APRIL_ELECTION = "knesset-election-2019-04-09"
 EVENT_HEADER = (
     "id,slug,title,summary,event_type,cameo_code,plover_type,"
     "start,start_precision,start_earliest,start_latest,end,end_precision,end_earliest,end_latest,"
@@ -19,7 +20,7 @@ EVENT_HEADER = (
     "created_at,updated_at,version"
 )
 MEETING_SUMMARY = (
-    "Russian President Vladimir Putin hosted Israeli Prime Minister Benjamin Netanyahu in Sochi. "
+    "Israeli Prime Minister Benjamin Netanyahu met Russian President Vladimir Putin in Sochi. "
     "Netanyahu spoke of security coordination against Iranian attempts to attack Israel from "
     "Syria; Putin praised the relationship and said he had accepted an invitation to visit "
     "Israel in early 2020."
@@ -41,10 +42,8 @@ def exported(client: TestClient, path: str, format_name: str, **params: str) -> 
 
 def meeting_relations() -> str:
     """The meeting's relations as its CSV cell: `relation:event_id`, in stored order."""
-    related = sorted(
-        event_id(s) for s in ("iranian-attack-attempts-upsurge-2019-08", "israeli-strikes-in-syria")
-    )
-    return "|".join(f"related_to:{r}" for r in related)
+    # The seed no longer links the meeting to the strikes in Syria: the article does not.
+    return f"related_to:{event_id('iranian-attack-attempts-upsurge-2019-08')}"
 
 
 class TestCsv:
@@ -87,17 +86,19 @@ class TestCsv:
         }
 
     def test_a_month_keeps_its_bounds(self, seeded: Session, client: TestClient) -> None:
-        row = next(r for r in csv_rows(exported(client, EVENTS, "csv")) if r["slug"] == DISPERSAL)
+        row = next(
+            r for r in csv_rows(exported(client, EVENTS, "csv")) if r["slug"] == APRIL_ELECTION
+        )
         assert (
             row["start"],
             row["start_precision"],
             row["start_earliest"],
             row["start_latest"],
         ) == (
-            "2019-05",
+            "2019-04",
             "month",
-            "2019-05-01",
-            "2019-05-31",
+            "2019-04-01",
+            "2019-04-30",
         )
 
     def test_rows_end_in_crlf_and_quote_what_needs_it(
@@ -223,12 +224,12 @@ class TestICalendar:
         ]
 
     def test_a_month_spans_the_month_and_says_so(self, seeded: Session, client: TestClient) -> None:
-        lines = vevent(exported(client, EVENTS, "ics"), DISPERSAL)
-        assert lines[3:5] == ["DTSTART;VALUE=DATE:20190501", "DTEND;VALUE=DATE:20190601"]
+        lines = vevent(exported(client, EVENTS, "ics"), APRIL_ELECTION)
+        assert lines[3:5] == ["DTSTART;VALUE=DATE:20190401", "DTEND;VALUE=DATE:20190501"]
         description = next(line for line in lines if line.startswith("DESCRIPTION:"))
         assert description.endswith(
-            "\\n\\nDates as recorded: start: 2019-05 (month precision)\\; "
-            "end: 2019-05 (month precision). This entry covers every day they can mean."
+            "\\n\\nDates as recorded: start: 2019-04 (month precision)\\; "
+            "end: 2019-04 (month precision). This entry covers every day they can mean."
         )
         assert "X-GEOEVENTS-PRECISION:month" in lines
 
@@ -330,5 +331,13 @@ class TestJsonLd:
         assert claim["recordedAt"] == {"@id": f"http://testserver{API}/events/{event_id(MEETING)}"}
         source_id = seed_id("sources", "breen-portnoy-netanyahu-putin-sochi-2019-09-12")
         assert claim["appearance"] == [{"@id": f"http://testserver{API}/sources/{source_id}"}]
-        (source,) = items(client, f"{API}/sources")
-        assert (source["@type"], source["datePublished"]) == ("NewsArticle", "2019-09-12")
+        # The seed's article, and the reference pages its roles cite (added to the seed).
+        sources = {s["identifier"]: s for s in items(client, f"{API}/sources")}
+        assert len(sources) == 7
+        article = sources["breen-portnoy-netanyahu-putin-sochi-2019-09-12"]
+        assert (article["@type"], article["datePublished"]) == ("NewsArticle", "2019-09-12")
+        reference = sources["wikipedia-benjamin-netanyahu"]
+        assert (reference["@type"], reference["url"]) == (
+            "CreativeWork",
+            "https://en.wikipedia.org/wiki/Benjamin_Netanyahu",
+        )
