@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from seed.loader import seed_id
 from tests.api.test_export import API, EVENTS, MEETING, csv_rows
-from tests.factories import make_event, make_participant
+from tests.factories import make_event, make_participant, make_source
 
 # The seed's one event dated to a month: the article gives no day for the April election.
 APRIL_ELECTION = "knesset-election-2019-04-09"
@@ -16,8 +16,9 @@ EVENT_HEADER = (
     "id,slug,title,summary,event_type,cameo_code,plover_type,"
     "start,start_precision,start_earliest,start_latest,end,end_precision,end_earliest,end_latest,"
     "status,status_as_of,certainty,location_name,location_admin1,location_country,"
-    "location_lat,location_lon,location_precision,parent_id,relations,"
-    "created_at,updated_at,version"
+    "location_lat,location_lon,location_precision,parent_id,relations,incoming_relations,"
+    "identifiers,goldstein,quad_class,tone,num_mentions,num_sources,num_articles,fatalities,"
+    "citations,provenance,provenance_basis,created_at,updated_at,version"
 )
 MEETING_SUMMARY = (
     "Israeli Prime Minister Benjamin Netanyahu met Russian President Vladimir Putin in Sochi. "
@@ -79,6 +80,19 @@ class TestCsv:
             "location_precision": "city",
             "parent_id": event_id("netanyahu-visit-sochi-2019-09-12"),
             "relations": meeting_relations(),
+            # Added with the fields they export: none of them recorded for the meeting.
+            "incoming_relations": "",
+            "identifiers": "",
+            "goldstein": "",
+            "quad_class": "",
+            "tone": "",
+            "num_mentions": "",
+            "num_sources": "",
+            "num_articles": "",
+            "fatalities": "",
+            "citations": "",
+            "provenance": "stated",
+            "provenance_basis": "",
             "created_at": meeting["created_at"].replace("Z", "+00:00"),
             "updated_at": meeting["updated_at"].replace("Z", "+00:00"),
             # Its participant links, added after it, each made a version (history).
@@ -129,6 +143,27 @@ class TestCsv:
         make_event(client, location={"name": "Madrid", "lat": 40.4, "lon": -3.7})
         located = csv_rows(exported(client, EVENTS, "csv"))[-1]
         assert (located["location_lat"], located["location_lon"]) == ("40.4", "-3.7")
+
+    def test_identifiers_measures_citations_and_incoming_relations(
+        self, client: TestClient
+    ) -> None:
+        source = make_source(client)
+        cited = make_event(
+            client,
+            identifiers={"wikidata": "Q42", "gdelt": "864104301"},
+            sources=[{"source": source["id"], "locator": "p. 2"}],
+            goldstein=-2.5,
+            fatalities=3,
+        )
+        make_event(client, relations=[{"relation": "follows", "event_id": cited["id"]}])
+        follower = csv_rows(exported(client, EVENTS, "csv"))[-1]
+        row = next(r for r in csv_rows(exported(client, EVENTS, "csv")) if r["id"] == cited["id"])
+        assert {k: row[k] for k in ("incoming_relations", "identifiers", "citations")} == {
+            "incoming_relations": f"follows:{follower['id']}",
+            "identifiers": "gdelt:864104301|wikidata:Q42",
+            "citations": source["id"],
+        }
+        assert (row["goldstein"], row["fatalities"], row["tone"]) == ("-2.5", "3", "")
 
     def test_participant_claim_and_source_headers(
         self, seeded: Session, client: TestClient
@@ -269,7 +304,7 @@ def items(client: TestClient, path: str) -> list[dict[str, Any]]:
 
 class TestJsonLd:
     def test_events(self, seeded: Session, client: TestClient) -> None:
-        things = {t["identifier"]: t for t in items(client, EVENTS)}
+        things = {t["identifier"][0]: t for t in items(client, EVENTS)}
         meeting = things[MEETING]
         assert meeting["@type"] == "Event"
         assert meeting["@id"] == f"http://testserver{API}/events/{event_id(MEETING)}"
@@ -299,6 +334,18 @@ class TestJsonLd:
                 "description": "EDTF, day precision",
             }
         ]
+
+    def test_event_identifiers_and_cited_sources(self, client: TestClient) -> None:
+        source = make_source(client)
+        made = make_event(
+            client, identifiers={"gdelt": "864104301"}, sources=[{"source": source["id"]}]
+        )
+        (thing,) = items(client, EVENTS)
+        assert thing["identifier"] == [
+            made["slug"],
+            {"@type": "PropertyValue", "propertyID": "gdelt", "value": "864104301"},
+        ]
+        assert thing["subjectOf"] == [{"@id": f"http://testserver{API}/sources/{source['id']}"}]
 
     def test_participant_types(self, seeded: Session, client: TestClient) -> None:
         things = {t["identifier"][0]: t for t in items(client, f"{API}/participants")}
