@@ -63,6 +63,17 @@ def _identifiers(record: Any) -> Value:
     return [f"{scheme}:{value}" for scheme, value in sorted(record.identifiers.items())]
 
 
+# An event's coded measures (GDELT and ACLED style), each its own column.
+MEASURES = (
+    "goldstein",
+    "quad_class",
+    "tone",
+    "num_mentions",
+    "num_sources",
+    "num_articles",
+    "fatalities",
+)
+
 RECORD: list[Column] = [
     ("created_at", field("created_at")),
     ("updated_at", field("updated_at")),
@@ -90,6 +101,12 @@ EVENT: list[Column] = [
     ("location_precision", field("location.precision")),
     ("parent_id", field("parent_id")),
     ("relations", listed("relations", _pair("relation", "event_id"))),
+    ("incoming_relations", listed("incoming_relations", _pair("relation", "event_id"))),
+    ("identifiers", _identifiers),
+    *((name, field(name)) for name in MEASURES),
+    ("citations", listed("citations", lambda c: str(c.source_id))),
+    ("provenance", field("provenance")),
+    ("provenance_basis", field("provenance_basis")),
     *RECORD,
 ]
 

@@ -87,7 +87,10 @@ def event(record: Any, context: ExportContext) -> dict[str, Any]:
         {
             **node("events", record.id, context),
             "@type": "Event",
-            "identifier": record.slug,
+            "identifier": [
+                record.slug,
+                *(_identifier(s, v) for s, v in sorted(record.identifiers.items())),
+            ],
             "name": record.title,
             "description": record.summary,
             "startDate": iso(record.start),
@@ -101,6 +104,7 @@ def event(record: Any, context: ExportContext) -> dict[str, Any]:
                 if k
             ],
             "additionalProperty": [d for d in dates if d is not None],
+            "subjectOf": [node("sources", c.source_id, context) for c in record.citations],
         }
     )
 

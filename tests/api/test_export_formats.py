@@ -8,18 +8,20 @@ from sqlmodel import Session
 
 from seed.loader import seed_id
 from tests.api.test_export import API, EVENTS, MEETING, csv_rows
-from tests.factories import make_event, make_participant
+from tests.factories import make_event, make_participant, make_source
 
-DISPERSAL = "knesset-dispersal-2019-05"
+# The seed's one event dated to a month: the article gives no day for the April election.
+APRIL_ELECTION = "knesset-election-2019-04-09"
 EVENT_HEADER = (
     "id,slug,title,summary,event_type,cameo_code,plover_type,"
     "start,start_precision,start_earliest,start_latest,end,end_precision,end_earliest,end_latest,"
     "status,status_as_of,certainty,location_name,location_admin1,location_country,"
-    "location_lat,location_lon,location_precision,parent_id,relations,"
-    "created_at,updated_at,version"
+    "location_lat,location_lon,location_precision,parent_id,relations,incoming_relations,"
+    "identifiers,goldstein,quad_class,tone,num_mentions,num_sources,num_articles,fatalities,"
+    "citations,provenance,provenance_basis,created_at,updated_at,version"
 )
 MEETING_SUMMARY = (
-    "Russian President Vladimir Putin hosted Israeli Prime Minister Benjamin Netanyahu in Sochi. "
+    "Israeli Prime Minister Benjamin Netanyahu met Russian President Vladimir Putin in Sochi. "
     "Netanyahu spoke of security coordination against Iranian attempts to attack Israel from "
     "Syria; Putin praised the relationship and said he had accepted an invitation to visit "
     "Israel in early 2020."
@@ -41,10 +43,8 @@ def exported(client: TestClient, path: str, format_name: str, **params: str) -> 
 
 def meeting_relations() -> str:
     """The meeting's relations as its CSV cell: `relation:event_id`, in stored order."""
-    related = sorted(
-        event_id(s) for s in ("iranian-attack-attempts-upsurge-2019-08", "israeli-strikes-in-syria")
-    )
-    return "|".join(f"related_to:{r}" for r in related)
+    # The seed no longer links the meeting to the strikes in Syria: the article does not.
+    return f"related_to:{event_id('iranian-attack-attempts-upsurge-2019-08')}"
 
 
 class TestCsv:
@@ -80,6 +80,19 @@ class TestCsv:
             "location_precision": "city",
             "parent_id": event_id("netanyahu-visit-sochi-2019-09-12"),
             "relations": meeting_relations(),
+            # Added with the fields they export: none of them recorded for the meeting.
+            "incoming_relations": "",
+            "identifiers": "",
+            "goldstein": "",
+            "quad_class": "",
+            "tone": "",
+            "num_mentions": "",
+            "num_sources": "",
+            "num_articles": "",
+            "fatalities": "",
+            "citations": "",
+            "provenance": "stated",
+            "provenance_basis": "",
             "created_at": meeting["created_at"].replace("Z", "+00:00"),
             "updated_at": meeting["updated_at"].replace("Z", "+00:00"),
             # Its participant links, added after it, each made a version (history).
@@ -87,17 +100,19 @@ class TestCsv:
         }
 
     def test_a_month_keeps_its_bounds(self, seeded: Session, client: TestClient) -> None:
-        row = next(r for r in csv_rows(exported(client, EVENTS, "csv")) if r["slug"] == DISPERSAL)
+        row = next(
+            r for r in csv_rows(exported(client, EVENTS, "csv")) if r["slug"] == APRIL_ELECTION
+        )
         assert (
             row["start"],
             row["start_precision"],
             row["start_earliest"],
             row["start_latest"],
         ) == (
-            "2019-05",
+            "2019-04",
             "month",
-            "2019-05-01",
-            "2019-05-31",
+            "2019-04-01",
+            "2019-04-30",
         )
 
     def test_rows_end_in_crlf_and_quote_what_needs_it(
@@ -128,6 +143,27 @@ class TestCsv:
         make_event(client, location={"name": "Madrid", "lat": 40.4, "lon": -3.7})
         located = csv_rows(exported(client, EVENTS, "csv"))[-1]
         assert (located["location_lat"], located["location_lon"]) == ("40.4", "-3.7")
+
+    def test_identifiers_measures_citations_and_incoming_relations(
+        self, client: TestClient
+    ) -> None:
+        source = make_source(client)
+        cited = make_event(
+            client,
+            identifiers={"wikidata": "Q42", "gdelt": "864104301"},
+            sources=[{"source": source["id"], "locator": "p. 2"}],
+            goldstein=-2.5,
+            fatalities=3,
+        )
+        make_event(client, relations=[{"relation": "follows", "event_id": cited["id"]}])
+        follower = csv_rows(exported(client, EVENTS, "csv"))[-1]
+        row = next(r for r in csv_rows(exported(client, EVENTS, "csv")) if r["id"] == cited["id"])
+        assert {k: row[k] for k in ("incoming_relations", "identifiers", "citations")} == {
+            "incoming_relations": f"follows:{follower['id']}",
+            "identifiers": "gdelt:864104301|wikidata:Q42",
+            "citations": source["id"],
+        }
+        assert (row["goldstein"], row["fatalities"], row["tone"]) == ("-2.5", "3", "")
 
     def test_participant_claim_and_source_headers(
         self, seeded: Session, client: TestClient
@@ -223,12 +259,12 @@ class TestICalendar:
         ]
 
     def test_a_month_spans_the_month_and_says_so(self, seeded: Session, client: TestClient) -> None:
-        lines = vevent(exported(client, EVENTS, "ics"), DISPERSAL)
-        assert lines[3:5] == ["DTSTART;VALUE=DATE:20190501", "DTEND;VALUE=DATE:20190601"]
+        lines = vevent(exported(client, EVENTS, "ics"), APRIL_ELECTION)
+        assert lines[3:5] == ["DTSTART;VALUE=DATE:20190401", "DTEND;VALUE=DATE:20190501"]
         description = next(line for line in lines if line.startswith("DESCRIPTION:"))
         assert description.endswith(
-            "\\n\\nDates as recorded: start: 2019-05 (month precision)\\; "
-            "end: 2019-05 (month precision). This entry covers every day they can mean."
+            "\\n\\nDates as recorded: start: 2019-04 (month precision)\\; "
+            "end: 2019-04 (month precision). This entry covers every day they can mean."
         )
         assert "X-GEOEVENTS-PRECISION:month" in lines
 
@@ -268,7 +304,7 @@ def items(client: TestClient, path: str) -> list[dict[str, Any]]:
 
 class TestJsonLd:
     def test_events(self, seeded: Session, client: TestClient) -> None:
-        things = {t["identifier"]: t for t in items(client, EVENTS)}
+        things = {t["identifier"][0]: t for t in items(client, EVENTS)}
         meeting = things[MEETING]
         assert meeting["@type"] == "Event"
         assert meeting["@id"] == f"http://testserver{API}/events/{event_id(MEETING)}"
@@ -298,6 +334,18 @@ class TestJsonLd:
                 "description": "EDTF, day precision",
             }
         ]
+
+    def test_event_identifiers_and_cited_sources(self, client: TestClient) -> None:
+        source = make_source(client)
+        made = make_event(
+            client, identifiers={"gdelt": "864104301"}, sources=[{"source": source["id"]}]
+        )
+        (thing,) = items(client, EVENTS)
+        assert thing["identifier"] == [
+            made["slug"],
+            {"@type": "PropertyValue", "propertyID": "gdelt", "value": "864104301"},
+        ]
+        assert thing["subjectOf"] == [{"@id": f"http://testserver{API}/sources/{source['id']}"}]
 
     def test_participant_types(self, seeded: Session, client: TestClient) -> None:
         things = {t["identifier"][0]: t for t in items(client, f"{API}/participants")}
@@ -330,5 +378,13 @@ class TestJsonLd:
         assert claim["recordedAt"] == {"@id": f"http://testserver{API}/events/{event_id(MEETING)}"}
         source_id = seed_id("sources", "breen-portnoy-netanyahu-putin-sochi-2019-09-12")
         assert claim["appearance"] == [{"@id": f"http://testserver{API}/sources/{source_id}"}]
-        (source,) = items(client, f"{API}/sources")
-        assert (source["@type"], source["datePublished"]) == ("NewsArticle", "2019-09-12")
+        # The seed's article, and the reference pages its roles cite (added to the seed).
+        sources = {s["identifier"]: s for s in items(client, f"{API}/sources")}
+        assert len(sources) == 7
+        article = sources["breen-portnoy-netanyahu-putin-sochi-2019-09-12"]
+        assert (article["@type"], article["datePublished"]) == ("NewsArticle", "2019-09-12")
+        reference = sources["wikipedia-benjamin-netanyahu"]
+        assert (reference["@type"], reference["url"]) == (
+            "CreativeWork",
+            "https://en.wikipedia.org/wiki/Benjamin_Netanyahu",
+        )
