@@ -25,12 +25,13 @@ SEEDED = [
     "putin-visit-israel-2020",
 ]
 # By the day each start sorts by (its earliest, else its latest), then by id: five events
-# sort by 12 September 2019 and two by 1 May 2019.
+# sort by 12 September 2019 and three by 1 April 2019 (the month-precise April election and the
+# two undated steps between it and 12 September 2019).
 BY_START = [
     "russian-military-intervention-syria-2015",
-    "knesset-election-2019-04-09",
     "knesset-dispersal-2019-05",
     "netanyahu-coalition-failure-2019-05",
+    "knesset-election-2019-04-09",
     "iranian-attack-attempts-upsurge-2019-08",
     "rivlin-invites-putin-to-israel",
     "netanyahu-shoigu-meeting-2019-09-12",
