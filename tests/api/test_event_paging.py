@@ -1,5 +1,6 @@
 """GET /events: every sort, keyset paging, cursors, `Link` headers and totals."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -108,9 +109,14 @@ class TestListEventsSorts:
         assert walk(client, limit=5) == walk(client, limit=5, sort="recorded")
 
     def test_updated_at(self, seeded: Session, client: TestClient) -> None:
+        # Seeding revises some events after creating them (a relation pointing at an event is a
+        # revision of it too), so the order comes from the timestamps the list reports.
+        items = client.get(EVENTS, params={"limit": 12}).json()["items"]
+        items.sort(key=lambda item: (dt.datetime.fromisoformat(item["updated_at"]), item["id"]))
+        assert flat(walk(client, sort="updated_at")) == [item["slug"] for item in items]
         changed = client.patch(f"{EVENTS}/{SEEDED[4]}", json={"title": "Renamed"})
         assert changed.status_code == 200
-        expected = SEEDED[:4] + SEEDED[5:] + [SEEDED[4]]
+        expected = [item["slug"] for item in items if item["slug"] != SEEDED[4]] + [SEEDED[4]]
         assert flat(walk(client, sort="updated_at")) == expected
         assert flat(walk(client, sort="-updated_at")) == expected[::-1]
 
