@@ -79,7 +79,8 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "A request costs one rate-limit token, plus one per further started this many "
-            "milliseconds it takes to answer (at most 60); 0 makes every request cost one."
+            "milliseconds it takes to answer (at most 60); 0 makes every request cost one. "
+            "An import costs one however many lines it holds."
         ),
     )
     rate_limit_store: str = Field(

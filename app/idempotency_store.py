@@ -126,7 +126,10 @@ class KeyedTransaction:
         """Write the response into the reservation, in the request's transaction."""
         self.close_inner()
         record = self.outer.get(IdempotencyRecord, (keyed.key, keyed.owner))
-        assert record is not None, "the reservation is part of this transaction"
+        if record is None:
+            # A handler sharing this transaction rolled it back (an import's dry run, when its
+            # sessions share one connection): the reservation goes back in with its response.
+            record = _reservation(keyed, utcnow(), self.ttl)
         record.status_code = stored.status
         record.response_body = _without_secrets(keyed.path, stored.body)
         record.response_headers = stored.headers

@@ -181,6 +181,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         anonymous=ratelimit_store.buckets(store, settings.anonymous_rate_limit_per_minute, "ip"),
         verifier=KeyVerifier(dependency_sessions(app)),
         cost_unit_seconds=settings.rate_limit_cost_ms / 1000,
+        flat_cost_paths=frozenset({IMPORT_PATH}),
     )
     if settings.cors_origins:
         # Outside the others: a 413 or a 429 still carries the CORS headers.

@@ -410,6 +410,9 @@ class Event(Cited, Sluggable, table=True):
     fatalities: int | None = Field(default=None)
 
 
+# The count measures are INTEGER columns: 32-bit on PostgreSQL, so inputs stop at its largest.
+MAX_COUNT = 2**31 - 1
+
 EVENT_MEASURES = (
     "goldstein",
     "quad_class",

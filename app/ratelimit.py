@@ -4,7 +4,7 @@ Every request is charged to exactly one bucket: its key's when it sends a workin
 client address's (an unknown or revoked key included). An `Authorization` that is not
 `Bearer <key>` is a 401 charged to the address. A request costs one token to start and, when
 its response begins, one more per further started 100 ms it took (`request_cost`), so slow
-queries spend the budget faster than cheap ones.
+queries spend the budget faster than cheap ones; a flat-cost path (the import) always costs one.
 """
 
 import hashlib
@@ -181,9 +181,11 @@ class RateLimitMiddleware:
         anonymous: TokenBuckets | None,
         verifier: KeyVerifier,
         cost_unit_seconds: float = COST_UNIT_SECONDS,
+        flat_cost_paths: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.cost_unit = cost_unit_seconds
+        self.flat_cost_paths = flat_cost_paths
         self.keyed = keyed
         self.anonymous = anonymous
         self.verifier = verifier
@@ -213,11 +215,13 @@ class RateLimitMiddleware:
             await _reject(scope, receive, send, buckets, tokens, caller)
             return
         started = time.monotonic()
+        # A batch costs one token however many lines it holds, so that batching pays.
+        unit = 0.0 if scope["path"] in self.flat_cost_paths else self.cost_unit
 
         async def send_charged(message: Message) -> None:
             nonlocal tokens
             if message["type"] == "http.response.start":
-                extra = request_cost(time.monotonic() - started, self.cost_unit) - 1
+                extra = request_cost(time.monotonic() - started, unit) - 1
                 if extra:
                     tokens = (await buckets.spend(identity, extra, check=False))[1]
                 message = {

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from app.importers.gdelt_files import COLUMNS, Row, read_rows
+from app.models import MAX_COUNT
 from app.reference import cameo, cameo_actors, fips
 from app.schemas.common import IDENTIFIER_FORMATS
 from app.services.slugs import slugify
@@ -159,7 +160,7 @@ def _number(f: list[str], column: str, kind: type[int] | type[float]) -> Any:
         value = kind(text)
     except ValueError:
         raise _Skip("number", f"{column} '{text}' is not a number") from None
-    if not math.isfinite(value) or (kind is int and value < 0):
+    if not math.isfinite(value) or (kind is int and not 0 <= value <= MAX_COUNT):
         raise _Skip("number", f"{column} '{text}' is out of range")
     return value
 

@@ -137,7 +137,7 @@ def _router(resource: str) -> APIRouter:
 
     @router.post(
         "/restore",
-        responses=problem_responses(404, 409),
+        responses=problem_responses(400, 404, 409),
         operation_id=f"restore_{resource}",
         summary=f"Restore a deleted {resource} (admin)",
     )
@@ -154,7 +154,7 @@ def _router(resource: str) -> APIRouter:
 
         @router.post(
             "/merge",
-            responses=problem_responses(404, 409, 410, 422),
+            responses=problem_responses(400, 404, 409, 410, 422),
             operation_id="merge_participant",
             summary="Merge a duplicate participant into another",
         )
@@ -171,7 +171,7 @@ def _router(resource: str) -> APIRouter:
 
         @router.post(
             "/merge",
-            responses=problem_responses(404, 409, 410, 422),
+            responses=problem_responses(400, 404, 409, 410, 422),
             operation_id="merge_event",
             summary="Merge a duplicate event into another",
         )

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, StrictFloat, model_validator
 
 from app.models import (
+    MAX_COUNT,
     Certainty,
     EventRelationType,
     EventStatus,
@@ -135,10 +136,18 @@ class MeasuresIn(InputModel):
         default=None, ge=1, le=4, description=_MEASURE_TEXT["quad_class"]
     )
     tone: float | None = Field(default=None, ge=-100, le=100, description=_MEASURE_TEXT["tone"])
-    num_mentions: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_mentions"])
-    num_sources: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_sources"])
-    num_articles: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["num_articles"])
-    fatalities: int | None = Field(default=None, ge=0, description=_MEASURE_TEXT["fatalities"])
+    num_mentions: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description=_MEASURE_TEXT["num_mentions"]
+    )
+    num_sources: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description=_MEASURE_TEXT["num_sources"]
+    )
+    num_articles: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description=_MEASURE_TEXT["num_articles"]
+    )
+    fatalities: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description=_MEASURE_TEXT["fatalities"]
+    )
 
 
 class StatusChangePublic(PublicModel):
@@ -306,16 +315,28 @@ class MeasureFilters(InputModel):
     goldstein_max: float | None = Field(default=None, ge=-10, le=10, description="Goldstein <=.")
     quad_class_min: int | None = Field(default=None, ge=1, le=4, description="Quad class >=.")
     quad_class_max: int | None = Field(default=None, ge=1, le=4, description="Quad class <=.")
-    tone_min: float | None = Field(default=None, description="Average tone >=.")
-    tone_max: float | None = Field(default=None, description="Average tone <=.")
-    num_mentions_min: int | None = Field(default=None, ge=0, description="Mentions >=.")
-    num_mentions_max: int | None = Field(default=None, ge=0, description="Mentions <=.")
-    num_sources_min: int | None = Field(default=None, ge=0, description="Sources >=.")
-    num_sources_max: int | None = Field(default=None, ge=0, description="Sources <=.")
-    num_articles_min: int | None = Field(default=None, ge=0, description="Articles >=.")
-    num_articles_max: int | None = Field(default=None, ge=0, description="Articles <=.")
-    fatalities_min: int | None = Field(default=None, ge=0, description="Fatalities >=.")
-    fatalities_max: int | None = Field(default=None, ge=0, description="Fatalities <=.")
+    tone_min: float | None = Field(default=None, ge=-100, le=100, description="Average tone >=.")
+    tone_max: float | None = Field(default=None, ge=-100, le=100, description="Average tone <=.")
+    num_mentions_min: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Mentions >=."
+    )
+    num_mentions_max: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Mentions <=."
+    )
+    num_sources_min: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="Sources >=.")
+    num_sources_max: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="Sources <=.")
+    num_articles_min: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Articles >=."
+    )
+    num_articles_max: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Articles <=."
+    )
+    fatalities_min: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Fatalities >=."
+    )
+    fatalities_max: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Fatalities <=."
+    )
 
 
 class EventFilters(MeasureFilters):

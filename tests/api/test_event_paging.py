@@ -1,5 +1,6 @@
 """GET /events: every sort, keyset paging, cursors, `Link` headers and totals."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -25,12 +26,13 @@ SEEDED = [
     "putin-visit-israel-2020",
 ]
 # By the day each start sorts by (its earliest, else its latest), then by id: five events
-# sort by 12 September 2019 and two by 1 May 2019.
+# sort by 12 September 2019 and three by 1 April 2019 (the month-precise April election and the
+# two undated steps between it and 12 September 2019).
 BY_START = [
     "russian-military-intervention-syria-2015",
-    "knesset-election-2019-04-09",
     "knesset-dispersal-2019-05",
     "netanyahu-coalition-failure-2019-05",
+    "knesset-election-2019-04-09",
     "iranian-attack-attempts-upsurge-2019-08",
     "rivlin-invites-putin-to-israel",
     "netanyahu-shoigu-meeting-2019-09-12",
@@ -107,9 +109,14 @@ class TestListEventsSorts:
         assert walk(client, limit=5) == walk(client, limit=5, sort="recorded")
 
     def test_updated_at(self, seeded: Session, client: TestClient) -> None:
+        # Seeding revises some events after creating them (a relation pointing at an event is a
+        # revision of it too), so the order comes from the timestamps the list reports.
+        items = client.get(EVENTS, params={"limit": 12}).json()["items"]
+        items.sort(key=lambda item: (dt.datetime.fromisoformat(item["updated_at"]), item["id"]))
+        assert flat(walk(client, sort="updated_at")) == [item["slug"] for item in items]
         changed = client.patch(f"{EVENTS}/{SEEDED[4]}", json={"title": "Renamed"})
         assert changed.status_code == 200
-        expected = SEEDED[:4] + SEEDED[5:] + [SEEDED[4]]
+        expected = [item["slug"] for item in items if item["slug"] != SEEDED[4]] + [SEEDED[4]]
         assert flat(walk(client, sort="updated_at")) == expected
         assert flat(walk(client, sort="-updated_at")) == expected[::-1]
 

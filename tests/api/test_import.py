@@ -118,6 +118,18 @@ class TestImportRateLimit:
         assert answer(second)[-1]["summary"]["unchanged"] == 20
 
 
+class TestKeyedImport:
+    def test_a_keyed_dry_run_answers_and_replays(self, client: TestClient) -> None:
+        keyed = NDJSON | {"Idempotency-Key": "dry-1"}
+        url = f"{IMPORT}?dry_run=true&atomic=true"
+        first = client.post(url, content=body(SOURCE), headers=keyed)
+        again = client.post(url, content=body(SOURCE), headers=keyed)
+        assert first.status_code == again.status_code == 200
+        assert answer(first)[-1]["summary"]["committed"] is False
+        assert again.text == first.text
+        assert client.get("/api/v1/sources/wire").status_code == 404
+
+
 class TestImportBodyLimit:
     def test_imports_have_their_own_larger_limit(self, limited: TestClient) -> None:
         lines = [SOURCE | {"slug": f"wire-{n}"} for n in range(3)]

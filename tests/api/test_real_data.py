@@ -1,5 +1,6 @@
 """Events with identifiers, measures and cited sources; shared codes; slugs made for you."""
 
+import json
 from typing import Any
 
 import pytest
@@ -91,6 +92,29 @@ class TestEventMeasures:
             "goldstein_max: is less than goldstein_min",
             locs=[["query", "goldstein_max"]],
         )
+
+    def test_counts_stop_at_the_largest_32_bit_integer(self, client: TestClient) -> None:
+        largest = 2**31 - 1
+        event = make_event(client, num_mentions=largest, fatalities=largest)
+        assert [event["num_mentions"], event["fatalities"]] == [largest, largest]
+        for field in ("num_mentions", "num_sources", "num_articles", "fatalities"):
+            body = {"title": "T", "event_type": "other", "status": "occurred", field: 2**31}
+            response = client.post(EVENTS, json=body)
+            assert response.status_code == 422
+            assert response.json()["errors"][0]["loc"] == ["body", field]
+            for path, extra in ((EVENTS, {}), (f"{EVENTS}/stats", {"group_by": "year"})):
+                response = client.get(path, params={f"{field}_min": 2**31} | extra)
+                assert response.status_code == 422
+                assert response.json()["errors"][0]["loc"] == ["query", f"{field}_min"]
+        line = {"type": "event", "title": "T", "event_type": "other", "status": "occurred"}
+        response = client.post(
+            "/api/v1/import",
+            content=json.dumps(line | {"num_articles": 2**31}),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        result = json.loads(response.text.splitlines()[0])
+        assert result["status"] == "error"
+        assert result["problem"]["errors"][0]["field"] == "num_articles"
 
 
 class TestEventCitations:
