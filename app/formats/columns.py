@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.formats.registry import Kind
+from app.models import EVENT_MEASURES
 
 Value = str | int | float | bool | list[str] | None
 Column = tuple[str, Callable[[Any], Value]]
@@ -63,17 +64,6 @@ def _identifiers(record: Any) -> Value:
     return [f"{scheme}:{value}" for scheme, value in sorted(record.identifiers.items())]
 
 
-# An event's coded measures (GDELT and ACLED style), each its own column.
-MEASURES = (
-    "goldstein",
-    "quad_class",
-    "tone",
-    "num_mentions",
-    "num_sources",
-    "num_articles",
-    "fatalities",
-)
-
 RECORD: list[Column] = [
     ("created_at", field("created_at")),
     ("updated_at", field("updated_at")),
@@ -103,7 +93,8 @@ EVENT: list[Column] = [
     ("relations", listed("relations", _pair("relation", "event_id"))),
     ("incoming_relations", listed("incoming_relations", _pair("relation", "event_id"))),
     ("identifiers", _identifiers),
-    *((name, field(name)) for name in MEASURES),
+    # An event's coded measures (GDELT and ACLED style), each its own column.
+    *((name, field(name)) for name in EVENT_MEASURES),
     ("citations", listed("citations", lambda c: str(c.source_id))),
     ("provenance", field("provenance")),
     ("provenance_basis", field("provenance_basis")),
