@@ -17,6 +17,7 @@ SETTINGS = Settings(rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0, 
 MIDDLEWARE = [
     "RequestIdMiddleware",
     "SecurityHeadersMiddleware",
+    "ProxyHeadersMiddleware",
     "ObservabilityMiddleware",
     "RateLimitMiddleware",
     "BodySizeLimitMiddleware",
