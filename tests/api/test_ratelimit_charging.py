@@ -133,7 +133,8 @@ class TestCost:
 def redis_url() -> str:
     """The test Redis; required under CI, skipped elsewhere when unreachable."""
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1) as client:
+            client.ping()
     except redis.exceptions.RedisError:
         if os.environ.get("CI"):
             pytest.fail(f"Redis is unreachable at {REDIS_URL}; CI requires it")
@@ -158,8 +159,9 @@ class TestRedisStore:
             remaining = two.get(OPEN_PATH).headers["ratelimit-remaining"]
         assert statuses == [200, 200, 200, 429, 429]
         assert remaining == "0"
-        stored = redis.Redis.from_url(redis_url).hkeys(f"geoevents:ratelimit:ip:{address}")
-        assert sorted(stored) == [b"tokens", b"updated"]  # type: ignore[arg-type]
+        with redis.Redis.from_url(redis_url) as client:
+            stored = client.hkeys(f"geoevents:ratelimit:ip:{address}")
+        assert sorted(stored) == [b"tokens", b"updated"]
 
     def test_keys_share_their_bucket_too(self, session: Session, redis_url: str) -> None:
         key = {"Authorization": f"Bearer {stored_key(session, KeyScope.read)}"}

@@ -1,6 +1,7 @@
 """Concurrent updates of one record: last writer wins without If-Match, one wins with it."""
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,12 +27,14 @@ WRITERS = 12
 @pytest.fixture
 def stored_event(engine: Engine) -> Iterator[str]:
     """An event committed for real, deleted after the test."""
+    # A deleted record's slug is never reused: each test races on an event of its own.
+    slug = f"race-event-{uuid.uuid4().hex[:12]}"
     with Session(engine, expire_on_commit=False) as session:
-        body = EventCreate(slug="race-event", title="Race", event_type="meeting", status="occurred")
+        body = EventCreate(slug=slug, title="Race", event_type="meeting", status="occurred")
         events.create_event(session, body)
-    yield "race-event"
+    yield slug
     with Session(engine) as session:
-        events.delete_event(session, "race-event")
+        events.delete_event(session, slug)
 
 
 def test_an_update_without_if_match_applies_to_the_latest_version(
@@ -55,7 +58,7 @@ def test_an_update_without_if_match_applies_to_the_latest_version(
 def test_an_update_naming_a_stale_version_is_refused(engine: Engine, stored_event: str) -> None:
     with Session(engine, expire_on_commit=False) as session:
         events.update_event(session, stored_event, EventUpdate(title="First"))
-    stale = first_etag(engine)
+    stale = first_etag(engine, stored_event)
     with Session(engine, expire_on_commit=False) as session, pytest.raises(PreconditionFailed):
         events.update_event(session, stored_event, EventUpdate(title="Late"), if_match=stale)
 
@@ -73,13 +76,13 @@ def writer(engine: Engine) -> Iterator[str]:
         session.commit()
 
 
-def first_etag(engine: Engine) -> str:
+def first_etag(engine: Engine, slug: str) -> str:
     """The ETag of the race event's first version."""
     with Session(engine) as session:
-        return etag(crud.get_or_404(session, Event, "race-event").id, 1)
+        return etag(crud.get_or_404(session, Event, slug).id, 1)
 
 
-def patch_all(engine: Engine, key: str, headers: dict[str, str]) -> list[int]:
+def patch_all(engine: Engine, slug: str, key: str, headers: dict[str, str]) -> list[int]:
     """PATCH the race event from WRITERS clients at once, each in its own session."""
     app = create_app(Settings(rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0))
 
@@ -99,7 +102,7 @@ def patch_all(engine: Engine, key: str, headers: dict[str, str]) -> list[int]:
                 await asyncio.gather(
                     *(
                         client.patch(
-                            "/api/v1/events/race-event",
+                            f"/api/v1/events/{slug}",
                             json={"title": f"writer {n}"},
                             headers=bearer(key) | headers,
                         )
@@ -114,7 +117,7 @@ def patch_all(engine: Engine, key: str, headers: dict[str, str]) -> list[int]:
 def test_concurrent_patches_without_if_match_all_land(
     engine: Engine, stored_event: str, writer: str
 ) -> None:
-    assert patch_all(engine, writer, {}) == [200] * WRITERS
+    assert patch_all(engine, stored_event, writer, {}) == [200] * WRITERS
     with Session(engine) as session:
         assert events.read_event(session, stored_event).version == 1 + WRITERS
 
@@ -122,8 +125,7 @@ def test_concurrent_patches_without_if_match_all_land(
 def test_concurrent_patches_with_if_match_one_wins(
     engine: Engine, stored_event: str, writer: str
 ) -> None:
-    assert patch_all(engine, writer, {"If-Match": first_etag(engine)}) == [200] + [412] * (
-        WRITERS - 1
-    )
+    headers = {"If-Match": first_etag(engine, stored_event)}
+    assert patch_all(engine, stored_event, writer, headers) == [200] + [412] * (WRITERS - 1)
     with Session(engine) as session:
         assert events.read_event(session, stored_event).version == 2
