@@ -190,7 +190,11 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             cursors.use_cursor_secret(settings.cursor_secret.get_secret_value())
         else:
             _use_stored_cursor_secret(sessions)
-        yield
+        try:
+            yield
+        finally:
+            for buckets in app.state.rate_limit_buckets:
+                await buckets.aclose()
 
     return lifespan
 

@@ -175,10 +175,14 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     )
     # Around the body limit: a flood is refused before any body is read.
     store = settings.rate_limit_store
+    keyed = ratelimit_store.buckets(store, settings.rate_limit_per_minute, "key")
+    anonymous = ratelimit_store.buckets(store, settings.anonymous_rate_limit_per_minute, "ip")
+    # The app's lifespan closes them: a shared store's connections outlive no server.
+    app.state.rate_limit_buckets = [b for b in (keyed, anonymous) if b is not None]
     app.add_middleware(
         RateLimitMiddleware,
-        keyed=ratelimit_store.buckets(store, settings.rate_limit_per_minute, "key"),
-        anonymous=ratelimit_store.buckets(store, settings.anonymous_rate_limit_per_minute, "ip"),
+        keyed=keyed,
+        anonymous=anonymous,
         verifier=KeyVerifier(dependency_sessions(app)),
         cost_unit_seconds=settings.rate_limit_cost_ms / 1000,
         flat_cost_paths=frozenset({IMPORT_PATH}),

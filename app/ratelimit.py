@@ -103,6 +103,9 @@ class TokenBuckets:
         """`take`, as the shared stores do it (they wait on the network)."""
         return self.take(identity, cost, check=check)
 
+    async def aclose(self) -> None:
+        """Release what the buckets hold open (nothing, in this process's memory)."""
+
     def _evict(self, now: float) -> None:
         # A bucket untouched for a whole window is full again: forgetting it changes nothing.
         while self._buckets:

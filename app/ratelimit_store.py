@@ -90,6 +90,14 @@ class RedisBuckets(TokenBuckets):
             return await super().spend(identity, cost, check=check)
         return bool(allowed), float(tokens)
 
+    async def aclose(self) -> None:
+        """Close this loop's connections; forget those of loops that have ended."""
+        clients, self._clients = self._clients, {}
+        loop = id(asyncio.get_running_loop())
+        for owner, (client, _script) in clients.items():
+            if owner == loop:
+                await client.aclose()
+
 
 def buckets(store: str, limit: int, kind: str) -> TokenBuckets | None:
     """The buckets RATE_LIMIT_STORE names for a limit of `limit` a minute; None when 0."""

@@ -171,6 +171,24 @@ class TestRedisStore:
             statuses = [c.get(OPEN_PATH, headers=key).status_code for c in (one, two, one, two)]
         assert statuses == [200, 200, 200, 429]
 
+    def test_the_apps_lifespan_closes_its_redis_connections(
+        self, session: Session, redis_url: str
+    ) -> None:
+        # Left open, they would be collected after their event loop had closed.
+        app = limited_app(session, rate_limit_store=redis_url)
+        with client_from(app, f"test-{uuid.uuid4().hex}") as client:
+            client.get(OPEN_PATH)
+            connections = [
+                connection
+                for buckets in app.state.rate_limit_buckets
+                for redis_client, _ in buckets._clients.values()
+                for connection in redis_client.connection_pool._available_connections
+            ]
+            assert connections
+            assert all(connection.is_connected for connection in connections)
+        assert not any(buckets._clients for buckets in app.state.rate_limit_buckets)
+        assert not any(connection.is_connected for connection in connections)
+
     def test_an_unreachable_store_falls_back_to_process_limits(self, session: Session) -> None:
         app = limited_app(session, rate_limit_store="redis://127.0.0.1:1/0")
         with client_from(app) as client:
