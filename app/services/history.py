@@ -8,9 +8,10 @@ version and `updated_at`, so that its ETag changes too.
 
 import datetime as dt
 import uuid
+from functools import cache
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import attributes
 from sqlmodel import Session, SQLModel
 
@@ -93,32 +94,43 @@ def _pk(table: Any, row: Any) -> str:
     return "|".join(str(row[c.name]) for c in table.primary_key.columns)
 
 
-def snapshot(session: Session, resource: str, record_id: uuid.UUID) -> Snapshot | None:
-    """A record as stored now: its columns and every sub-record, keyed by primary key."""
+@cache
+def _snapshot_reads(resource: str) -> tuple[Any, tuple[tuple[str, Any, Any], ...]]:
+    """The statements reading a record's row and each table of its sub-records, built once:
+    a write reads them for every record it changes."""
     table = RESOURCES[resource].__table__  # type: ignore[attr-defined]
-    found = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
-    if found is None:
-        return None
-    children: dict[str, dict[str, Any]] = {}
+    record_id = bindparam("record_id", type_=table.c.id.type)
+    reads: list[tuple[str, Any, Any]] = []
     for model, (parent, column) in CHILDREN.items():
-        if parent != resource:
-            continue
-        child = model.__table__  # type: ignore[attr-defined]
-        rows = session.execute(select(child).where(child.c[column] == record_id)).mappings()
-        children[child.name] = {_pk(child, r): _row_json(r) for r in rows}
+        if parent == resource:
+            child = model.__table__  # type: ignore[attr-defined]
+            reads.append((child.name, child, select(child).where(child.c[column] == record_id)))
     # After their own parents' rows: a restore inserts the tables in this order.
     for model, (middle, column) in GRANDCHILDREN.items():
-        if CHILDREN[middle][0] != resource:
-            continue
-        child, owner = model.__table__, middle.__table__  # type: ignore[attr-defined]
-        owned = select(owner.c.id).where(owner.c[CHILDREN[middle][1]] == record_id)
-        rows = session.execute(select(child).where(child.c[column].in_(owned))).mappings()
-        children[child.name] = {_pk(child, r): _row_json(r) for r in rows}
+        if CHILDREN[middle][0] == resource:
+            child, owner = model.__table__, middle.__table__  # type: ignore[attr-defined]
+            owned = select(owner.c.id).where(owner.c[CHILDREN[middle][1]] == record_id)
+            reads.append((child.name, child, select(child).where(child.c[column].in_(owned))))
     for model, (parent, column) in INCOMING.items():
         if parent == resource:
             child = model.__table__  # type: ignore[attr-defined]
-            rows = session.execute(select(child).where(child.c[column] == record_id)).mappings()
-            children[f"{child.name}.incoming"] = {_pk(child, r): _row_json(r) for r in rows}
+            read = select(child).where(child.c[column] == record_id)
+            reads.append((f"{child.name}.incoming", child, read))
+    return select(table).where(table.c.id == record_id), tuple(reads)
+
+
+def snapshot(session: Session, resource: str, record_id: uuid.UUID) -> Snapshot | None:
+    """A record as stored now: its columns and every sub-record, keyed by primary key."""
+    record, reads = _snapshot_reads(resource)
+    # Core on the session's connection: the ORM's statement handling is not needed here.
+    connection, params = session.connection(), {"record_id": record_id}
+    found = connection.execute(record, params).mappings().first()
+    if found is None:
+        return None
+    children = {
+        name: {_pk(child, r): _row_json(r) for r in connection.execute(read, params).mappings()}
+        for name, child, read in reads
+    }
     return {"fields": _row_json(found), "children": children}
 
 
@@ -229,22 +241,25 @@ def _write(session: Session) -> None:
         session.flush()
         if revisions:
             _number(session, revisions)
-            session.execute(insert(Revision), revisions)
+            session.connection().execute(insert(Revision.__table__), revisions)  # type: ignore[attr-defined]
     finally:
         _forget(session)
         session.info.pop("history_writing", None)
 
 
+_CLOCK = ChangeClock.__table__  # type: ignore[attr-defined]
+_TAKE = (
+    update(_CLOCK)
+    .where(_CLOCK.c.id == 1)
+    .values(last=_CLOCK.c.last + bindparam("taken"))
+    .returning(_CLOCK.c.last)
+)
+
+
 def _number(session: Session, revisions: list[dict[str, Any]]) -> None:
     # The clock's row stays locked until this transaction ends, so a transaction that numbers
     # after this one also commits after it: a reader never sees a number before a smaller one.
-    clock = ChangeClock.__table__  # type: ignore[attr-defined]
-    last = session.execute(
-        update(clock)
-        .where(clock.c.id == 1)
-        .values(last=clock.c.last + len(revisions))
-        .returning(clock.c.last)
-    ).scalar_one()
+    last = session.connection().execute(_TAKE, {"taken": len(revisions)}).scalar_one()
     for offset, revision in enumerate(revisions):
         revision["seq"] = last - len(revisions) + 1 + offset
 
@@ -273,7 +288,8 @@ def _revision(session: Session, key: Key, operation: str) -> dict[str, Any] | No
     notes: dict[str, Any] = info.get("history_notes", {}).get(key, {})
     merged: dict[Key, uuid.UUID] = info.get("history_merged", {})
     now, actor = utcnow(), info.get("actor")
-    previous = _latest(session, key)
+    # A record created here has no revision yet (ids and slugs are never reused).
+    previous = None if operation == "create" else _latest(session, key)
     if operation in ("delete", "purge"):
         before = info.get("history_deleted", {}).get(key) or (previous[1] if previous else None)
         version = max(previous[0] if previous else 0, _version(before)) + 1
@@ -326,13 +342,17 @@ def _entry(
     }
 
 
+_LATEST = (
+    select(Revision.version, Revision.snapshot)  # type: ignore[call-overload]
+    .where(Revision.resource == bindparam("resource"), Revision.record_id == bindparam("id"))
+    .order_by(Revision.version.desc())  # type: ignore[attr-defined]
+    .limit(1)
+)
+
+
 def _latest(session: Session, key: Key) -> tuple[int, Snapshot | None] | None:
-    found = session.execute(
-        select(Revision.version, Revision.snapshot)  # type: ignore[call-overload]
-        .where(Revision.resource == key[0], Revision.record_id == key[1])
-        .order_by(Revision.version.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    ).first()
+    params = {"resource": key[0], "id": key[1]}
+    found = session.connection().execute(_LATEST, params).first()
     return (found[0], found[1]) if found is not None else None
 
 
