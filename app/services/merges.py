@@ -1,8 +1,11 @@
 """Merging duplicates: everything of the merged record moves to the survivor, nothing lost."""
 
 import uuid
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.errors import invalid
 from app.models import (
@@ -15,10 +18,24 @@ from app.models import (
     EventSource,
     Participant,
     ParticipantIdentifier,
+    Record,
     Role,
 )
 from app.schemas.history import MergeReport, MergeRequest
 from app.services import crud, history
+
+Row = Any
+
+
+@dataclass(frozen=True)
+class Clash:
+    """When two rows of one table are the same once they point at the survivor (`key`), and
+    how the survivor's row takes in the merged one's (`fold`, saying what it did)."""
+
+    key: Callable[[Row], Hashable]
+    fold: Callable[[Row, Row], str]
+    # Links carry their own version: a moved link is a changed link.
+    touch: bool = False
 
 
 def merge_participant(session: Session, ref: str, data: MergeRequest) -> MergeReport:
@@ -27,9 +44,12 @@ def merge_participant(session: Session, ref: str, data: MergeRequest) -> MergeRe
     survivor = crud.resolve_ref(session, Participant, data.into, ("body", "into"))
     if survivor.id == merged.id:
         raise invalid(("body", "into"), "a participant cannot be merged into itself")
-    combined = _move_links(session, merged.id, survivor.id)
-    combined += _move_subjects(session, merged.id, survivor.id)
-    combined += _move_identifiers(session, merged.id, survivor.id)
+    ids = (merged.id, survivor.id)
+    links = _links("event", "both were {role}; one link kept")
+    combined = _move(session, EventParticipant, "participant_id", ids, links)
+    subjects = _subjects("both were subjects; one kept")
+    combined += _move(session, ClaimSubject, "participant_id", ids, subjects)
+    combined += _move(session, ParticipantIdentifier, "participant_id", ids, _IDENTIFIERS)
     for role in session.exec(select(Role).where(col(Role.participant_id) == merged.id)):
         role.participant_id = survivor.id
     for role in session.exec(select(Role).where(col(Role.organization_id) == merged.id)):
@@ -47,70 +67,6 @@ def merge_participant(session: Session, ref: str, data: MergeRequest) -> MergeRe
     return MergeReport(survivor_id=survivor.id, merged_id=merged.id, combined=combined)
 
 
-def _move_links(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
-    combined = []
-    held = {
-        (link.event_id, link.role): link
-        for link in session.exec(
-            select(EventParticipant).where(col(EventParticipant.participant_id) == survivor)
-        )
-    }
-    for link in session.exec(
-        select(EventParticipant).where(col(EventParticipant.participant_id) == merged)
-    ).all():
-        kept = held.get((link.event_id, link.role))
-        if kept is None:
-            link.participant_id = survivor
-            crud.touch(link)
-            continue
-        kept.note = kept.note or link.note
-        session.delete(link)
-        combined.append(f"event {link.event_id}: both were {link.role}; one link kept")
-    return combined
-
-
-def _move_subjects(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
-    combined = []
-    held = {
-        s.claim_id
-        for s in session.exec(
-            select(ClaimSubject).where(col(ClaimSubject.participant_id) == survivor)
-        )
-    }
-    for subject in session.exec(
-        select(ClaimSubject).where(col(ClaimSubject.participant_id) == merged)
-    ).all():
-        if subject.claim_id in held:
-            session.delete(subject)
-            combined.append(f"claim {subject.claim_id}: both were subjects; one kept")
-        else:
-            subject.participant_id = survivor
-    return combined
-
-
-def _move_identifiers(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
-    combined = []
-    held = {
-        i.scheme: i.value
-        for i in session.exec(
-            select(ParticipantIdentifier).where(
-                col(ParticipantIdentifier.participant_id) == survivor
-            )
-        )
-    }
-    for ident in session.exec(
-        select(ParticipantIdentifier).where(col(ParticipantIdentifier.participant_id) == merged)
-    ).all():
-        if ident.scheme in held:
-            session.delete(ident)
-            combined.append(
-                f"identifier {ident.scheme}: kept {held[ident.scheme]}, dropped {ident.value}"
-            )
-        else:
-            ident.participant_id = survivor
-    return combined
-
-
 def merge_event(session: Session, ref: str, data: MergeRequest) -> MergeReport:
     """Move participant links, relations, claims, subjects, identifiers, cited sources and
     child events to `into`."""
@@ -118,11 +74,14 @@ def merge_event(session: Session, ref: str, data: MergeRequest) -> MergeReport:
     survivor = crud.resolve_ref(session, Event, data.into, ("body", "into"))
     if survivor.id == merged.id:
         raise invalid(("body", "into"), "an event cannot be merged into itself")
-    combined = _move_event_links(session, merged.id, survivor.id)
+    ids = (merged.id, survivor.id)
+    links = _links("participant", "in both as {role}; one kept")
+    combined = _move(session, EventParticipant, "event_id", ids, links)
     combined += _move_relations(session, merged.id, survivor.id)
-    combined += _move_event_subjects(session, merged.id, survivor.id)
-    combined += _move_event_identifiers(session, merged.id, survivor.id)
-    combined += _move_citations(session, merged.id, survivor.id)
+    subjects = _subjects("about both; one subject kept")
+    combined += _move(session, ClaimSubject, "event_id", ids, subjects)
+    combined += _move(session, EventIdentifier, "event_id", ids, _IDENTIFIERS)
+    combined += _move(session, EventSource, "event_id", ids, _CITATIONS)
     for claim in session.exec(select(Claim).where(col(Claim.event_id) == merged.id)):
         claim.event_id = survivor.id
     for child in session.exec(select(Event).where(col(Event.parent_id) == merged.id)):
@@ -134,28 +93,6 @@ def merge_event(session: Session, ref: str, data: MergeRequest) -> MergeReport:
     history.note_merge(session, "event", merged.id, survivor.id)
     crud.commit(session, f"event '{survivor.slug}'")
     return MergeReport(survivor_id=survivor.id, merged_id=merged.id, combined=combined)
-
-
-def _move_event_links(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
-    combined = []
-    held = {
-        (link.participant_id, link.role): link
-        for link in session.exec(
-            select(EventParticipant).where(col(EventParticipant.event_id) == survivor)
-        )
-    }
-    for link in session.exec(
-        select(EventParticipant).where(col(EventParticipant.event_id) == merged)
-    ).all():
-        kept = held.get((link.participant_id, link.role))
-        if kept is None:
-            link.event_id = survivor
-            crud.touch(link)
-            continue
-        kept.note = kept.note or link.note
-        session.delete(link)
-        combined.append(f"participant {link.participant_id}: in both as {link.role}; one kept")
-    return combined
 
 
 def _move_relations(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
@@ -187,58 +124,56 @@ def _move_relations(session: Session, merged: uuid.UUID, survivor: uuid.UUID) ->
     return combined
 
 
-def _move_event_subjects(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
+def _move(
+    session: Session,
+    model: type[SQLModel],
+    column: str,
+    ids: tuple[uuid.UUID, uuid.UUID],
+    clash: Clash,
+) -> list[str]:
+    """Point `model`'s rows from the merged record to the survivor along `column`; a row the
+    survivor already has an equal of is folded into that one and deleted."""
+    merged, survivor = ids
+    owned = col(getattr(model, column))
+    held = {clash.key(row): row for row in session.exec(select(model).where(owned == survivor))}
     combined = []
-    held = {
-        s.claim_id
-        for s in session.exec(select(ClaimSubject).where(col(ClaimSubject.event_id) == survivor))
-    }
-    for subject in session.exec(
-        select(ClaimSubject).where(col(ClaimSubject.event_id) == merged)
-    ).all():
-        if subject.claim_id in held:
-            session.delete(subject)
-            combined.append(f"claim {subject.claim_id}: about both; one subject kept")
-        else:
-            subject.event_id = survivor
-    return combined
-
-
-def _move_event_identifiers(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
-    combined = []
-    held = {
-        i.scheme: i.value
-        for i in session.exec(
-            select(EventIdentifier).where(col(EventIdentifier.event_id) == survivor)
-        )
-    }
-    for ident in session.exec(
-        select(EventIdentifier).where(col(EventIdentifier.event_id) == merged)
-    ).all():
-        # One identifier per scheme: the survivor's stays; (scheme, value) is unique anyway.
-        if ident.scheme in held:
-            session.delete(ident)
-            combined.append(
-                f"identifier {ident.scheme}: kept {held[ident.scheme]}, dropped {ident.value}"
-            )
-        else:
-            ident.event_id = survivor
-    return combined
-
-
-def _move_citations(session: Session, merged: uuid.UUID, survivor: uuid.UUID) -> list[str]:
-    combined = []
-    held = {
-        c.source_id: c
-        for c in session.exec(select(EventSource).where(col(EventSource.event_id) == survivor))
-    }
-    for cited in session.exec(select(EventSource).where(col(EventSource.event_id) == merged)).all():
-        kept = held.get(cited.source_id)
+    for row in session.exec(select(model).where(owned == merged)).all():
+        kept = held.get(clash.key(row))
         if kept is None:
-            cited.event_id = survivor
+            setattr(row, column, survivor)
+            if clash.touch and isinstance(row, Record):
+                crud.touch(row)
             continue
-        kept.locator = kept.locator or cited.locator
-        kept.note = kept.note or cited.note
-        session.delete(cited)
-        combined.append(f"source {cited.source_id}: cited by both; one citation kept")
+        combined.append(clash.fold(kept, row))
+        session.delete(row)
     return combined
+
+
+def _links(other: str, said: str) -> Clash:
+    """Participant links, the same when they name one `other` record in one role."""
+
+    def fold(kept: EventParticipant, link: EventParticipant) -> str:
+        kept.note = kept.note or link.note
+        return f"{other} {getattr(link, f'{other}_id')}: {said.format(role=link.role)}"
+
+    return Clash(lambda link: (getattr(link, f"{other}_id"), link.role), fold, touch=True)
+
+
+def _subjects(said: str) -> Clash:
+    """Claim subjects, the same when they are of one claim."""
+    return Clash(lambda subject: subject.claim_id, lambda _, s: f"claim {s.claim_id}: {said}")
+
+
+def _fold_identifier(kept: Any, ident: Any) -> str:
+    # One identifier per scheme: the survivor's stays; (scheme, value) is unique anyway.
+    return f"identifier {ident.scheme}: kept {kept.value}, dropped {ident.value}"
+
+
+def _fold_citation(kept: EventSource, cited: EventSource) -> str:
+    kept.locator = kept.locator or cited.locator
+    kept.note = kept.note or cited.note
+    return f"source {cited.source_id}: cited by both; one citation kept"
+
+
+_IDENTIFIERS = Clash(lambda ident: ident.scheme, _fold_identifier)
+_CITATIONS = Clash(lambda cited: cited.source_id, _fold_citation)

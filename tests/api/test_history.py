@@ -280,6 +280,22 @@ class TestAsOf:
 
 
 class TestMergeParticipants:
+    def test_clashing_subjects_and_identifiers_are_combined(self, client: TestClient) -> None:
+        keep = make_participant(client, identifiers={"wikidata": "Q7747"})
+        dup = make_participant(client, identifiers={"wikidata": "Q1"})
+        subjects = [{"type": "participant", "id": keep["id"]}]
+        claim = make_claim(client, subjects=[*subjects, {"type": "participant", "id": dup["id"]}])
+        response = client.post(f"{API}/participants/{dup['id']}/merge", json={"into": keep["id"]})
+        assert response.status_code == 200, response.text
+        assert response.json()["combined"] == [
+            f"claim {claim['id']}: both were subjects; one kept",
+            "identifier wikidata: kept Q7747, dropped Q1",
+        ]
+        survivor = client.get(f"{API}/participants/{keep['id']}").json()
+        assert survivor["identifiers"] == {"wikidata": "Q7747"}
+        about = client.get(f"{API}/claims/{claim['id']}").json()["subjects"]
+        assert [s["id"] for s in about] == [keep["id"]]
+
     def test_moves_everything_and_redirects(self, client: TestClient) -> None:
         keep = make_participant(client, name="Vladimir Putin", identifiers={"wikidata": "Q7747"})
         dup = make_participant(
