@@ -1,24 +1,19 @@
 """Concurrent updates of one record: last writer wins without If-Match, one wins with it."""
 
-import asyncio
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col
 
-from app.config import Settings
-from app.db import get_session
 from app.errors import PreconditionFailed
 from app.etags import etag
-from app.main import create_app
 from app.models import ApiKey, Event
 from app.schemas.events import EventCreate, EventUpdate
 from app.schemas.keys import KeyScope
 from app.services import crud, events, keys
+from tests.concurrency import app_on_engine, send_all
 from tests.factories import bearer
 
 WRITERS = 12
@@ -84,34 +79,11 @@ def first_etag(engine: Engine, slug: str) -> str:
 
 def patch_all(engine: Engine, slug: str, key: str, headers: dict[str, str]) -> list[int]:
     """PATCH the race event from WRITERS clients at once, each in its own session."""
-    app = create_app(Settings(rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0))
-
-    def own_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
-
-    app.dependency_overrides[get_session] = own_session
-
-    async def run() -> list[Any]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            return list(
-                await asyncio.gather(
-                    *(
-                        client.patch(
-                            f"/api/v1/events/{slug}",
-                            json={"title": f"writer {n}"},
-                            headers=bearer(key) | headers,
-                        )
-                        for n in range(WRITERS)
-                    )
-                )
-            )
-
-    return sorted(r.status_code for r in asyncio.run(run()))
+    path = f"/api/v1/events/{slug}"
+    sends = [
+        ("PATCH", path, {"title": f"writer {n}"}, bearer(key) | headers) for n in range(WRITERS)
+    ]
+    return sorted(reply.status_code for reply in send_all(app_on_engine(engine), sends))
 
 
 def test_concurrent_patches_without_if_match_all_land(

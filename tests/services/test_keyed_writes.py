@@ -1,22 +1,19 @@
 """Keyed POSTs on a real database, each request in its own session as in production."""
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, delete, func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app import idempotency_store
-from app.config import Settings
-from app.db import get_session
-from app.main import create_app
 from app.models import ApiKey, Certainty, Event, EventStatus, EventType, IdempotencyRecord
 from app.schemas.keys import KeyScope
 from app.services import keys
+from tests.concurrency import app_on_engine, send_all
 from tests.factories import bearer
 
 WRITERS = 8
@@ -39,19 +36,9 @@ def committed_key(engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_on_engine(engine: Engine) -> Any:
-    """The app with unlimited rates, each request in a session of its own on `engine`."""
-    app = create_app(Settings(rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0))
-
-    def own_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
-
-    app.dependency_overrides[get_session] = own_session
-    return app
+def app(engine: Engine) -> FastAPI:
+    """The app, each request in a session of its own."""
+    return app_on_engine(engine)
 
 
 def event_body(n: int) -> dict[str, Any]:
@@ -66,26 +53,20 @@ def stored_events(engine: Engine) -> int:
         return int(session.exec(stmt).one())
 
 
-async def post_all(app: Any, requests: list[tuple[dict[str, Any], dict[str, str]]]) -> list[Any]:
+def post_all(app: FastAPI, requests: list[tuple[dict[str, Any], dict[str, str]]]) -> list[Any]:
     """Send every (body, headers) POST to /events at once."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        return list(
-            await asyncio.gather(
-                *(client.post("/api/v1/events", json=b, headers=h) for b, h in requests)
-            )
-        )
+    return send_all(app, [("POST", "/api/v1/events", body, h) for body, h in requests])
 
 
 def test_concurrent_keyed_writers_then_their_retries(
-    engine: Engine, committed_key: str, app_on_engine: Any
+    engine: Engine, committed_key: str, app: FastAPI
 ) -> None:
     sends = [
         (event_body(n), bearer(committed_key) | {"Idempotency-Key": f"k-{n}"})
         for n in range(WRITERS)
     ]
-    first = asyncio.run(post_all(app_on_engine, sends))
-    retries = asyncio.run(post_all(app_on_engine, sends))
+    first = post_all(app, sends)
+    retries = post_all(app, sends)
     assert [r.status_code for r in first] == [201] * WRITERS
     assert [r.status_code for r in retries] == [201] * WRITERS
     assert [r.headers.get("idempotent-replayed") for r in retries] == ["true"] * WRITERS
@@ -94,10 +75,10 @@ def test_concurrent_keyed_writers_then_their_retries(
 
 
 def test_concurrent_requests_with_one_key_write_once(
-    engine: Engine, committed_key: str, app_on_engine: Any
+    engine: Engine, committed_key: str, app: FastAPI
 ) -> None:
     send = (event_body(0), bearer(committed_key) | {"Idempotency-Key": "same"})
-    replies = asyncio.run(post_all(app_on_engine, [send] * WRITERS))
+    replies = post_all(app, [send] * WRITERS)
     assert [r.status_code for r in replies] == [201] * WRITERS
     replayed = sorted(r.headers.get("idempotent-replayed", "") for r in replies)
     assert replayed == ["", *["true"] * (WRITERS - 1)]
@@ -106,7 +87,7 @@ def test_concurrent_requests_with_one_key_write_once(
 
 
 def test_a_lost_commit_is_answered_truthfully_and_the_retry_replays(
-    engine: Engine, committed_key: str, app_on_engine: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, committed_key: str, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = idempotency_store.commit_transaction
 
@@ -116,36 +97,36 @@ def test_a_lost_commit_is_answered_truthfully_and_the_retry_replays(
 
     monkeypatch.setattr(idempotency_store, "commit_transaction", commit_then_lose)
     send = (event_body(0), bearer(committed_key) | {"Idempotency-Key": "lost"})
-    [lost] = asyncio.run(post_all(app_on_engine, [send]))
+    [lost] = post_all(app, [send])
     assert lost.status_code == 503
     assert lost.json()["type"] == "/problems/write-outcome-unknown"
     assert "nothing was written" not in lost.json()["detail"]
     monkeypatch.setattr(idempotency_store, "commit_transaction", real)
-    [retry] = asyncio.run(post_all(app_on_engine, [send]))
+    [retry] = post_all(app, [send])
     assert retry.status_code == 201
     assert retry.headers["idempotent-replayed"] == "true"
     assert stored_events(engine) == 1
 
 
 def test_a_commit_that_never_landed_is_run_again_on_retry(
-    engine: Engine, committed_key: str, app_on_engine: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, committed_key: str, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def lose(session: Session) -> None:
         raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(idempotency_store, "commit_transaction", lose)
     send = (event_body(0), bearer(committed_key) | {"Idempotency-Key": "never"})
-    [lost] = asyncio.run(post_all(app_on_engine, [send]))
+    [lost] = post_all(app, [send])
     assert lost.json()["type"] == "/problems/write-outcome-unknown"
     monkeypatch.undo()
-    [retry] = asyncio.run(post_all(app_on_engine, [send]))
+    [retry] = post_all(app, [send])
     assert retry.status_code == 201
     assert "idempotent-replayed" not in retry.headers
     assert stored_events(engine) == 1
 
 
 def test_a_request_that_dies_mid_write_leaves_its_key_free(
-    engine: Engine, committed_key: str, app_on_engine: Any
+    engine: Engine, committed_key: str, app: FastAPI
 ) -> None:
     calls: list[int] = []
 
@@ -165,14 +146,14 @@ def test_a_request_that_dies_mid_write_leaves_its_key_free(
             raise KeyboardInterrupt  # a BaseException, as a cancelled or killed task raises
 
     send = (event_body(0), bearer(committed_key) | {"Idempotency-Key": "dies"})
-    app_on_engine.add_api_route("/api/v1/events", _with_session(dies), methods=["POST"])
-    app_on_engine.router.routes.insert(0, app_on_engine.router.routes.pop())
+    app.add_api_route("/api/v1/events", _with_session(dies), methods=["POST"])
+    app.router.routes.insert(0, app.router.routes.pop())
     with pytest.raises(KeyboardInterrupt):
-        asyncio.run(post_all(app_on_engine, [send]))
+        post_all(app, [send])
     with Session(engine) as session:
         assert session.exec(select(IdempotencyRecord)).all() == []
     assert stored_events(engine) == 0
-    [retry] = asyncio.run(post_all(app_on_engine, [send]))
+    [retry] = post_all(app, [send])
     assert retry.status_code == 200
     assert stored_events(engine) == 1
 
@@ -213,7 +194,7 @@ def test_an_unkeyed_lost_commit_does_not_claim_nothing_was_written() -> None:
 
 
 def test_no_connection_for_the_key_is_a_503_that_wrote_nothing(
-    engine: Engine, committed_key: str, app_on_engine: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, committed_key: str, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -222,7 +203,7 @@ def test_no_connection_for_the_key_is_a_503_that_wrote_nothing(
 
     monkeypatch.setattr(idempotency_store.KeyedTransaction, "claim", pool_exhausted)
     send = (event_body(0), bearer(committed_key) | {"Idempotency-Key": "pool"})
-    [reply] = asyncio.run(post_all(app_on_engine, [send]))
+    [reply] = post_all(app, [send])
     assert reply.status_code == 503
     assert reply.json()["type"] == "/problems/database-unavailable"
     assert reply.headers["retry-after"] == "1"
