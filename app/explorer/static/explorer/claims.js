@@ -1,7 +1,8 @@
 // Claims: what was said, by whom, and each appearance's quote in its source, highlighted.
 
-import { get, record } from "./api.js";
+import { record } from "./api.js";
 import { badge, dateText, fill, h, link, refLink, words } from "./dom.js";
+import { pagedList } from "./pages.js";
 
 const CONTEXT = 240; // characters of source text shown on each side of a quote
 
@@ -16,23 +17,9 @@ export function utf16Index(text, offset) {
 }
 
 /** A list of claims, `pageSize` at a time, with a button for the next page. */
-export async function claimList(path, pageSize) {
-  const list = h("div", { class: "claims" });
-  const more = h("button", { type: "button", class: "secondary" }, "More claims");
-  let cursor = null;
-  const load = async () => {
-    more.disabled = true;
-    const page = await get(path, { limit: pageSize, cursor });
-    list.append(...page.items.map(claimView));
-    cursor = page.next_cursor;
-    more.disabled = false;
-    more.hidden = !cursor;
-    return page;
-  };
-  more.addEventListener("click", () => load().catch((error) => more.replaceWith(String(error.message))));
-  const first = await load();
-  if (!first.items.length) return h("p", { class: "empty" }, "No claims recorded.");
-  return [list, more];
+export function claimList(path, pageSize) {
+  return pagedList(h("div", { class: "claims" }), path, pageSize, claimView,
+    { more: "More claims", empty: "No claims recorded." });
 }
 
 /** One claim: its text, who made it when, its status, and where it appears. */

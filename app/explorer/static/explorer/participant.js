@@ -2,6 +2,7 @@
 
 import { get } from "./api.js";
 import { badge, dateText, h, later, link, refLink, s, title, words } from "./dom.js";
+import { pagedList } from "./pages.js";
 
 const TIMELINE_PAGE = 20;
 const NETWORK_SIZE = 16;
@@ -49,23 +50,9 @@ async function roleList(id) {
 }
 
 /** The events taken part in and claims made, by date, a page at a time. */
-async function timelineList(id) {
-  const list = h("ol", { class: "timeline-list" });
-  const more = h("button", { type: "button", class: "secondary" }, "Later entries");
-  let cursor = null;
-  const load = async () => {
-    more.disabled = true;
-    const page = await get(`/participants/${id}/timeline`, { limit: TIMELINE_PAGE, cursor });
-    list.append(...page.items.map(timelineItem));
-    cursor = page.next_cursor;
-    more.disabled = false;
-    more.hidden = !cursor;
-    return page;
-  };
-  more.addEventListener("click", () => load().catch((error) => more.replaceWith(String(error.message))));
-  const first = await load();
-  if (!first.items.length) return h("p", { class: "empty" }, "Nothing dated yet.");
-  return [list, more];
+function timelineList(id) {
+  return pagedList(h("ol", { class: "timeline-list" }), `/participants/${id}/timeline`, TIMELINE_PAGE,
+    timelineItem, { more: "Later entries", empty: "Nothing dated yet." });
 }
 
 function timelineItem(item) {
