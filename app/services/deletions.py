@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import Conflict
 from app.models import Revision, metadata, utcnow
-from app.services import crud, history, tombstones
+from app.services import crud, history, snapshots, tombstones
 
 
 def restore(session: Session, resource: str, ref: str) -> uuid.UUID:
@@ -31,7 +31,7 @@ def restore(session: Session, resource: str, ref: str) -> uuid.UUID:
     fields.update(
         version=deleted.version + 1,
         updated_at=utcnow().isoformat(),
-        updated_by=history.encode(session.info.get("actor")),
+        updated_by=snapshots.encode(session.info.get("actor")),
     )
     session.delete(stone)
     crud.flush(session, f"{resource} '{ref}'")
@@ -80,7 +80,7 @@ def _stone(session: Session, resource: str, ref: str) -> Any:
     stone = tombstones.find(session, resource, ref)
     if stone is not None:
         return stone
-    crud.get_or_404(session, history.RESOURCES[resource], ref)
+    crud.get_or_404(session, snapshots.RESOURCES[resource], ref)
     raise Conflict(f"{resource} '{ref}' is not deleted")
 
 

@@ -16,14 +16,14 @@ from app.schemas.history import (
     RevisionPublic,
     RevisionQuery,
 )
-from app.services import history, rows, tombstones
+from app.services import rows, snapshots, tombstones
 
 
 def record_id(session: Session, resource: str, ref: str) -> uuid.UUID:
     """The id of a live, deleted or merged record by id or slug, or NotFound."""
     ident = rows.as_uuid(ref)
     found = rows.load(
-        session, history.RESOURCES[resource], "id" if ident else "slug", [ident or ref]
+        session, snapshots.RESOURCES[resource], "id" if ident else "slug", [ident or ref]
     )
     if found:
         live: uuid.UUID = found[0].id
@@ -104,7 +104,7 @@ def _number(cursor: str | None, name: str) -> int:
 def is_live(session: Session, resource: str, ref: str) -> bool:
     """Whether a record with this id or slug exists (not deleted)."""
     ident = rows.as_uuid(ref)
-    model = history.RESOURCES[resource]
+    model = snapshots.RESOURCES[resource]
     return bool(rows.load(session, model, "id" if ident else "slug", [ident or ref]))
 
 

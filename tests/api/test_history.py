@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.models import Claim, Event, Participant, Source
 from app.schemas.keys import KeyScope
-from app.services import history
+from app.services import snapshots
 from tests.factories import (
     assert_problem,
     bearer,
@@ -238,7 +238,7 @@ class TestChangesFeed:
         for model in (Event, Participant, Claim, Source):
             resource = str(model.__tablename__)
             for ident in session.exec(select(model.id)).all():
-                stored[(resource, str(ident))] = history.snapshot(session, resource, ident)
+                stored[(resource, str(ident))] = snapshots.snapshot(session, resource, ident)
         assert mirror.keys() == stored.keys()
         assert mirror == stored
 
