@@ -27,6 +27,8 @@ CORS_ALLOW_HEADERS = [
     "If-None-Match",
     "Idempotency-Key",
     "X-Request-ID",
+    # A browser behind standbys sends a write's token back on its next read.
+    "X-Consistency-Token",
 ]
 CORS_EXPOSE_HEADERS = [
     "ETag",
@@ -39,6 +41,7 @@ CORS_EXPOSE_HEADERS = [
     "RateLimit-Remaining",
     "RateLimit-Reset",
     "Idempotent-Replayed",
+    "X-Consistency-Token",
 ]
 
 
