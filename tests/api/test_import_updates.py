@@ -1,7 +1,9 @@
 """An import's update of a stored record is held to what the HTTP update checks."""
 
 import hashlib
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.test_import import IMPORT, NDJSON, answer, body
@@ -16,6 +18,11 @@ CLAIM = {
     "text": "Talks went well",
     "claim_type": "quote",
     "appearances": [QUOTED],
+}
+RECORDS: dict[str, dict[str, Any]] = {
+    "source": {"kind": "report", "title": "Wire"},
+    "participant": {"name": "Someone", "kind": "person"},
+    "event": {"title": "Talks", "event_type": "meeting", "status": "occurred", "start": "2019"},
 }
 
 
@@ -54,3 +61,27 @@ class TestTextAddedToASource:
         patched = client.patch("/api/v1/sources/wire", json={"text": ARTICLE})
         assert patched.status_code == 200
         assert verifications(client) == [("verified", patched.json()["sha256"])]
+
+
+class TestSlugOfADeletedRecord:
+    @pytest.mark.parametrize("kind", list(RECORDS))
+    def test_is_refused_per_line_as_by_the_http_update(self, client: TestClient, kind: str) -> None:
+        fields = {"type": kind} | RECORDS[kind]
+        gone, kept = (fields | {"slug": f"{kind}-gone"}), (fields | {"slug": f"{kind}-kept"})
+        made = answer(client.post(IMPORT, content=body(gone, kept), headers=NDJSON))
+        assert client.delete(f"/api/v1/{kind}s/{made[0]['id']}").status_code == 204
+        renamed = kept | {"id": made[1]["id"], "slug": f"{kind}-gone"}
+        lines = answer(
+            client.post(IMPORT, params=UPDATE, content=body(renamed, kept), headers=NDJSON)
+        )
+        detail = (
+            f"the slug '{kind}-gone' or the id belonged to a {kind} that was deleted or "
+            "merged; slugs and ids are never reused"
+        )
+        assert [(r["status"], r.get("problem")) for r in lines[:-1]] == [
+            ("error", {"title": "Conflict", "detail": detail}),
+            ("unchanged", None),
+        ]
+        assert client.get(f"/api/v1/{kind}s/{kind}-kept").json()["id"] == made[1]["id"]
+        patched = client.patch(f"/api/v1/{kind}s/{kind}-kept", json={"slug": f"{kind}-gone"})
+        assert (patched.status_code, patched.json()["detail"]) == (409, detail)
