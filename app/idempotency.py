@@ -186,13 +186,14 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass through unless this is a keyed POST under the prefix."""
-        key = _header(scope, HEADER.lower().encode()) if scope["type"] == "http" else None
-        path = scope.get("path", "")
-        if (
-            key is None
-            or scope["method"] != "POST"
-            or not (path == self.prefix or path.startswith(self.prefix + "/"))
-        ):
+        # The method first: every other request (a read above all) goes on untouched, without
+        # even a look at its headers.
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        key = _header(scope, HEADER.lower().encode())
+        path = scope["path"]
+        if key is None or not (path == self.prefix or path.startswith(self.prefix + "/")):
             await self.app(scope, receive, send)
             return
         if not _VALID_KEY.fullmatch(key):

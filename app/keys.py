@@ -1,75 +1,40 @@
-"""Command line for API keys: `python -m app.keys create|list|revoke` on the configured database."""
+"""`python -m app.keys create|list|revoke`: the same command as `geoevents keys`."""
 
-import argparse
 import sys
-import uuid
 from collections.abc import Sequence
 
 from sqlmodel import Session
+from typer.main import get_command
 
-from app.db import get_engine
-from app.errors import NotFound
-from app.schemas.common import ShapeQuery
-from app.schemas.keys import KeyCreate, KeyScope, KeyVia
-from app.services import keys
+from app.cli.context import CliState
+from app.cli.main import app
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m app.keys", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="issue a key and print it (shown only once)")
-    create.add_argument("--name", required=True, help="who or what uses the key")
-    create.add_argument(
-        "--scopes",
-        nargs="+",
-        required=True,
-        choices=[str(s) for s in KeyScope],
-        help="admin implies write, write implies read",
-    )
-    commands.add_parser("list", help="list keys: id, prefix, scopes, name, revoked")
-    revoke = commands.add_parser("revoke", help="stop a key working")
-    revoke.add_argument("id", type=uuid.UUID, help="the key's id (see list)")
-    return parser
-
-
-def _list(session: Session) -> None:
-    cursor: str | None = None
-    while True:
-        page, cursor, _ = keys.list_keys(session, ShapeQuery(limit=500, cursor=cursor))
-        for key in page:
-            revoked = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"
-            scopes = ",".join(key.scopes)
-            print(f"{key.id}  {key.prefix}...  {scopes:<16}  {revoked:<8}  {key.name}")
-        if cursor is None:
-            return
+PROG = "python -m app.keys"
 
 
 def main(argv: Sequence[str] | None = None, session: Session | None = None) -> int:
-    """Run one command on `session` (by default, one on the configured database)."""
-    args = _parser().parse_args(argv)
-    if session is None:
-        with Session(get_engine(), expire_on_commit=False) as own:
-            return _run(own, args)
-    return _run(session, args)
-
-
-def _run(session: Session, args: argparse.Namespace) -> int:
-    if args.command == "create":
-        created = keys.create_key(
-            session, KeyCreate(name=args.name, scopes=args.scopes), via=KeyVia.cli
-        )
-        print(created.key)
-        print(f"id {created.id}; shown once, only its hash is stored", file=sys.stderr)
-    elif args.command == "list":
-        _list(session)
-    else:
-        try:
-            keys.revoke_key(session, args.id, via=KeyVia.cli)
-        except NotFound as exc:
-            print(exc.detail, file=sys.stderr)
-            return 1
-        print(f"revoked {args.id}")
+    """Run `geoevents keys ARGV` (on `session` when given, as tests do); its exit status."""
+    # The group as `geoevents` holds it: without the options only a root command has.
+    command = get_command(app).commands["keys"]  # type: ignore[attr-defined]
+    args = _scopes_spelt_once(list(sys.argv[1:] if argv is None else argv))
+    try:
+        command.main(args=args, prog_name=PROG, obj=CliState(session=session))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
     return 0
+
+
+def _scopes_spelt_once(args: list[str]) -> list[str]:
+    """`create --scopes a b` as this command once took it: `--scope a --scope b`."""
+    if "--scopes" not in args:
+        return args
+    at = args.index("--scopes")
+    scopes: list[str] = []
+    end = at + 1
+    while end < len(args) and not args[end].startswith("-"):
+        scopes += ["--scope", args[end]]
+        end += 1
+    return [*args[:at], *scopes, *args[end:]]
 
 
 if __name__ == "__main__":

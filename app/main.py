@@ -16,16 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 from starlette.types import ASGIApp
 
-from app import offload
+from app import offload, route_layers
 from app.auth import method_access, require_scope
 from app.config import Settings, get_settings
 from app.db import SessionDep, begin_writes, get_session
 from app.docs import install_docs
 from app.errors import DatabaseUnavailable, NotFound, install_error_handlers
 from app.explorer import install_explorer
-from app.headers import SecurityHeadersMiddleware
+from app.headers import ResponseHeadersMiddleware
 from app.lifecycle import check_ready
-from app.middleware import RequestIdMiddleware, install_middleware
+from app.middleware import install_middleware
 from app.openapi import install_openapi
 from app.routers import claims, events, history, imports, keys, participants, sources
 from app.routers.common import API_PREFIX, problem_responses
@@ -113,11 +113,11 @@ PROBLEM_TYPES: dict[str, str] = {
 
 
 class GeoEvents(FastAPI):
-    """FastAPI with the request id and security headers outermost, so a 500 carries them too."""
+    """FastAPI with the response headers outermost, so a 500 carries them too."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Wrap the whole stack, server error handler included, in the header middlewares."""
-        return RequestIdMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
+        """Wrap the whole stack, server error handler included, in the response headers."""
+        return ResponseHeadersMiddleware(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -137,32 +137,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app, settings)
     install_openapi(app, public_reads=not settings.require_key_for_reads)
     install_docs(app, _docs_access(settings))
-    # Auth is applied here, per router, so that resource routers stay unaware of it.
+    # Auth is applied here, per router, so that resource routers stay unaware of it. Each
+    # route runs only the dependencies its kind needs (app.route_layers), in this order:
+    # - a write opens its transaction for writing first (app.db.begin_writes): the access
+    #   check's key lookup is the transaction's first statement, and on SQLite a transaction
+    #   begun by a read takes the write lock only at its first write, where two writers
+    #   deadlock;
+    # - a read that may be slow waits for admission first: it then takes a session (the
+    #   access check's) only when it can run, leaving the sessions to cheap reads;
+    # - a read of one record needs neither: the access check alone.
     access = Depends(method_access(settings))
+    needs = route_layers.Needs(
+        write=[Depends(begin_writes), access],
+        slow_read=[Depends(offload.admit, scope="function"), access],
+        read=[access],
+    )
+    errors = problem_responses(401, 403)
     for module in (events, participants, claims, sources, history):
         for router in module.routers:
-            app.include_router(
-                router,
-                prefix=API_PREFIX,
-                # Admission first: a slow read waits before it takes a session.
-                dependencies=[
-                    Depends(offload.admit, scope="function"),
-                    Depends(begin_writes),
-                    access,
-                ],
-                responses=problem_responses(401, 403),
-            )
-    app.include_router(
-        keys.router,
-        prefix=API_PREFIX,
-        dependencies=[Depends(begin_writes), Depends(require_scope(KeyScope.admin))],
-        responses=problem_responses(401, 403),
+            route_layers.include(app, router, needs, prefix=API_PREFIX, responses=errors)
+    admin = Depends(require_scope(KeyScope.admin))
+    # Key lists are small: no admission.
+    admin_needs = route_layers.Needs(
+        write=[Depends(begin_writes), admin], slow_read=[admin], read=[admin]
     )
+    route_layers.include(app, keys.router, admin_needs, prefix=API_PREFIX, responses=errors)
     app.include_router(
         imports.router,
         prefix=API_PREFIX,
         dependencies=[Depends(require_scope(KeyScope.write))],
-        responses=problem_responses(401, 403),
+        responses=errors,
     )
     _add_operations(app)
     if settings.explorer:

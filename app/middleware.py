@@ -1,7 +1,4 @@
-"""Pure ASGI middleware: request ids, body limit, idempotency keys, rate limits and CORS."""
-
-import re
-import uuid
+"""Pure ASGI middleware: body limit, idempotency keys, rate limits and CORS, in their order."""
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -19,10 +16,8 @@ from app.replicas import ConsistencyTokenMiddleware
 from app.routers.common import API_PREFIX
 
 IMPORT_PATH = f"{API_PREFIX}/import"
-
-REQUEST_ID_HEADER = b"x-request-id"
-# A client's id is kept only if it cannot smuggle anything into logs or headers.
-_SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+# Methods whose body no handler reads: the body limit lets them through unwrapped.
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]
 CORS_ALLOW_HEADERS = [
@@ -32,6 +27,8 @@ CORS_ALLOW_HEADERS = [
     "If-None-Match",
     "Idempotency-Key",
     "X-Request-ID",
+    # A browser behind standbys sends a write's token back on its next read.
+    "X-Consistency-Token",
 ]
 CORS_EXPOSE_HEADERS = [
     "ETag",
@@ -44,6 +41,7 @@ CORS_EXPOSE_HEADERS = [
     "RateLimit-Remaining",
     "RateLimit-Reset",
     "Idempotent-Replayed",
+    "X-Consistency-Token",
 ]
 
 
@@ -52,42 +50,6 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
         if key == name:
             return bytes(value)
     return None
-
-
-def request_id_of(scope: Scope) -> bytes:
-    """The client's `X-Request-ID` when sane, otherwise a new uuid4 hex."""
-    sent = _header(scope, REQUEST_ID_HEADER)
-    if sent is not None and _SANE_REQUEST_ID.fullmatch(sent):
-        return sent
-    return uuid.uuid4().hex.encode()
-
-
-class RequestIdMiddleware:
-    """Give every response an `X-Request-ID`, and the request its `state.request_id`."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Tag the response start with the request id."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = request_id_of(scope)
-        scope.setdefault("state", {})["request_id"] = request_id.decode()
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [
-                    (key, value)
-                    for key, value in message.get("headers", [])
-                    if key.lower() != REQUEST_ID_HEADER
-                ]
-                headers.append((REQUEST_ID_HEADER, request_id))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 class _BodyTooLarge(Exception):
@@ -105,7 +67,8 @@ class BodySizeLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Reject on Content-Length, else count the chunks as they arrive."""
-        if scope["type"] != "http":
+        # A read's body is never read, so there is nothing to limit (and nothing to wrap).
+        if scope["type"] != "http" or scope["method"] in BODILESS_METHODS:
             await self.app(scope, receive, send)
             return
         limit = self.import_max_body_bytes if scope["path"] == IMPORT_PATH else self.max_body_bytes

@@ -235,6 +235,7 @@ class ConsistencyTokenMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add `X-Consistency-Token` to 2xx answers of POST, PATCH, PUT and DELETE."""
+        # A read commits nothing to wait for: it goes on with the client's own `send`.
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return

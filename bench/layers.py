@@ -4,8 +4,10 @@ Each variant is the app with one middleware removed (or all of them); every vari
 the same GET through its real ASGI entry, on one pinned core, and variants alternate in
 rounds so that drift cancels. In the full app the time spent in FastAPI's dependency solving
 (running the dependencies included), in the handler and in response serialization is timed
-by wrapping those functions. Writes its section of bench/RESULTS.md. Run it on a quiet
-machine: DATABASE_URL=sqlite:///bench/data/sqlite-100000.db .venv/bin/python -m bench.layers
+by wrapping those functions. A GET passes straight through the layers only writes use (the
+body limit, idempotency keys): their rows show what passing through costs. Writes its section
+of bench/RESULTS.md. Run it on a quiet machine:
+DATABASE_URL=sqlite:///bench/data/sqlite-100000.db .venv/bin/python -m bench.layers
 """
 
 import argparse
@@ -28,13 +30,12 @@ from starlette.types import ASGIApp, Message
 
 from app.config import Settings
 from app.db import build_engine
-from app.headers import SecurityHeadersMiddleware
+from app.headers import ResponseHeadersMiddleware
 from app.main import create_app
-from app.middleware import RequestIdMiddleware
 
 FULL, BARE = "full stack", "no middleware of the app's"
-# Mirrors app.main.GeoEvents.build_middleware_stack: these two wrap the whole stack.
-OUTER = ("RequestIdMiddleware", "SecurityHeadersMiddleware")
+# Mirrors app.main.GeoEvents.build_middleware_stack: this one wraps the whole stack.
+OUTER = (ResponseHeadersMiddleware,)
 # What the full app's request spends inside these FastAPI functions (wrapped and timed).
 PHASES = {
     "dependency solving": "solve_dependencies",
@@ -67,7 +68,8 @@ class Timing:
 def variant_names(app: FastAPI) -> list[str]:
     """The full app, the app without each of its middleware in turn, and without any."""
     inner = [m.cls.__name__ for m in app.user_middleware]  # type: ignore[attr-defined]
-    return [FULL, *(f"without {name}" for name in [*OUTER, *inner]), BARE]
+    outer = [cls.__name__ for cls in OUTER]
+    return [FULL, *(f"without {name}" for name in [*outer, *inner]), BARE]
 
 
 def build(make_app: MakeApp, variant: str) -> FastAPI:
@@ -79,10 +81,9 @@ def build(make_app: MakeApp, variant: str) -> FastAPI:
     else:
         app.user_middleware = [m for m in app.user_middleware if m.cls.__name__ != dropped]  # type: ignore[attr-defined]
     stack = FastAPI.build_middleware_stack(app)
-    if variant != BARE and dropped != "SecurityHeadersMiddleware":
-        stack = SecurityHeadersMiddleware(stack)
-    if variant != BARE and dropped != "RequestIdMiddleware":
-        stack = RequestIdMiddleware(stack)
+    for cls in OUTER if variant != BARE else ():
+        if cls.__name__ != dropped:
+            stack = cls(stack)
     app.middleware_stack = stack
     return app
 

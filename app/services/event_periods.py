@@ -93,10 +93,16 @@ def meets(
 
 
 def _status_on(filters: EventFilters) -> list[ColumnElement[bool]]:
-    # The status in force on the date: the latest change reported for a day certainly on or
-    # before it (served by ix_event_status_change_event_as_of).
-    day = status_day(filters)
-    current = (
+    current = status_on_day(status_day(filters))
+    if filters.status:
+        return [current.in_([s.value for s in filters.status])]
+    return [current.is_not(None)]
+
+
+def status_on_day(day: dt.date) -> ColumnElement[str]:
+    """An event's status in force on `day`: the latest change reported for a day certainly on
+    or before it (served by ix_event_status_change_event_as_of); NULL if none was."""
+    return (
         select(EventStatusChange.status)
         .where(
             col(EventStatusChange.event_id) == col(Event.id),
@@ -109,9 +115,6 @@ def _status_on(filters: EventFilters) -> list[ColumnElement[bool]]:
         .correlate(Event)
         .scalar_subquery()
     )
-    if filters.status:
-        return [current.in_([s.value for s in filters.status])]
-    return [current.is_not(None)]
 
 
 def status_day(filters: EventFilters) -> dt.date:

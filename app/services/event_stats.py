@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Event
 from app.schemas.events import EventBucket, EventStats, EventStatsQuery
-from app.services import event_queries
+from app.services import event_periods, event_queries
 
 # Periods are digits and hyphens, so these keys never clash with one.
 _UNDATED, _IMPRECISE = "undated", "imprecise"
@@ -20,6 +20,8 @@ def event_stats(session: Session, query: EventStatsQuery) -> EventStats:
     where = event_queries.conditions(session, query)
     if query.group_by in _PERIOD_LENGTHS:
         return _by_date(session, query, where)
+    if query.group_by == "status" and query.status_on:
+        return _by_status_on(session, query, where)
     column = {
         "event_type": col(Event.event_type),
         "country": col(Event.location_country),
@@ -30,6 +32,21 @@ def event_stats(session: Session, query: EventStatsQuery) -> EventStats:
         select(column, func.count()).where(*where).group_by(column).order_by(column.nulls_last())
     ).all()
     buckets = [EventBucket(key=key or "unknown", count=n) for key, n in rows]
+    return EventStats(group_by=query.group_by, buckets=buckets, imprecise=0, undated=0)
+
+
+def _by_status_on(session: Session, query: EventStatsQuery, where: list[Any]) -> EventStats:
+    # As the `status` filter reads it with status_on: the status on that date, not today's.
+    # The status_on filter leaves only events that had one. Grouped in an outer query, so that
+    # the subquery is not written out again in GROUP BY and ORDER BY.
+    day = event_periods.status_day(query)
+    status = event_periods.status_on_day(day).label("key")
+    # FROM event named: a filter may not name it, and the status must correlate with it.
+    keyed = select(status).select_from(Event).where(*where).subquery()
+    rows = session.exec(
+        select(keyed.c.key, func.count()).group_by(keyed.c.key).order_by(keyed.c.key)
+    ).all()
+    buckets = [EventBucket(key=key, count=n) for key, n in rows]
     return EventStats(group_by=query.group_by, buckets=buckets, imprecise=0, undated=0)
 
 

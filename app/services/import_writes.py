@@ -15,7 +15,7 @@ from app.errors import invalid
 from app.models import Claim, metadata
 from app.schemas.claims import ClaimCreate, ClaimUpdate
 from app.schemas.imports import ClaimLine
-from app.services import appearances, claims, crud, records
+from app.services import appearances, claims, crud, records, sources
 from app.services.import_refs import Resolver, UnknownReference
 from app.services.import_rows import Built, status_change
 
@@ -131,6 +131,9 @@ def update_record(session: Session, built: Built, stored: dict[str, Any]) -> Non
     # The old roles' title keys went with them (ON DELETE CASCADE).
     if built.rows.get("role_title_key"):
         insert_rows(session, "role_title_key", built.rows["role_title_key"])
+    if built.kind == "source" and own["text"] != stored.get("text"):
+        # As PATCH /sources/{id}: the quotes must hold in the new text, and are verified by it.
+        sources.reverify_appearances(session, built.id, own["text"], own["sha256"])
     if built.kind == "event" and (stored.get("status"), stored.get("status_as_of")) != (
         built.record.get("status"),
         built.record.get("status_as_of"),

@@ -81,8 +81,7 @@ def update_source(
     if "text" in changes:
         _check_recorded_sha256(source, changes["text"])
         _set_text(source, changes["text"])
-        _check_quotes_survive(session, source)
-        _verify_quotes(session, source)
+        reverify_appearances(session, source.id, source.text, source.sha256)
     crud.touch(source)
     crud.commit(session, f"source '{source.slug}'")
     return to_public([source])[0]
@@ -126,26 +125,24 @@ def _check_recorded_sha256(source: Source, text: str | None) -> None:
         )
 
 
-def _verify_quotes(session: Session, source: Source) -> None:
-    # Every quote was just found in the stored text (_check_quotes_survive).
-    if source.text is None:
+def reverify_appearances(
+    session: Session, source_id: uuid.UUID, text: str | None, sha256: str | None
+) -> None:
+    """A source's new text must hold every quote at its offsets; each is then verified by it."""
+    # Shared by PATCH /sources/{id} and the import's update of a source.
+    if text is None:
         return
-    for row in session.exec(select(Appearance).where(col(Appearance.source_id) == source.id)):
-        if (row.verification, row.verified_sha256) != (Verification.verified, source.sha256):
-            row.verification, row.verified_sha256 = Verification.verified, source.sha256
-            crud.touch(row)
-
-
-def _check_quotes_survive(session: Session, source: Source) -> None:
-    if source.text is None:
-        return
-    appearances = session.exec(select(Appearance).where(col(Appearance.source_id) == source.id))
-    broken = [a for a in appearances if not _quoted_at(source.text, a)]
+    rows = session.exec(select(Appearance).where(col(Appearance.source_id) == source_id)).all()
+    broken = [a for a in rows if not _quoted_at(text, a)]
     if broken:
         raise Conflict(
             f"the new text no longer holds {len(broken)} quoted appearance(s) at their offsets; "
             "update or delete those appearances first"
         )
+    for row in rows:
+        if (row.verification, row.verified_sha256) != (Verification.verified, sha256):
+            row.verification, row.verified_sha256 = Verification.verified, sha256
+            crud.touch(row)
 
 
 def _quoted_at(text: str, appearance: Appearance) -> bool:

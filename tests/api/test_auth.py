@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app.config import Settings
-from app.keys import main as keys_cli
 from app.models import ApiKey
 from app.schemas.keys import KeyScope
 from app.services import keys
@@ -247,28 +246,6 @@ class TestBootstrap:
         with TestClient(app_on(session, Settings())) as started:
             assert started.get("/health").status_code == 200
         assert session.exec(select(func.count()).select_from(ApiKey)).one() == before
-
-
-class TestCommandLine:
-    def test_create_list_revoke(self, session: Session, capsys: pytest.CaptureFixture[str]) -> None:
-        assert keys_cli(["create", "--name", "importer", "--scopes", "write"], session) == 0
-        plain = capsys.readouterr().out.strip()
-        row = keys.find_key(session, plain)
-        assert row is not None
-        assert (row.name, row.scopes, row.revoked_at) == ("importer", ["write"], None)
-        assert keys_cli(["list"], session) == 0
-        listed = capsys.readouterr().out
-        assert f"{row.id}  {plain[:7]}...  write" in listed
-        assert keys_cli(["revoke", str(row.id)], session) == 0
-        assert capsys.readouterr().out == f"revoked {row.id}\n"
-        assert row.revoked_at is not None
-
-    def test_revoking_an_unknown_id_fails(
-        self, session: Session, capsys: pytest.CaptureFixture[str]
-    ) -> None:
-        missing = uuid.uuid4()
-        assert keys_cli(["revoke", str(missing)], session) == 1
-        assert capsys.readouterr().err == f"no api key '{missing}'\n"
 
 
 class TestOpenAPI:

@@ -184,8 +184,22 @@ class TestCors:
         )
         assert response.headers["access-control-allow-headers"] == (
             "Accept, Accept-Language, Authorization, Content-Language, Content-Type, "
-            "Idempotency-Key, If-Match, If-None-Match, X-Request-ID"
+            "Idempotency-Key, If-Match, If-None-Match, X-Consistency-Token, X-Request-ID"
         )
+
+    def test_preflight_lets_a_read_send_its_consistency_token(
+        self, configured_client: TestClient
+    ) -> None:
+        response = configured_client.options(
+            "/api/v1/events/some-event",
+            headers={
+                "Origin": ALLOWED_ORIGIN,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "x-consistency-token",
+            },
+        )
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
 
     def test_preflight_from_another_origin(self, configured_client: TestClient) -> None:
         response = configured_client.options(
@@ -204,7 +218,7 @@ class TestCors:
         assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
         assert response.headers["access-control-expose-headers"] == (
             "ETag, Last-Modified, Location, X-Request-ID, Link, Retry-After, RateLimit-Limit, "
-            "RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed"
+            "RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed, X-Consistency-Token"
         )
         assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
 

@@ -2,8 +2,10 @@
 
 import uuid
 
+import pytest
 from sqlmodel import Session
 
+from app import keys as keys_module
 from app.services import keys
 from tests.cli.conftest import Run
 
@@ -41,3 +43,39 @@ class TestKeys:
     def test_revoking_an_unknown_key_fails(self, run: Run) -> None:
         result = run("keys", "revoke", str(uuid.uuid4()))
         assert result.exit_code == 1
+
+
+class TestPythonDashMAppKeys:
+    def test_is_the_same_command(
+        self, run: Run, session: Session, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert keys_module.main(["create", "--name", "importer", "--scope", "write"], session) == 0
+        created = capsys.readouterr()
+        found = keys.find_key(session, created.out.strip())
+        assert found is not None
+        assert (found.name, found.scopes) == ("importer", ["write"])
+        assert created.err == f"id {found.id}; shown once, only its hash is stored\n"
+        assert keys_module.main(["list"], session) == 0
+        assert capsys.readouterr().out == run("keys", "list").stdout
+        assert keys_module.main(["revoke", str(found.id)], session) == 0
+        assert capsys.readouterr() == ("", f"revoked {found.id}\n")
+        assert found.revoked_at is not None
+
+    def test_takes_scopes_as_it_once_did(
+        self, session: Session, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = ["create", "--scopes", "read", "write", "--name", "two"]
+        assert keys_module.main(argv, session) == 0
+        found = keys.find_key(session, capsys.readouterr().out.strip())
+        assert found is not None
+        assert found.scopes == ["read", "write"]
+
+    def test_revoking_an_unknown_key_fails(
+        self, session: Session, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        missing = uuid.uuid4()
+        assert keys_module.main(["revoke", str(missing)], session) == 1
+        assert capsys.readouterr().err == f"no api key '{missing}'\n"
+
+    def test_a_misspelt_command_is_a_usage_error(self, session: Session) -> None:
+        assert keys_module.main(["issue"], session) == 2
