@@ -6,10 +6,10 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.read.claims import CLAIMS
 from app.routers import history
 from app.routers.common import (
     ClaimRef,
@@ -20,7 +20,13 @@ from app.routers.common import (
     paged,
     problem_responses,
 )
-from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.conditional import (
+    IfMatch,
+    IfNoneMatch,
+    read_tagged,
+    tagged,
+    tagged_unless_current,
+)
 from app.routers.history import Purge
 from app.schemas.claims import (
     AppearanceCreate,
@@ -92,14 +98,13 @@ async def list_claims(
 async def read_claim(
     claim_id: ClaimRef,
     session: SessionDep,
-    response: Response,
     as_of: history.AsOf = None,
     if_none_match: IfNoneMatch = None,
-) -> ClaimPublic | JSONResponse:
+) -> ClaimPublic | Response:
     """One claim by id or slug, with its subjects, appearances and relations."""
     if as_of is not None:
         return history.as_of_answer(session, "claim", claim_id, as_of)
-    return tagged_unless_current(response, claims.read_claim(session, claim_id), if_none_match)
+    return read_tagged(CLAIMS, session, claim_id, if_none_match)
 
 
 @router.patch(

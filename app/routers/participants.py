@@ -4,10 +4,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.read.participants import PARTICIPANTS
 from app.routers import history
 from app.routers.common import (
     ParticipantRef,
@@ -17,7 +17,13 @@ from app.routers.common import (
     paged,
     problem_responses,
 )
-from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.conditional import (
+    IfMatch,
+    IfNoneMatch,
+    read_tagged,
+    tagged,
+    tagged_unless_current,
+)
 from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import EventParticipantPublic
@@ -108,16 +114,13 @@ def _participants_page(
 async def read_participant(
     participant_id: ParticipantRef,
     session: SessionDep,
-    response: Response,
     as_of: history.AsOf = None,
     if_none_match: IfNoneMatch = None,
-) -> ParticipantPublic | JSONResponse:
+) -> ParticipantPublic | Response:
     """One participant by id or slug."""
     if as_of is not None:
         return history.as_of_answer(session, "participant", participant_id, as_of)
-    return tagged_unless_current(
-        response, participants.read_participant(session, participant_id), if_none_match
-    )
+    return read_tagged(PARTICIPANTS, session, participant_id, if_none_match)
 
 
 @router.patch(
