@@ -1,7 +1,5 @@
 """Events read as bytes are byte for byte what the pydantic path gives, on both engines."""
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.models import Event
@@ -9,13 +7,6 @@ from app.read import events as read
 from app.read.records import encode
 from app.schemas.events import EventPublic, EventRead
 from app.services import event_queries, events
-from tests.factories import (
-    assert_problem,
-    make_event,
-    make_event_participant,
-    make_participant,
-    make_source,
-)
 from tests.read.reference import reference
 
 API = "/api/v1"
