@@ -16,7 +16,9 @@ from app.read.layouts import (
     DateBounds,
     Layout,
 )
+from app.read.pages import shaper
 from app.read.records import Kind, Record
+from app.services import search
 
 CLAIM: Table = Claim.__table__  # type: ignore[attr-defined]
 PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
@@ -153,3 +155,6 @@ def _fill(session: Session, dialect: Dialect, by_id: dict[Any, Record], params: 
 
 
 CLAIMS = Kind(Claim, _LAYOUT, (_fill,), _claims, _claim)
+
+# A list page of claims, with their matches under `q`.
+PAGE = shaper(CLAIMS, search.CLAIMS)

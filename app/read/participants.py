@@ -8,7 +8,9 @@ from sqlmodel import Session
 from app.models import Participant, ParticipantIdentifier
 from app.read.columns import Select, cached, markers, of, select
 from app.read.layouts import FILLED, META, Layout
+from app.read.pages import shaper
 from app.read.records import Kind, Record
+from app.services import search
 
 _LAYOUT = Layout(
     *META,
@@ -36,3 +38,6 @@ def _fill(session: Session, dialect: Dialect, by_id: dict[Any, Record], params: 
 
 
 PARTICIPANTS = Kind(Participant, _LAYOUT, (_fill,))
+
+# A list page of participants, with their matches under `q`.
+PAGE = shaper(PARTICIPANTS, search.PARTICIPANTS)

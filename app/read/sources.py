@@ -2,6 +2,7 @@
 
 from app.models import Source
 from app.read.layouts import META, DateBounds, Layout
+from app.read.pages import shaper
 from app.read.records import Kind
 
 LAYOUT = Layout(
@@ -11,3 +12,5 @@ LAYOUT = Layout(
     *("language", "credits", "text", "sha256"),
 )
 SOURCES = Kind(Source, LAYOUT)
+# A list page of sources.
+PAGE = shaper(SOURCES)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats, offload
 from app.db import SessionDep
+from app.read import claims as read_claims
 from app.read.claims import CLAIMS
 from app.routers import history
 from app.routers.common import (
@@ -17,7 +18,7 @@ from app.routers.common import (
     ParticipantRef,
     created,
     listed,
-    paged,
+    paged_records,
     problem_responses,
 )
 from app.routers.conditional import (
@@ -329,17 +330,16 @@ async def _answer(
     *args: Any,
 ) -> Page[ClaimPublic]:
     shaped: Page[ClaimPublic] = await offload.answer(
-        slow, response, _paged, request, response, query, service, *args
+        slow, response, _paged, request, query, service, *args
     )
     return shaped
 
 
 def _paged(
-    request: Request, response: Response, query: ClaimQuery, service: ClaimService, *args: Any
+    request: Request, query: ClaimQuery, service: ClaimService, *args: Any
 ) -> Page[ClaimPublic]:
-    items, next_cursor, total = service(*args, query)
-    page = Page[ClaimPublic](items=items, next_cursor=next_cursor, total=total)
-    shaped: Page[ClaimPublic] = paged(request, response, page, query.field_set())
+    found = service(*args, query, shape=read_claims.PAGE)
+    shaped: Page[ClaimPublic] = paged_records(request, ClaimPublic, found, query.field_set())
     return shaped
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats, offload
 from app.db import SessionDep
+from app.read import participants as read_participants
 from app.read.participants import PARTICIPANTS
 from app.routers import history
 from app.routers.common import (
@@ -14,7 +15,7 @@ from app.routers.common import (
     created,
     listed,
     listed_from,
-    paged,
+    paged_records,
     problem_responses,
 )
 from app.routers.conditional import (
@@ -90,17 +91,18 @@ async def list_participants(
     if exported is not None:
         return exported
     shaped: Page[ParticipantPublic] = await offload.answer(
-        slow, response, _participants_page, request, response, session, query
+        slow, response, _participants_page, request, session, query
     )
     return shaped
 
 
 def _participants_page(
-    request: Request, response: Response, session: SessionDep, query: ParticipantQuery
+    request: Request, session: SessionDep, query: ParticipantQuery
 ) -> Page[ParticipantPublic]:
-    items, next_cursor, total = participant_queries.list_participants(session, query)
-    page = Page[ParticipantPublic](items=items, next_cursor=next_cursor, total=total)
-    shaped: Page[ParticipantPublic] = paged(request, response, page, query.field_set())
+    found = participant_queries.list_participants(session, query, read_participants.PAGE)
+    shaped: Page[ParticipantPublic] = paged_records(
+        request, ParticipantPublic, found, query.field_set()
+    )
     return shaped
 
 

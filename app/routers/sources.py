@@ -6,9 +6,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats
 from app.db import SessionDep
+from app.read import sources as read_sources
 from app.read.sources import SOURCES
 from app.routers import history
-from app.routers.common import SourceRef, created, listed, problem_responses
+from app.routers.common import SourceRef, created, paged_records, problem_responses
 from app.routers.conditional import (
     IfMatch,
     IfNoneMatch,
@@ -55,8 +56,9 @@ async def list_sources(
     )
     if exported is not None:
         return exported
-    found = sources.list_sources(session, query)
-    return listed(request, response, Page[SourcePublic], found, query)
+    found = sources.list_sources(session, query, read_sources.PAGE)
+    shaped: Page[SourcePublic] = paged_records(request, SourcePublic, found, query.field_set())
+    return shaped
 
 
 @router.get(
