@@ -1,5 +1,7 @@
 """Events as JSON bytes: an event with its history, relations, identifiers and citations."""
 
+import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import Dialect, Table
@@ -15,6 +17,7 @@ from app.models import (
     EventStatusChange,
     Participant,
 )
+from app.read import pages
 from app.read.columns import Select, cached, markers, of, select
 from app.read.layouts import (
     EVENT_SUMMARY,
@@ -26,7 +29,7 @@ from app.read.layouts import (
     Layout,
     Location,
 )
-from app.read.records import Kind, Record
+from app.read.records import Kind, Record, encode
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 _LAYOUT = Layout(
@@ -194,3 +197,48 @@ def _fill_participants(
 EVENTS = Kind(Event, _LAYOUT, (_fill,), _events, _event)
 # With `expand=participants`: each event with its participants and their roles.
 EVENTS_WITH_PARTICIPANTS = Kind(Event, _LAYOUT, (_fill, _fill_participants), _events, _event)
+
+
+# Parts a list adds to its events, after the rest and in this order, as EventPublic has them.
+_ADDED = ("match", "status_on", "participants")
+
+
+def page_items(
+    session: Session,
+    ids: list[uuid.UUID],
+    *,
+    participants: bool = False,
+    marked: dict[uuid.UUID, str] | None = None,
+    status_on: tuple[str, dt.date] | None = None,
+) -> list[bytes]:
+    """The JSON of each event of a list page (`ids` in its order), as the events list writes
+    them: with its match under `q` (`marked`), its status on `status_on` (the date as sent and
+    its last day), and its participants if expanded."""
+    kind = EVENTS_WITH_PARTICIPANTS if participants else EVENTS
+    found = pages.records(session, kind, ids, marked or {})
+    for record in found:
+        if status_on is not None:
+            record["status_on"] = _status_on(record["status_history"], *status_on)
+        for part in _ADDED:
+            if part in record:
+                record[part] = record.pop(part)
+    return [encode(record) for record in found]
+
+
+def _status_on(history: list[Record], on: str, day: dt.date) -> Record:
+    # The latest status of the history reported by `day`: by its reported day, then by when
+    # recorded (event_periods.mark_status_on). Days as ISO text, as every engine gives them.
+    last = day.isoformat()
+    known = [
+        (str(change["as_of"]["latest"]), change["recorded_at"], index)
+        for index, change in enumerate(history)
+        if change["as_of"] is not None
+        and change["as_of"]["latest"] is not None
+        and str(change["as_of"]["latest"]) <= last
+    ]
+    latest = history[max(known)[2]] if known else None
+    return {
+        "date": on,
+        "status": latest["status"] if latest else None,
+        "as_of": latest["as_of"] if latest else None,
+    }

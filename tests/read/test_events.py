@@ -1,12 +1,14 @@
 """Events read as bytes are byte for byte what the pydantic path gives, on both engines."""
 
+import pytest
 from sqlmodel import Session, col, select
 
+from app.dates import parse_date
 from app.models import Event
 from app.read import events as read
 from app.read.records import encode
-from app.schemas.events import EventPublic, EventRead
-from app.services import event_queries, events
+from app.schemas.events import EventExpansion, EventPublic, EventRead
+from app.services import event_queries, events, search
 from tests.read.reference import reference
 
 API = "/api/v1"
@@ -43,3 +45,27 @@ class TestSeededEvents:
 
 def _by_title(session: Session) -> list[Event]:
     return list(session.exec(select(Event).order_by(col(Event.title))))
+
+
+class TestPageItems:
+    @pytest.mark.parametrize("expansions", [set(), {"participants"}])
+    @pytest.mark.parametrize("q", [None, "putin"])
+    @pytest.mark.parametrize("on", [None, "2019-09-12", "2015"])
+    def test_items_are_the_listed_models(
+        self, seeded: Session, expansions: set[EventExpansion], q: str | None, on: str | None
+    ) -> None:
+        records = _by_title(seeded)
+        ids = [event.id for event in records]
+        status_on = (on, parse_date(on).latest) if on else None
+        shaped = event_queries.shape(seeded, records, q, expansions, status_on)  # type: ignore[arg-type]
+        marked = search.snippets(seeded, search.EVENTS, q, ids) if q else None
+        found = read.page_items(
+            seeded,
+            ids,
+            participants=bool(expansions),
+            marked=marked,
+            status_on=status_on,  # type: ignore[arg-type]
+        )
+        assert found == [reference(EventPublic, event) for event in shaped]
+        if q:
+            assert any(b'"match":' in item for item in found)
