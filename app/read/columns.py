@@ -14,9 +14,8 @@ from sqlmodel import Session
 from app.models import UTCDateTime
 
 Decoder = Callable[[Any], Any] | None
-Row = Sequence[Any]
 
-# Options giving the bytes pydantic's JSON serialiser gives: UTC as `Z`, `1.0` for whole floats.
+# With these options orjson writes what pydantic's JSON serialiser writes (UTC as `Z`).
 OPTIONS = orjson.OPT_UTC_Z
 
 
