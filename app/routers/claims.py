@@ -6,10 +6,11 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.read import claims as read_claims
+from app.read.claims import CLAIMS
 from app.routers import history
 from app.routers.common import (
     ClaimRef,
@@ -17,10 +18,16 @@ from app.routers.common import (
     ParticipantRef,
     created,
     listed,
-    paged,
+    paged_records,
     problem_responses,
 )
-from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.conditional import (
+    IfMatch,
+    IfNoneMatch,
+    read_tagged,
+    tagged,
+    tagged_unless_current,
+)
 from app.routers.history import Purge
 from app.schemas.claims import (
     AppearanceCreate,
@@ -92,14 +99,13 @@ async def list_claims(
 async def read_claim(
     claim_id: ClaimRef,
     session: SessionDep,
-    response: Response,
     as_of: history.AsOf = None,
     if_none_match: IfNoneMatch = None,
-) -> ClaimPublic | JSONResponse:
+) -> ClaimPublic | Response:
     """One claim by id or slug, with its subjects, appearances and relations."""
     if as_of is not None:
         return history.as_of_answer(session, "claim", claim_id, as_of)
-    return tagged_unless_current(response, claims.read_claim(session, claim_id), if_none_match)
+    return read_tagged(CLAIMS, session, claim_id, if_none_match)
 
 
 @router.patch(
@@ -324,17 +330,16 @@ async def _answer(
     *args: Any,
 ) -> Page[ClaimPublic]:
     shaped: Page[ClaimPublic] = await offload.answer(
-        slow, response, _paged, request, response, query, service, *args
+        slow, response, _paged, request, query, service, *args
     )
     return shaped
 
 
 def _paged(
-    request: Request, response: Response, query: ClaimQuery, service: ClaimService, *args: Any
+    request: Request, query: ClaimQuery, service: ClaimService, *args: Any
 ) -> Page[ClaimPublic]:
-    items, next_cursor, total = service(*args, query)
-    page = Page[ClaimPublic](items=items, next_cursor=next_cursor, total=total)
-    shaped: Page[ClaimPublic] = paged(request, response, page, query.field_set())
+    found = service(*args, query, shape=read_claims.PAGE)
+    shaped: Page[ClaimPublic] = paged_records(request, ClaimPublic, found, query.field_set())
     return shaped
 
 

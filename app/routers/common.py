@@ -3,11 +3,14 @@
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, get_args
 
+import orjson
 from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 
 from app.errors import PROBLEM_MEDIA_TYPE, invalid
+from app.read import pages
+from app.read.records import Record
 from app.schemas.common import Page, Problem, ShapeQuery, no_nul
 
 API_PREFIX = "/api/v1"
@@ -70,20 +73,53 @@ def paged(request: Request, response: Response, page: Page[Any], fields: set[str
     A field name the items lack is a 422, rather than an item reduced silently to its id.
     """
     if fields is not None:
-        item_model = get_args(type(page).model_fields["items"].annotation)[0]
-        # `id` is added to every selection; an item without one (a timeline entry) just lacks it.
-        if unknown := fields - item_model.model_fields.keys() - {"id"}:
-            raise invalid(("query", "fields"), "unknown fields: " + ", ".join(sorted(unknown)))
-    headers = {}
-    if page.next_cursor is not None:
-        following = request.url.include_query_params(cursor=page.next_cursor)
-        headers["Link"] = f'<{following}>; rel="next"'
+        _check_fields(get_args(type(page).model_fields["items"].annotation)[0], fields)
+    headers = _link(request, page.next_cursor)
     if fields is None:
         response.headers.update(headers)
         return page
     body = page.model_dump(mode="json")
     body["items"] = [{k: v for k, v in item.items() if k in fields} for item in body["items"]]
     # A Response is sent as is: the partial items bypass the full model.
+    return JSONResponse(body, headers=headers)
+
+
+def _check_fields(item_model: type[BaseModel], fields: set[str]) -> None:
+    # `id` is added to every selection; an item without one (a timeline entry) just lacks it.
+    if unknown := fields - item_model.model_fields.keys() - {"id"}:
+        raise invalid(("query", "fields"), "unknown fields: " + ", ".join(sorted(unknown)))
+
+
+def _link(request: Request, next_cursor: str | None) -> dict[str, str]:
+    if next_cursor is None:
+        return {}
+    following = request.url.include_query_params(cursor=next_cursor)
+    return {"Link": f'<{following}>; rel="next"'}
+
+
+def paged_records(
+    request: Request,
+    item_model: type[BaseModel],
+    found: tuple[list[Record], str | None, int | None],
+    fields: set[str] | None,
+) -> Any:
+    """`paged` for a page of records read as bytes (`app.read`): the same body and headers.
+
+    Typed `Any` (a Response), as `paged` is, so that the handler keeps its page model for the
+    OpenAPI document.
+    """
+    if fields is not None:
+        _check_fields(item_model, fields)
+    headers = _link(request, found[1])
+    content = pages.body(*found)
+    if fields is None:
+        response = Response(content, media_type="application/json")
+        # After Content-Length and Content-Type, where FastAPI puts a handler's own headers.
+        response.raw_headers.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
+        return response
+    # Through the JSON values, so that the partial items are written as `paged` writes them.
+    body = orjson.loads(content)
+    body["items"] = [{k: v for k, v in item.items() if k in fields} for item in body["items"]]
     return JSONResponse(body, headers=headers)
 
 

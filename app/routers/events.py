@@ -4,13 +4,20 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.read import events as read_events
+from app.read.records import encode
 from app.routers import history
 from app.routers.common import EventRef, created, listed_from, paged, problem_responses
-from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.conditional import (
+    IfMatch,
+    IfNoneMatch,
+    tagged,
+    tagged_bytes,
+    tagged_unless_current,
+)
 from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
@@ -117,19 +124,23 @@ async def event_stats(
 async def read_event(
     event_id: EventRef,
     session: SessionDep,
-    response: Response,
     shape_as: Annotated[EventRead, Query()],
     if_none_match: IfNoneMatch = None,
-) -> EventPublic | JSONResponse:
+) -> EventPublic | Response:
     """One event by id or slug; `expand=participants,claims,sources` embeds related records.
 
     An expanded event has no ETag: its version does not cover the records embedded in it.
     """
     if shape_as.as_of is not None:
         return history.as_of_answer(session, "event", event_id, shape_as.as_of)
-    if shape_as.expand:
+    expansions = shape_as.expansions()
+    if expansions == {"participants"}:
+        expanded = read_events.EVENTS_WITH_PARTICIPANTS.read(session, event_id)
+        return Response(encode(expanded), media_type="application/json")
+    if expansions:
         return event_queries.read_event(session, event_id, shape_as)
-    return tagged_unless_current(response, events.read_event(session, event_id), if_none_match)
+    found = read_events.EVENTS.read(session, event_id)
+    return tagged_bytes(found, if_none_match)
 
 
 @router.patch(

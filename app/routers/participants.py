@@ -4,20 +4,27 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from app import formats, offload
 from app.db import SessionDep
+from app.read import participants as read_participants
+from app.read.participants import PARTICIPANTS
 from app.routers import history
 from app.routers.common import (
     ParticipantRef,
     created,
     listed,
     listed_from,
-    paged,
+    paged_records,
     problem_responses,
 )
-from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.conditional import (
+    IfMatch,
+    IfNoneMatch,
+    read_tagged,
+    tagged,
+    tagged_unless_current,
+)
 from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import EventParticipantPublic
@@ -84,17 +91,18 @@ async def list_participants(
     if exported is not None:
         return exported
     shaped: Page[ParticipantPublic] = await offload.answer(
-        slow, response, _participants_page, request, response, session, query
+        slow, response, _participants_page, request, session, query
     )
     return shaped
 
 
 def _participants_page(
-    request: Request, response: Response, session: SessionDep, query: ParticipantQuery
+    request: Request, session: SessionDep, query: ParticipantQuery
 ) -> Page[ParticipantPublic]:
-    items, next_cursor, total = participant_queries.list_participants(session, query)
-    page = Page[ParticipantPublic](items=items, next_cursor=next_cursor, total=total)
-    shaped: Page[ParticipantPublic] = paged(request, response, page, query.field_set())
+    found = participant_queries.list_participants(session, query, read_participants.PAGE)
+    shaped: Page[ParticipantPublic] = paged_records(
+        request, ParticipantPublic, found, query.field_set()
+    )
     return shaped
 
 
@@ -108,16 +116,13 @@ def _participants_page(
 async def read_participant(
     participant_id: ParticipantRef,
     session: SessionDep,
-    response: Response,
     as_of: history.AsOf = None,
     if_none_match: IfNoneMatch = None,
-) -> ParticipantPublic | JSONResponse:
+) -> ParticipantPublic | Response:
     """One participant by id or slug."""
     if as_of is not None:
         return history.as_of_answer(session, "participant", participant_id, as_of)
-    return tagged_unless_current(
-        response, participants.read_participant(session, participant_id), if_none_match
-    )
+    return read_tagged(PARTICIPANTS, session, participant_id, if_none_match)
 
 
 @router.patch(

@@ -3,13 +3,19 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from app import formats
 from app.db import SessionDep
+from app.read import sources as read_sources
+from app.read.sources import SOURCES
 from app.routers import history
-from app.routers.common import SourceRef, created, listed, problem_responses
-from app.routers.conditional import IfMatch, IfNoneMatch, tagged, tagged_unless_current
+from app.routers.common import SourceRef, created, paged_records, problem_responses
+from app.routers.conditional import (
+    IfMatch,
+    IfNoneMatch,
+    read_tagged,
+    tagged,
+)
 from app.routers.history import Purge
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
@@ -50,8 +56,9 @@ async def list_sources(
     )
     if exported is not None:
         return exported
-    found = sources.list_sources(session, query)
-    return listed(request, response, Page[SourcePublic], found, query)
+    found = sources.list_sources(session, query, read_sources.PAGE)
+    shaped: Page[SourcePublic] = paged_records(request, SourcePublic, found, query.field_set())
+    return shaped
 
 
 @router.get(
@@ -64,14 +71,13 @@ async def list_sources(
 async def read_source(
     source_id: SourceRef,
     session: SessionDep,
-    response: Response,
     as_of: history.AsOf = None,
     if_none_match: IfNoneMatch = None,
-) -> SourcePublic | JSONResponse:
+) -> SourcePublic | Response:
     """One source by id or slug."""
     if as_of is not None:
         return history.as_of_answer(session, "source", source_id, as_of)
-    return tagged_unless_current(response, sources.read_source(session, source_id), if_none_match)
+    return read_tagged(SOURCES, session, source_id, if_none_match)
 
 
 @router.patch(

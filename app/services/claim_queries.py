@@ -1,6 +1,7 @@
 """The questions asked of claims: text, who, where, about what, when and in which sources."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
@@ -32,7 +33,10 @@ _SORT_INDEXES = {
     "stated": IX_CLAIM_STATED_SORT_ID,
     "updated_at": IX_CLAIM_UPDATED_AT_ID,
 }
-ClaimPage = tuple[list[ClaimPublic], str | None, int | None]
+# A page of claims (public models unless a `Shape` made them something else), next cursor, total.
+ClaimPage = tuple[list[Any], str | None, int | None]
+# Makes a page's records into what the list answers with (by default `public`).
+Shape = Callable[[Session, ClaimQuery, list[Claim]], list[Any]] | None
 
 
 def conditions(
@@ -77,29 +81,34 @@ def conditions(
     return found
 
 
-def list_claims(session: Session, query: ClaimQuery) -> ClaimPage:
-    """A page of matching claims in the order asked for, with matches under `q`."""
-    return _list(session, query, [], "claims")
+def list_claims(session: Session, query: ClaimQuery, shape: Shape = None) -> ClaimPage:
+    """A page of matching claims in the order asked for, with matches under `q`; public models
+    unless `shape` makes the page's records into something else."""
+    return _list(session, query, [], "claims", shape)
 
 
-def list_event_claims(session: Session, event_ref: str, query: ClaimQuery) -> ClaimPage:
+def list_event_claims(
+    session: Session, event_ref: str, query: ClaimQuery, shape: Shape = None
+) -> ClaimPage:
     """A page of the matching claims made at an event or about it."""
     event = crud.get_or_404(session, Event, event_ref)
     about = select(ClaimSubject.claim_id).where(col(ClaimSubject.event_id) == event.id)
     base = or_(col(Claim.event_id) == event.id, col(Claim.id).in_(about))
-    return _list(session, query, [base], f"event-claims:{event.id}")
+    return _list(session, query, [base], f"event-claims:{event.id}", shape)
 
 
-def list_participant_claims(session: Session, participant_ref: str, query: ClaimQuery) -> ClaimPage:
+def list_participant_claims(
+    session: Session, participant_ref: str, query: ClaimQuery, shape: Shape = None
+) -> ClaimPage:
     """A page of the matching claims a participant made or that are about them."""
     participant = crud.get_or_404(session, Participant, participant_ref)
     about = select(ClaimSubject.claim_id).where(col(ClaimSubject.participant_id) == participant.id)
     base = or_(col(Claim.claimant_id) == participant.id, col(Claim.id).in_(about))
-    return _list(session, query, [base], f"participant-claims:{participant.id}")
+    return _list(session, query, [base], f"participant-claims:{participant.id}", shape)
 
 
 def _list(
-    session: Session, query: ClaimQuery, base: list[ColumnElement[bool]], name: str
+    session: Session, query: ClaimQuery, base: list[ColumnElement[bool]], name: str, shape: Shape
 ) -> ClaimPage:
     search.check_sort(query.sort, query.q)
     where = [*base, *conditions(session, query)]
@@ -121,12 +130,17 @@ def _list(
         )
     else:
         rows, next_cursor = _ordered_page(session, query, base, where, scope)
-    public = claims.to_public(session, rows)
+    return (shape or public)(session, query, rows), next_cursor, total
+
+
+def public(session: Session, query: ClaimQuery, rows: list[Claim]) -> list[ClaimPublic]:
+    """The public models of a page's claims, with their matches under `q`."""
+    found = claims.to_public(session, rows)
     if query.q:
         marked = search.snippets(session, search.CLAIMS, query.q, [c.id for c in rows])
-        for claim in public:
+        for claim in found:
             claim.match = marked.get(claim.id)
-    return public, next_cursor, total
+    return found
 
 
 def _ordered_page(

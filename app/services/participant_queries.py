@@ -1,5 +1,8 @@
 """The questions asked of participants: text, kind, country, identifiers and roles held."""
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
@@ -8,6 +11,9 @@ from app.errors import invalid
 from app.models import Participant, ParticipantIdentifier, Role, RoleTitleKey
 from app.schemas.participants import ParticipantPublic, ParticipantQuery
 from app.services import crud, paging, participants, roles, search
+
+# Makes a page's records into what the list answers with (by default `public`).
+Shape = Callable[[Session, ParticipantQuery, list[Participant]], list[Any]] | None
 
 _SORTS: dict[str, paging.Sort] = {
     "recorded": crud.RECORDED,
@@ -48,9 +54,10 @@ def conditions(session: Session, query: ParticipantQuery) -> list[ColumnElement[
 
 
 def list_participants(
-    session: Session, query: ParticipantQuery
-) -> tuple[list[ParticipantPublic], str | None, int | None]:
-    """A page of matching participants in the order asked for, with matches under `q`."""
+    session: Session, query: ParticipantQuery, shape: Shape = None
+) -> crud.Listed[Any]:
+    """A page of matching participants in the order asked for, with matches under `q`; public
+    models unless `shape` makes the page's records into something else."""
     search.check_sort(query.sort, query.q)
     stmt = select(Participant).where(*conditions(session, query))
     scope = paging.scope_of("participants", query.model_dump(exclude={"limit", "cursor"}))
@@ -67,12 +74,19 @@ def list_participants(
         cursor=query.cursor,
         scope=scope,
     )
-    public = participants.to_public(session, rows)
+    return (shape or public)(session, query, rows), next_cursor, total
+
+
+def public(
+    session: Session, query: ParticipantQuery, rows: list[Participant]
+) -> list[ParticipantPublic]:
+    """The public models of a page's participants, with their matches under `q`."""
+    found = participants.to_public(session, rows)
     if query.q:
         marked = search.snippets(session, search.PARTICIPANTS, query.q, [p.id for p in rows])
-        for participant in public:
+        for participant in found:
             participant.match = marked.get(participant.id)
-    return public, next_cursor, total
+    return found
 
 
 def _roles(session: Session, query: ParticipantQuery) -> list[ColumnElement[bool]]:

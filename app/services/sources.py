@@ -2,7 +2,7 @@
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -56,14 +56,19 @@ def read_source(session: Session, ref: str) -> SourcePublic:
     return to_public([crud.get_or_404(session, Source, ref)])[0]
 
 
-def list_sources(session: Session, query: SourceQuery) -> crud.Listed[SourcePublic]:
-    """A page of sources in the order they were recorded."""
+def list_sources(
+    session: Session,
+    query: SourceQuery,
+    shape: Callable[[Session, SourceQuery, list[Source]], list[Any]] | None = None,
+) -> crud.Listed[Any]:
+    """A page of sources in the order they were recorded; public models unless `shape` makes
+    the page's records into something else."""
     scope = crud.query_scope("sources", query.model_dump(exclude={"limit", "cursor"}))
     stmt = select(Source)
     if query.updated_since:
         stmt = stmt.where(col(Source.updated_at) >= query.updated_since)
     found, next_cursor, total = crud.paginate(session, stmt, Source, query, scope)
-    return to_public(found), next_cursor, total
+    return (shape(session, query, found) if shape else to_public(found)), next_cursor, total
 
 
 def update_source(

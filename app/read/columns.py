@@ -1,0 +1,129 @@
+"""Columns as the driver returns them, decoded only as far as orjson needs, per dialect."""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from sqlalchemy import JSON, Column, Date, Dialect, Table, Uuid
+from sqlmodel import Session
+
+from app.models import UTCDateTime
+
+Decoder = Callable[[Any], Any] | None
+
+# With these options orjson writes what pydantic's JSON serialiser writes (UTC as `Z`).
+OPTIONS = orjson.OPT_UTC_Z
+
+
+def _dashed(hex32: str) -> str:
+    # SQLite stores a UUID as its 32 hex digits; the API writes the dashed form.
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def decoder(column: Column[Any], dialect: Dialect) -> Decoder:
+    """How a value of `column` from the driver becomes one orjson writes as the API does."""
+    kind = column.type
+    sqlite = dialect.name == "sqlite"
+    if isinstance(kind, Uuid):
+        return _dashed if sqlite else None
+    if isinstance(kind, Date):
+        # SQLite stores `YYYY-MM-DD`, what the API writes; other drivers give dates orjson writes.
+        return None
+    if isinstance(kind, UTCDateTime):
+        parse = kind.impl_instance._cached_result_processor(dialect, None)
+        if parse is None:
+            return _utc
+        return lambda value: _utc(parse(value))  # type: ignore[arg-type]
+    if isinstance(kind, JSON):
+        return orjson.loads if sqlite else None
+    return None
+
+
+@dataclass(frozen=True)
+class Select:
+    """One statement over columns of tables, with each column's decoder, for one dialect."""
+
+    sql: str
+    decoders: tuple[Decoder, ...]
+
+    def rows(self, session: Session, params: Sequence[Any]) -> list[list[Any]]:
+        """The statement's rows, each value decoded."""
+        cursor = dbapi(session).cursor()
+        try:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        decoders = self.decoders
+        return [
+            [v if d is None or v is None else d(v) for d, v in zip(decoders, row, strict=True)]
+            for row in fetched
+        ]
+
+
+def dbapi(session: Session) -> Any:
+    """The DBAPI connection of the session's transaction (flushing what it holds unwritten)."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().connection.dbapi_connection
+
+
+def marker(dialect: Dialect) -> str:
+    """The dialect's parameter placeholder."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+def markers(dialect: Dialect, count: int) -> str:
+    """`count` placeholders, comma-separated."""
+    return ", ".join([marker(dialect)] * count)
+
+
+def dialect_of(session: Session) -> Dialect:
+    """The dialect of the session's database."""
+    return session.get_bind().dialect
+
+
+def bind(dialect: Dialect, key: Any) -> Any:
+    """A lookup key as the driver takes it: a UUID as hex digits on SQLite; a slug as is."""
+    if isinstance(key, uuid.UUID) and dialect.name == "sqlite":
+        return key.hex
+    return key
+
+
+def rebind(dialect: Dialect, ident: Any) -> Any:
+    """An id as decoded here (`decoded`) back as the driver takes it."""
+    return ident.replace("-", "") if dialect.name == "sqlite" else ident
+
+
+def decoded(dialect: Dialect, ident: uuid.UUID) -> Any:
+    """A UUID as this module decodes id columns: dashed text on SQLite, itself elsewhere."""
+    return str(ident) if dialect.name == "sqlite" else ident
+
+
+def select(
+    dialect: Dialect, columns: Sequence[Column[Any]], rest: str, *, names: Sequence[str] = ()
+) -> Select:
+    """`SELECT <columns> <rest>`; `names` overrides how each column is written (aliases)."""
+    written = names or [f"{c.table.name}.{c.name}" for c in columns]
+    return Select(
+        sql=f"SELECT {', '.join(written)} {rest}",
+        decoders=tuple(decoder(c, dialect) for c in columns),
+    )
+
+
+def of(table: Table, *names: str) -> list[Column[Any]]:
+    """Columns of `table` by name."""
+    return [table.c[name] for name in names]
+
+
+def cached(build: Callable[..., Select]) -> Callable[..., Select]:
+    """`build` with its statements kept per dialect (and per count of keys)."""
+    return lru_cache(maxsize=256)(build)

@@ -1,0 +1,244 @@
+"""Events as JSON bytes: an event with its history, relations, identifiers and citations."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import Dialect, Table
+from sqlmodel import Session
+
+from app.models import (
+    EVENT_MEASURES,
+    Event,
+    EventIdentifier,
+    EventParticipant,
+    EventRelation,
+    EventSource,
+    EventStatusChange,
+    Participant,
+)
+from app.read import pages
+from app.read.columns import Select, cached, markers, of, select
+from app.read.layouts import (
+    EVENT_SUMMARY,
+    FILLED,
+    META,
+    PARTICIPANT_SUMMARY,
+    PROVENANCE,
+    DateBounds,
+    Layout,
+    Location,
+)
+from app.read.records import Kind, Record, encode
+
+EVENT: Table = Event.__table__  # type: ignore[attr-defined]
+_LAYOUT = Layout(
+    *META,
+    *PROVENANCE,
+    *("slug", "title", "summary", "event_type", "cameo_code", "plover_type"),
+    ("start", DateBounds("start")),
+    ("end", DateBounds("end")),
+    "status",
+    ("status_as_of", DateBounds("status_as_of")),
+    ("status_history", FILLED),
+    "certainty",
+    ("location", Location()),
+    "parent_id",
+    ("parent", FILLED),
+    ("relations", FILLED),
+    ("incoming_relations", FILLED),
+    ("identifiers", FILLED),
+    *EVENT_MEASURES,
+    ("citations", FILLED),
+)
+_LINK = Layout(
+    *META,
+    *PROVENANCE,
+    *("event_id", "participant_id", "role", "note"),
+    ("participant", FILLED),
+    ("event", FILLED),
+)
+_SUMMARY_FIELDS = tuple(field for field, _ in EVENT_SUMMARY.fields)
+
+
+def _aliased(alias: str, layout: Layout, table: Table) -> list[str]:
+    return [f"{alias}.{c.name}" for c in layout.columns(table)]
+
+
+@cached
+def _events(dialect: Dialect, column: str, count: int) -> Select:
+    # With the parent in brief: an event names at most one.
+    return select(
+        dialect,
+        _LAYOUT.columns(EVENT) + EVENT_SUMMARY.columns(EVENT),
+        "FROM event e LEFT JOIN event parent ON parent.id = e.parent_id "
+        f"WHERE e.{column} IN ({markers(dialect, count)})",
+        names=_aliased("e", _LAYOUT, EVENT) + _aliased("parent", EVENT_SUMMARY, EVENT),
+    )
+
+
+@cached
+def _identifiers(dialect: Dialect, count: int) -> Select:
+    table = EventIdentifier.__table__  # type: ignore[attr-defined]
+    return select(
+        dialect,
+        of(table, "event_id", "scheme", "value"),
+        f"FROM event_identifier WHERE event_id IN ({markers(dialect, count)}) ORDER BY scheme",
+    )
+
+
+@cached
+def _citations(dialect: Dialect, count: int) -> Select:
+    table = EventSource.__table__  # type: ignore[attr-defined]
+    return select(
+        dialect,
+        of(table, "event_id", "source_id", "locator", "note"),
+        f"FROM event_source WHERE event_id IN ({markers(dialect, count)}) ORDER BY source_id",
+    )
+
+
+@cached
+def _history(dialect: Dialect, count: int) -> Select:
+    table = EventStatusChange.__table__  # type: ignore[attr-defined]
+    names = ("event_id", "status", "as_of_edtf", "as_of_precision", "as_of_earliest")
+    return select(
+        dialect,
+        of(table, *names, "as_of_latest", "recorded_at"),
+        f"FROM event_status_change WHERE event_id IN ({markers(dialect, count)}) "
+        "ORDER BY recorded_at, id",
+    )
+
+
+@cached
+def _relations(dialect: Dialect, count: int, incoming: bool) -> Select:
+    # Outgoing links name the related event; incoming ones the event declaring them.
+    table = EventRelation.__table__  # type: ignore[attr-defined]
+    own, other = ("related_event_id", "event_id") if incoming else ("event_id", "related_event_id")
+    return select(
+        dialect,
+        of(table, own, "relation", other) + EVENT_SUMMARY.columns(EVENT),
+        f"FROM event_relation r JOIN event e ON e.id = r.{other} "
+        f"WHERE r.{own} IN ({markers(dialect, count)}) ORDER BY r.relation, r.{other}",
+        names=[f"r.{own}", "r.relation", f"r.{other}", *_aliased("e", EVENT_SUMMARY, EVENT)],
+    )
+
+
+@cached
+def _participants(dialect: Dialect, count: int) -> Select:
+    links = EventParticipant.__table__  # type: ignore[attr-defined]
+    people = Participant.__table__  # type: ignore[attr-defined]
+    return select(
+        dialect,
+        _LINK.columns(links) + PARTICIPANT_SUMMARY.columns(people),
+        "FROM event_participant l JOIN participant p ON p.id = l.participant_id "
+        f"WHERE l.event_id IN ({markers(dialect, count)}) ORDER BY l.created_at, l.id",
+        names=_aliased("l", _LINK, links) + _aliased("p", PARTICIPANT_SUMMARY, people),
+    )
+
+
+def _event(row: list[Any]) -> Record:
+    record = _LAYOUT.record(row)
+    record["parent"] = EVENT_SUMMARY.record(row, _LAYOUT.width) if record["parent_id"] else None
+    return record
+
+
+def _fill(session: Session, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
+    count = len(by_id)
+    for record in by_id.values():
+        record.update(
+            status_history=[], relations=[], incoming_relations=[], identifiers={}, citations=[]
+        )
+    for event_id, scheme, value in _identifiers(dialect, count).rows(session, params):
+        by_id[event_id]["identifiers"][scheme] = value
+    for event_id, source_id, locator, note in _citations(dialect, count).rows(session, params):
+        by_id[event_id]["citations"].append(
+            {"source_id": source_id, "locator": locator, "note": note}
+        )
+    _fill_history(by_id, _history(dialect, count).rows(session, params))
+    for incoming, field in ((False, "relations"), (True, "incoming_relations")):
+        for row in _relations(dialect, count, incoming).rows(session, params):
+            summary = EVENT_SUMMARY.record(row, 3)
+            by_id[row[0]][field].append({"relation": row[1], "event_id": row[2], "event": summary})
+
+
+def _fill_history(by_id: dict[Any, Record], rows: list[list[Any]]) -> None:
+    for event_id, status, edtf, precision, earliest, latest, recorded_at in rows:
+        as_of = (
+            None
+            if edtf is None
+            else {"edtf": edtf, "precision": precision, "earliest": earliest, "latest": latest}
+        )
+        # Oldest first by the day each status was reported for (an undated one: recorded), so
+        # that a backdated status takes its place; days compared as ISO text on every engine.
+        day = recorded_at.date() if edtf is None else earliest or latest or "0001-01-01"
+        change = {"status": status, "as_of": as_of, "recorded_at": recorded_at}
+        by_id[event_id]["status_history"].append((str(day), recorded_at, change))
+    for record in by_id.values():
+        record["status_history"] = [c for _, _, c in sorted(record["status_history"], key=_first2)]
+
+
+def _first2(entry: tuple[str, Any, Any]) -> tuple[str, Any]:
+    return entry[0], entry[1]
+
+
+def _fill_participants(
+    session: Session, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]
+) -> None:
+    for record in by_id.values():
+        record["participants"] = []
+    for row in _participants(dialect, len(by_id)).rows(session, params):
+        link = _LINK.record(row)
+        event = by_id[link["event_id"]]
+        link["participant"] = PARTICIPANT_SUMMARY.record(row, _LINK.width)
+        link["event"] = {field: event[field] for field in _SUMMARY_FIELDS}
+        event["participants"].append(link)
+
+
+EVENTS = Kind(Event, _LAYOUT, (_fill,), _events, _event)
+# With `expand=participants`: each event with its participants and their roles.
+EVENTS_WITH_PARTICIPANTS = Kind(Event, _LAYOUT, (_fill, _fill_participants), _events, _event)
+
+
+# Parts a list adds to its events, after the rest and in this order, as EventPublic has them.
+_ADDED = ("match", "status_on", "participants")
+
+
+def page_items(
+    session: Session,
+    ids: list[uuid.UUID],
+    *,
+    participants: bool = False,
+    marked: dict[uuid.UUID, str] | None = None,
+    status_on: tuple[str, dt.date] | None = None,
+) -> list[bytes]:
+    """The JSON of each event of a list page (`ids` in its order), as the events list writes
+    them: with its match under `q` (`marked`), its status on `status_on` (the date as sent and
+    its last day), and its participants if expanded."""
+    kind = EVENTS_WITH_PARTICIPANTS if participants else EVENTS
+    found = pages.records(session, kind, ids, marked or {})
+    for record in found:
+        if status_on is not None:
+            record["status_on"] = _status_on(record["status_history"], *status_on)
+        for part in _ADDED:
+            if part in record:
+                record[part] = record.pop(part)
+    return [encode(record) for record in found]
+
+
+def _status_on(history: list[Record], on: str, day: dt.date) -> Record:
+    # The latest status of the history reported by `day`: by its reported day, then by when
+    # recorded (event_periods.mark_status_on). Days as ISO text, as every engine gives them.
+    last = day.isoformat()
+    known = [
+        (str(change["as_of"]["latest"]), change["recorded_at"], index)
+        for index, change in enumerate(history)
+        if change["as_of"] is not None
+        and change["as_of"]["latest"] is not None
+        and str(change["as_of"]["latest"]) <= last
+    ]
+    latest = history[max(known)[2]] if known else None
+    return {
+        "date": on,
+        "status": latest["status"] if latest else None,
+        "as_of": latest["as_of"] if latest else None,
+    }

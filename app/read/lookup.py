@@ -1,0 +1,27 @@
+"""The one lookup path of a record by id or slug, with the 404, 410 and 308 of absent ones."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from app.services import rows, tombstones
+
+# Reads the records whose `column` ("id" or "slug") is one of the keys.
+Reader = Callable[[Session, str, list[Any]], list[dict[str, Any]]]
+
+
+def by_ref(ref: str | uuid.UUID) -> tuple[str, Any]:
+    """The column a reference names a record by, and its key: a UUID is an id, else a slug."""
+    ident = ref if isinstance(ref, uuid.UUID) else rows.as_uuid(ref)
+    return ("id", ident) if ident is not None else ("slug", ref)
+
+
+def one(session: Session, model: type[SQLModel], ref: str, read: Reader) -> dict[str, Any]:
+    """The record `ref` names, read by `read`; else the error an absent record answers."""
+    column, key = by_ref(ref)
+    found = read(session, column, [key])
+    if not found:
+        raise tombstones.absent(session, model, ref)
+    return found[0]
