@@ -22,6 +22,7 @@ class Page:
 
 def run(session: Session, request: Request, plan: Plan) -> Page:
     """The page `plan` reads, and how many records the whole list holds if asked."""
+    total = count(session, request) if request.include_total else None
     if plan.name in (PlanName.RELEVANCE, PlanName.RELEVANCE_TOP):
         rows, next_cursor = _by_relevance(session, request, plan)
     elif plan.walk is not None and request.listing.links is not None:
@@ -37,7 +38,7 @@ def run(session: Session, request: Request, plan: Plan) -> Page:
         )
     else:
         rows, next_cursor = _in_order(session, request, plan)
-    return Page(rows, next_cursor, count(session, request) if request.include_total else None)
+    return Page(rows, next_cursor, total)
 
 
 def count(session: Session, request: Request) -> int:

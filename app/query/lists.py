@@ -30,6 +30,9 @@ class Listing:
     sort_indexes: dict[str, str]
     text: search.Index
     links: linked_pages.Links | None = None
+    # Whether `q` alone by relevance reads only the best-ranked matches (RELEVANCE_TOP)
+    # rather than ranking every match.
+    ranks_top: bool = True
 
 
 def _by(attr: str, kind: str) -> paging.Sort:
@@ -69,12 +72,13 @@ CLAIMS = Listing(
     linked_pages.CLAIMS,
 )
 
-# Participants are few beside events: no index hints, no links to walk.
+# Participants are few beside events: no index hints, no links to walk, every match ranked.
 PARTICIPANTS = Listing(
     Participant,
     {"recorded": RECORDED, "name": _by("name", "str"), "updated_at": _by("updated_at", "datetime")},
     {},
     search.PARTICIPANTS,
+    ranks_top=False,
 )
 
 

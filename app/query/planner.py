@@ -124,6 +124,8 @@ def plan_ordered(session: Session, request: Request) -> Plan:
 def _relevance(request: Request) -> Plan:
     if request.where.unsearched().conditions:
         return _plan(PlanName.RELEVANCE, "ranked text matches, other filters", request.where)
+    if not request.listing.ranks_top:
+        return _plan(PlanName.RELEVANCE, "every text match ranked", request.where)
     return _plan(PlanName.RELEVANCE_TOP, "ranked text matches alone", request.where)
 
 

@@ -6,11 +6,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.query import claims, events
+from app.query import claims, events, planner
+from app.query.lists import PARTICIPANTS, Request
 from app.query.planner import PlanName
 from app.schemas.claims import ClaimQuery
 from app.schemas.events import EventQuery
-from app.services import paging
+from app.schemas.participants import ParticipantQuery
+from app.services import paging, participant_queries
 from tests.factories import make_event
 
 # PostgreSQL weighs LIMIT itself: it is given the page-order form whenever no walk applies.
@@ -123,3 +125,32 @@ class TestClaimPlans:
     ) -> None:
         plan = claims.plan(seeded, ClaimQuery.model_validate(params))
         assert (plan.name, plan.reason) == _expected(seeded, sqlite, postgresql)
+
+
+class TestParticipantPlans:
+    @pytest.mark.parametrize(
+        ("params", "expected"),
+        [
+            ({"sort": "name"}, (PlanName.STORED_ORDER, "no index hints for this list")),
+            (
+                {"q": "netanyahu", "sort": "relevance"},
+                (PlanName.RELEVANCE, "every text match ranked"),
+            ),
+        ],
+    )
+    def test_plan_and_reason(
+        self, seeded: Session, params: dict[str, Any], expected: tuple[PlanName, str]
+    ) -> None:
+        found = ParticipantQuery.model_validate(params)
+        request = Request(
+            listing=PARTICIPANTS,
+            where=participant_queries.conditions(seeded, found),
+            sort=found.sort,
+            q=found.q,
+            limit=found.limit,
+            cursor=None,
+            scope="",
+            include_total=False,
+        )
+        plan = planner.plan_ordered(seeded, request)
+        assert (plan.name, plan.reason) == expected
