@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from sqlmodel import Session
 
+from app.query import dialects
 from app.read.columns import decoded, dialect_of
 from app.read.records import Kind, Record, encode
 from app.services import search
@@ -36,7 +37,7 @@ def shaper(kind: Kind, index: search.Index | None = None) -> Shaper:
     def shape(session: Session, query: Any, rows: list[Any]) -> list[Record]:
         ids = [row.id for row in rows]
         q = getattr(query, "q", None)
-        marked = search.snippets(session, index, q, ids) if index and q else {}
+        marked = dialects.of(session).snippets(session, index, q, ids) if index and q else {}
         return records(session, kind, ids, marked)
 
     return shape

@@ -2,23 +2,23 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from app.models import Event
+from app.query import dialects, event_filters
 from app.schemas.events import EventBucket, EventStats, EventStatsQuery
-from app.services import event_periods, event_queries
+from app.services import event_periods
 
 # Periods are digits and hyphens, so these keys never clash with one.
 _UNDATED, _IMPRECISE = "undated", "imprecise"
-_PERIOD_LENGTHS = {"month": 7, "year": 4}
-_PERIOD_FORMATS = {"month": "YYYY-MM", "year": "YYYY"}
+_PERIODS = ("month", "year")
 
 
 def event_stats(session: Session, query: EventStatsQuery) -> EventStats:
     """Count matching events by month, year, type, country or status."""
-    where = event_queries.conditions(session, query)
-    if query.group_by in _PERIOD_LENGTHS:
+    where = event_filters.resolve(session, query).where.collected()
+    if query.group_by in _PERIODS:
         return _by_date(session, query, where)
     if query.group_by == "status" and query.status_on:
         return _by_status_on(session, query, where)
@@ -64,8 +64,9 @@ def _by_date(session: Session, query: EventStatsQuery, where: list[Any]) -> Even
         .group_by(col(Event.start_earliest), col(Event.start_latest))
         .subquery("bounds")
     )
-    earliest = _period(session, bounds.c.earliest, query.group_by)
-    latest = _period(session, bounds.c.latest, query.group_by)
+    dialect = dialects.of(session)
+    earliest = dialect.period(bounds.c.earliest, query.group_by)
+    latest = dialect.period(bounds.c.latest, query.group_by)
     # An event counts in a month (or year) only if its start cannot fall outside it. A stored
     # date always has a bound (app.dates), so an event without either is undated.
     bucket = case(
@@ -82,11 +83,3 @@ def _by_date(session: Session, query: EventStatsQuery, where: list[Any]) -> Even
         imprecise=imprecise,
         undated=undated,
     )
-
-
-def _period(session: Session, column: Any, unit: str) -> ColumnElement[str]:
-    # SQLite holds a date as its ISO text (YYYY-MM-DD): its first characters are the period,
-    # read faster than strftime() computes it.
-    if session.get_bind().dialect.name == "sqlite":
-        return func.substr(column, 1, _PERIOD_LENGTHS[unit])
-    return func.to_char(column, _PERIOD_FORMATS[unit])

@@ -16,7 +16,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.errors import NotFound
 from app.models import (
     IX_CLAIM_SUBJECT_PARTICIPANT_CREATED,
     IX_CLAIM_SUBJECT_PARTICIPANT_STATED,
@@ -25,11 +24,12 @@ from app.models import (
     ClaimSubject,
     Event,
     EventParticipant,
-    Participant,
 )
-from app.schemas.claims import ClaimQuery
-from app.schemas.events import EventFilters, EventQuery
-from app.services import crud, date_ranges, paging
+from app.query import dialects
+from app.query.claim_filters import ResolvedClaims
+from app.query.event_filters import ResolvedEvents
+from app.schemas.events import EventFilters
+from app.services import date_ranges, paging
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -86,72 +86,44 @@ class Walk:
     sort_to: dt.date | None = None
 
 
-def event_walk(session: Session, query: EventQuery) -> tuple[Walk, EventQuery] | None:
-    """The walk that answers `query` (its least linked participant's), and the rest of the
-    query for the events; None if it has no single participant to walk or another order."""
-    if query.sort.lstrip("-") not in ("recorded", "start") or not query.participant:
-        return None
-    if len(query.participant) > 1 and query.participant_match != "all":
-        return None
-    ids = [
-        crud.resolve_ref(session, Participant, ref, ("query", "participant", i)).id
-        for i, ref in enumerate(query.participant)
-    ]
-    walked = least_linked(session, EVENTS, ids)
-    others = [ref for ref, pid in zip(query.participant, ids, strict=True) if pid != walked]
+def event_walk(session: Session, found: ResolvedEvents) -> Walk:
+    """The walk along the least linked of an event list's participants (all of which each
+    event must have), narrowed by the list's roles and start range."""
+    walked = least_linked(session, EVENTS, list(found.participant_ids))
+    filters = found.filters
     bounds = date_ranges.sort_bounds(
-        after=query.start_after,
-        before=query.start_before,
-        include_imprecise=query.include_imprecise,
+        after=filters.start_after,
+        before=filters.start_before,
+        include_imprecise=filters.include_imprecise,
     )
-    walk = Walk(walked, tuple(r.value for r in query.role), *bounds)
-    # The role filter stays on the other participants' links, and is walked on this one's.
-    rest = query.model_copy(update={"participant": others, "role": query.role if others else []})
-    return walk, rest
+    return Walk(walked, tuple(r.value for r in filters.role), *bounds)
 
 
-def claim_walk(session: Session, query: ClaimQuery) -> tuple[Walk, ClaimQuery] | None:
-    """The walk that answers `query` (about one participant), and the rest of the query."""
-    if query.sort.lstrip("-") not in ("recorded", "stated") or len(query.subject) != 1:
+def claim_walk(session: Session, found: ResolvedClaims) -> Walk | None:
+    """The walk along the links of a claim list's one subject, if it is a participant."""
+    if found.subject_participant is None:
         return None
-    try:
-        # A participant's slug wins over an event's, as in claim_queries.
-        subject = crud.get_or_404(session, Participant, query.subject[0])
-    except NotFound:
-        return None
+    filters = found.filters
     bounds = date_ranges.sort_bounds(
-        after=query.stated_after,
-        before=query.stated_before,
-        include_imprecise=query.include_imprecise,
+        after=filters.stated_after,
+        before=filters.stated_before,
+        include_imprecise=filters.include_imprecise,
     )
-    return Walk(subject.id, (), *bounds), query.model_copy(update={"subject": []})
+    return Walk(found.subject_participant, (), *bounds)
 
 
-def links_dense(session: Session, query: EventQuery) -> bool | None:
-    """For a list filtered by participants alone, whether they have many events, counted on
-    their links (counting the matches would first collect every one of them); else None."""
-    others = query.model_dump(
-        include=set(EventFilters.model_fields) - {"participant", "role", "participant_match"},
-        exclude_defaults=True,
-    )
-    if not query.participant or query.participant_match == "all" or others:
-        return None
-    if session.get_bind().dialect.name != "sqlite":
-        return True
-    ids = [
-        crud.resolve_ref(session, Participant, ref, ("query", "participant", i)).id
-        for i, ref in enumerate(query.participant)
-    ]
+def links_dense(session: Session, participant_ids: list[uuid.UUID], roles: tuple[str, ...]) -> bool:
+    """Whether the participants have many events (paging.DENSE), counted on their links."""
     links = select(col(EventParticipant.event_id)).where(
-        col(EventParticipant.participant_id).in_(ids)
+        col(EventParticipant.participant_id).in_(participant_ids)
     )
-    if query.role:
-        links = links.where(col(EventParticipant.role).in_([r.value for r in query.role]))
+    if roles:
+        links = links.where(col(EventParticipant.role).in_(roles))
     sample = links.limit(paging.DENSE).subquery()
     return int(session.exec(select(func.count()).select_from(sample)).one()) >= paging.DENSE
 
 
-def fewer_events(session: Session, query: EventQuery, walk: Walk) -> int | None:
+def fewer_events(session: Session, query: EventFilters, walk: Walk) -> int | None:
     """How many events the list's country or event type selects in the date range of a ranged
     walk, if fewer than paging.DENSE and than the links the walk would read there (then
     checking each of those events for the participant costs less than the walk); else None.
@@ -212,14 +184,14 @@ def page(
     dated = next(name for name in links.indexes if name != "created_at")
     # PostgreSQL weighs the two plans of a date range in recorded order itself.
     ranged = walk.sort_from is not None or walk.sort_to is not None
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if first == "created_at" and ranged and sqlite and _short(session, links, walk, limit):
+    dialect = dialects.of(session)
+    counted = dialect.counts_to_plan
+    if first == "created_at" and ranged and counted and _short(session, links, walk, limit):
         index = links.indexes[dated]
-    walked = (
-        stmt.join(link, col(target) == model.id)
-        .where(*narrowing, _first_of_target(links, walk))
-        .with_hint(link, f"INDEXED BY {index}", "sqlite")
+    walked = stmt.join(link, col(target) == model.id).where(
+        *narrowing, _first_of_target(links, walk)
     )
+    walked = dialect.hinted(walked, link, index)
     columns = [getattr(link, links.copies[key.attr]) for key in sort.keys]
     return paging.keyset_page(
         session,

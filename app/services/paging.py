@@ -4,16 +4,17 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_
+from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import BadRequest
-from app.services import rows, search
+from app.query import dialects
+from app.services import rows
 from app.services.cursors import MALFORMED, MAX_OFFSET, decode, encode
 
 M = TypeVar("M", bound=SQLModel)
@@ -76,7 +77,7 @@ def keyset_page(
     columns = list(columns or [getattr(model, key.attr) for key in sort.keys])
     if cursor is not None:
         stmt = stmt.where(_after(columns, _decode(cursor, scope, sort), sort.descending))
-    ordering = columns if sort_by_index else [_unindexed(session, c) for c in columns]
+    ordering = columns if sort_by_index else [dialects.of(session).unindexed(c) for c in columns]
     order = [c.desc() if sort.descending else c.asc() for c in ordering]
     found = rows.select_all(session, model, stmt.order_by(*order).limit(limit + 1))
     if len(found) <= limit:
@@ -86,129 +87,11 @@ def keyset_page(
     return found[:limit], encode(values, scope)
 
 
-def _unindexed(session: Session, column: Any) -> Any:
-    if session.get_bind().dialect.name != "sqlite":
-        return column
-    return literal_column(f"+{column.table.name}.{column.name}")
-
-
 # SQLite's planner does not weigh LIMIT. With fewer matches than this, narrowing by the
 # filters' indexes and sorting the matches is cheapest; with more, reading in page order and
-# stopping at the end of the page is (it reads about limit x rows / matches rows).
+# stopping at the end of the page is (it reads about limit x rows / matches rows). The list
+# planner (app.query.planner) reads it from here at each request.
 DENSE = 4000
-
-
-def read_in_page_order(session: Session, stmt: Any, id_column: Any) -> bool:
-    """Whether a list should be read along its sort's index: unfiltered, or many matches.
-
-    PostgreSQL weighs LIMIT itself, so it is left to choose; SQLite counts (at most DENSE)
-    matches to decide.
-    """
-    if session.get_bind().dialect.name != "sqlite" or stmt.whereclause is None:
-        return True
-    sample = stmt.with_only_columns(id_column).limit(DENSE).subquery()
-    found = session.connection().execute(select(func.count()).select_from(sample)).scalar_one()
-    return int(found) >= DENSE
-
-
-def _read_plan(
-    session: Session,
-    stmt: Any,
-    id_column: Any,
-    text: search.Index,
-    q: str | None,
-    unsearched: Any | None,
-    checked: Callable[[], Any] | None,
-) -> tuple[bool, Any]:
-    """(whether to read in page order, the statement to read the matches first with).
-
-    With `q`, its matches are counted on the text index alone: few are collected first. Of
-    many, the other filters (`unsearched`, the statement without `q`) decide: none, or many,
-    and the page order finds the page soon; few, and those rows are read first, each checked
-    against the text matches (`checked`, the statement in that form).
-    """
-    if not q:
-        return read_in_page_order(session, stmt, id_column), stmt
-    if not search.many(session, text, q, DENSE):
-        return False, stmt
-    if unsearched is None or read_in_page_order(session, unsearched, id_column):
-        return True, stmt
-    return False, checked() if checked is not None else stmt
-
-
-def ordered_page(
-    session: Session,
-    stmt: SelectOfScalar[M],
-    model: type[M],
-    *,
-    sort: str,
-    sorts: dict[str, Sort],
-    text: search.Index,
-    q: str | None,
-    limit: int,
-    cursor: str | None,
-    scope: str,
-    sort_indexes: dict[str, str] | None = None,
-    in_page_order: bool | None = None,
-    page_order_stmt: Callable[[], SelectOfScalar[M]] | None = None,
-    unsearched: SelectOfScalar[M] | None = None,
-) -> tuple[list[M], str | None]:
-    """One page of `stmt` in the order named `sort` (`-name` descending, or `relevance`).
-
-    With `sort_indexes` (the index that reads each order), SQLite reads in page order when
-    there are many matches (`in_page_order`, counted if not given), from `page_order_stmt`
-    if the filters have a better form for that; otherwise it sorts the few matches.
-    `unsearched` is `stmt` without the condition of `q`: with no other filters, the matches
-    of `q` are counted and ranked on the text index alone.
-    """
-    ident = model.id  # type: ignore[attr-defined]
-    text_only = bool(q) and unsearched is not None and unsearched.whereclause is None
-    if sort == "relevance":
-        return _relevance_page(
-            session, stmt, model, text, q or "", limit, cursor, scope, text_only=text_only
-        )
-    name = sort.lstrip("-")
-    order = Sort(sorts[name].keys, descending=sort.startswith("-"))
-    if sort_indexes is None:
-        return keyset_page(session, stmt, model, order, limit=limit, cursor=cursor, scope=scope)
-    if in_page_order is None:
-        in_page_order, stmt = _read_plan(session, stmt, ident, text, q, unsearched, page_order_stmt)
-    if in_page_order:
-        base = page_order_stmt() if page_order_stmt is not None else stmt
-        stmt = base.with_hint(model, f"INDEXED BY {sort_indexes[name]}", "sqlite")
-    return keyset_page(
-        session,
-        stmt,
-        model,
-        order,
-        limit=limit,
-        cursor=cursor,
-        scope=scope,
-        sort_by_index=in_page_order,
-    )
-
-
-def _relevance_page(
-    session: Session,
-    stmt: SelectOfScalar[M],
-    model: type[M],
-    text: search.Index,
-    q: str,
-    limit: int,
-    cursor: str | None,
-    scope: str,
-    *,
-    text_only: bool,
-) -> tuple[list[M], str | None]:
-    ident = model.id  # type: ignore[attr-defined]
-    if text_only:
-        # Nothing but the ranked matches to filter by: only the best of them need reading.
-        ranks = search.ranked(session, text, q, top=offset_of(cursor, scope) + limit + 1)
-        stmt = select(model)
-    else:
-        ranks = search.ranked(session, text, q)
-    ordered = stmt.join(ranks, ranks.c.id == ident).order_by(ranks.c.rank, ident)
-    return offset_page(session, ordered, limit=limit, cursor=cursor, scope=scope)
 
 
 def offset_of(cursor: str | None, scope: str) -> int:

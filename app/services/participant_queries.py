@@ -9,21 +9,18 @@ from sqlmodel import Session, col, select
 from app.dates import parse_date
 from app.errors import invalid
 from app.models import Participant, ParticipantIdentifier, Role, RoleTitleKey
+from app.query import dialects, executor, planner
+from app.query.lists import PARTICIPANTS, Request
+from app.query.where import Condition, Kind, Where
 from app.schemas.participants import ParticipantPublic, ParticipantQuery
 from app.services import crud, paging, participants, roles, search
 
 # Makes a page's records into what the list answers with (by default `public`).
 Shape = Callable[[Session, ParticipantQuery, list[Participant]], list[Any]] | None
 
-_SORTS: dict[str, paging.Sort] = {
-    "recorded": crud.RECORDED,
-    "name": paging.Sort((paging.Key("name", "str"), paging.Key("id", "uuid"))),
-    "updated_at": paging.Sort((paging.Key("updated_at", "datetime"), paging.Key("id", "uuid"))),
-}
 
-
-def conditions(session: Session, query: ParticipantQuery) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of `query`; each is backed by an index."""
+def conditions(session: Session, query: ParticipantQuery) -> Where:
+    """The WHERE conditions of `query`, resolved once; each is backed by an index."""
     found: list[ColumnElement[bool]] = []
     if query.kind:
         found.append(col(Participant.kind).in_([k.value for k in query.kind]))
@@ -48,9 +45,11 @@ def conditions(session: Session, query: ParticipantQuery) -> list[ColumnElement[
         found.append(col(Participant.id).in_(select(Role.participant_id).where(*role_conditions)))
     if query.updated_since:
         found.append(col(Participant.updated_at) >= query.updated_since)
+    text = []
     if query.q:
-        found.append(search.matches(session, search.PARTICIPANTS, query.q, col(Participant.id)))
-    return found
+        matches = dialects.of(session).matches(search.PARTICIPANTS, query.q, col(Participant.id))
+        text.append(Condition(matches, matches, Kind.TEXT))
+    return Where((*map(Condition.plain, found), *text))
 
 
 def list_participants(
@@ -59,22 +58,18 @@ def list_participants(
     """A page of matching participants in the order asked for, with matches under `q`; public
     models unless `shape` makes the page's records into something else."""
     search.check_sort(query.sort, query.q)
-    stmt = select(Participant).where(*conditions(session, query))
-    scope = paging.scope_of("participants", query.model_dump(exclude={"limit", "cursor"}))
-    total = paging.count(session, stmt) if query.include_total else None
-    rows, next_cursor = paging.ordered_page(
-        session,
-        stmt,
-        Participant,
+    request = Request(
+        listing=PARTICIPANTS,
+        where=conditions(session, query),
         sort=query.sort,
-        sorts=_SORTS,
-        text=search.PARTICIPANTS,
         q=query.q,
         limit=query.limit,
         cursor=query.cursor,
-        scope=scope,
+        scope=paging.scope_of("participants", query.model_dump(exclude={"limit", "cursor"})),
+        include_total=query.include_total,
     )
-    return (shape or public)(session, query, rows), next_cursor, total
+    page = executor.run(session, request, planner.plan_ordered(session, request))
+    return (shape or public)(session, query, page.rows), page.next_cursor, page.total
 
 
 def public(
@@ -83,7 +78,8 @@ def public(
     """The public models of a page's participants, with their matches under `q`."""
     found = participants.to_public(session, rows)
     if query.q:
-        marked = search.snippets(session, search.PARTICIPANTS, query.q, [p.id for p in rows])
+        ids = [p.id for p in rows]
+        marked = dialects.of(session).snippets(session, search.PARTICIPANTS, query.q, ids)
         for participant in found:
             participant.match = marked.get(participant.id)
     return found

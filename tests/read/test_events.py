@@ -5,6 +5,7 @@ from sqlmodel import Session, col, select
 
 from app.dates import parse_date
 from app.models import Event
+from app.query import dialects
 from app.read import events as read
 from app.read.records import encode
 from app.schemas.events import EventExpansion, EventPublic, EventRead
@@ -58,7 +59,7 @@ class TestPageItems:
         ids = [event.id for event in records]
         status_on = (on, parse_date(on).latest) if on else None
         shaped = event_queries.shape(seeded, records, q, expansions, status_on)  # type: ignore[arg-type]
-        marked = search.snippets(seeded, search.EVENTS, q, ids) if q else None
+        marked = dialects.of(seeded).snippets(seeded, search.EVENTS, q, ids) if q else None
         found = read.page_items(
             seeded,
             ids,
