@@ -14,27 +14,36 @@ A request passes through four steps, each in its own module of app.query:
 3. **Execute** (`executor.run`): the plan's statement, with keyset (or, by relevance,
    offset) paging from app.services.paging: the page's rows in order, the next cursor
    bound to the list's filters (`scope`), and the total if asked.
-4. **Shape** (`_public`): the rows as the public records, with matches and expansions.
+4. **Shape** (`public`, or the caller's `shape`): the rows as the public records, with
+   matches and expansions; the events router has them written as JSON bytes (app.read).
 
 What differs between SQLite and PostgreSQL (full text, index hints, date periods) is one
 strategy object per engine, in `dialects`.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlmodel import Session
 
+from app.models import Event
 from app.query import event_filters, executor, planner
 from app.query.executor import Page
 from app.query.lists import EVENTS, Request
 from app.schemas.events import EventPublic, EventQuery
 from app.services import event_periods, event_queries, paging, search
 
-Listed = tuple[list[EventPublic], str | None, int | None]
+# A page of events (public models unless a `Shape` made them something else), cursor, total.
+Listed = tuple[list[Any], str | None, int | None]
+# Makes a page's rows into what the list answers with (by default `public`).
+Shape = Callable[[Session, EventQuery, list[Event]], list[Any]] | None
 
 
-def list_events(session: Session, query: EventQuery) -> Listed:
-    """A page of matching events in the order asked for, shaped and expanded as asked."""
+def list_events(session: Session, query: EventQuery, shape: Shape = None) -> Listed:
+    """A page of matching events in the order asked for, shaped and expanded as asked: public
+    models unless `shape` makes the page's rows into something else."""
     page = read_page(session, query)
-    return _public(session, page, query), page.next_cursor, page.total
+    return (shape or public)(session, query, page.rows), page.next_cursor, page.total
 
 
 def read_page(session: Session, query: EventQuery) -> Page:
@@ -65,7 +74,7 @@ def resolve(session: Session, query: EventQuery) -> tuple[Request, event_filters
     return request, found
 
 
-def _public(session: Session, page: Page, query: EventQuery) -> list[EventPublic]:
-    """The page's events as public records, with their matches and expansions."""
+def public(session: Session, query: EventQuery, rows: list[Event]) -> list[EventPublic]:
+    """The page's events as public models, with their matches and expansions."""
     status_on = (query.status_on, event_periods.status_day(query)) if query.status_on else None
-    return event_queries.shape(session, page.rows, query.q, query.expansions(), status_on)
+    return event_queries.shape(session, rows, query.q, query.expansions(), status_on)

@@ -17,6 +17,7 @@ from app.models import (
     EventStatusChange,
     Participant,
 )
+from app.query import dialects
 from app.read import pages
 from app.read.columns import Select, cached, markers, of, select
 from app.read.layouts import (
@@ -30,6 +31,8 @@ from app.read.layouts import (
     Location,
 )
 from app.read.records import Kind, Record, encode
+from app.schemas.events import EventQuery
+from app.services import event_periods, search
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 _LAYOUT = Layout(
@@ -203,17 +206,17 @@ EVENTS_WITH_PARTICIPANTS = Kind(Event, _LAYOUT, (_fill, _fill_participants), _ev
 _ADDED = ("match", "status_on", "participants")
 
 
-def page_items(
+def page_records(
     session: Session,
     ids: list[uuid.UUID],
     *,
     participants: bool = False,
     marked: dict[uuid.UUID, str] | None = None,
     status_on: tuple[str, dt.date] | None = None,
-) -> list[bytes]:
-    """The JSON of each event of a list page (`ids` in its order), as the events list writes
-    them: with its match under `q` (`marked`), its status on `status_on` (the date as sent and
-    its last day), and its participants if expanded."""
+) -> list[Record]:
+    """The events of a list page (`ids` in its order), as the events list writes them: with
+    its match under `q` (`marked`), its status on `status_on` (the date as sent and its last
+    day), and its participants if expanded."""
     kind = EVENTS_WITH_PARTICIPANTS if participants else EVENTS
     found = pages.records(session, kind, ids, marked or {})
     for record in found:
@@ -222,7 +225,28 @@ def page_items(
         for part in _ADDED:
             if part in record:
                 record[part] = record.pop(part)
-    return [encode(record) for record in found]
+    return found
+
+
+def page_items(session: Session, ids: list[uuid.UUID], **shaping: Any) -> list[bytes]:
+    """The JSON of each event of a list page; `page_records` says how they are shaped."""
+    return [encode(record) for record in page_records(session, ids, **shaping)]
+
+
+def shape_page(session: Session, query: EventQuery, rows: list[Any]) -> list[Record]:
+    """The events list's shape of its page (for `app.query.events`): records, not models."""
+    ids = [row.id for row in rows]
+    marked = (
+        dialects.of(session).snippets(session, search.EVENTS, query.q, ids) if query.q else None
+    )
+    status_on = (query.status_on, event_periods.status_day(query)) if query.status_on else None
+    participants = "participants" in query.expansions()
+    return page_records(session, ids, participants=participants, marked=marked, status_on=status_on)
+
+
+def shapes(query: EventQuery) -> bool:
+    """Whether `shape_page` can shape `query`'s page: any expansion but claims and sources."""
+    return not query.expansions() - {"participants"}
 
 
 def _status_on(history: list[Record], on: str, day: dt.date) -> Record:

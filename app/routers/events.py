@@ -10,7 +10,14 @@ from app.db import SessionDep
 from app.read import events as read_events
 from app.read.records import encode
 from app.routers import history
-from app.routers.common import EventRef, created, listed_from, paged, problem_responses
+from app.routers.common import (
+    EventRef,
+    created,
+    listed_from,
+    paged,
+    paged_records,
+    problem_responses,
+)
 from app.routers.conditional import (
     IfMatch,
     IfNoneMatch,
@@ -87,6 +94,13 @@ async def list_events(
 def _events_page(
     request: Request, response: Response, session: SessionDep, query: EventQuery
 ) -> Page[EventPublic]:
+    if read_events.shapes(query):
+        found = event_queries.list_events(session, query, read_events.shape_page)
+        bytes_page: Page[EventPublic] = paged_records(
+            request, EventPublic, found, query.field_set()
+        )
+        return bytes_page
+    # Claims and sources embedded: the models' path.
     items, next_cursor, total = event_queries.list_events(session, query)
     page = Page[EventPublic](items=items, next_cursor=next_cursor, total=total)
     shaped: Page[EventPublic] = paged(request, response, page, query.field_set())

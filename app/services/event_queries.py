@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import or_
@@ -28,10 +29,10 @@ _SORT_INDEXES = EVENTS.sort_indexes
 
 
 def list_events(
-    session: Session, query: EventQuery
-) -> tuple[list[EventPublic], str | None, int | None]:
+    session: Session, query: EventQuery, shape: Callable[..., list[Any]] | None = None
+) -> tuple[list[Any], str | None, int | None]:
     """A page of matching events in the order asked for (read by app.query.events)."""
-    return event_list.list_events(session, query)
+    return event_list.list_events(session, query, shape)
 
 
 def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic:

@@ -65,7 +65,7 @@ class TestPageItems:
             ids,
             participants=bool(expansions),
             marked=marked,
-            status_on=status_on,  # type: ignore[arg-type]
+            status_on=status_on,
         )
         assert found == [reference(EventPublic, event) for event in shaped]
         if q:

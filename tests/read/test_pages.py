@@ -1,4 +1,5 @@
-"""List pages of participants, claims and sources read as bytes are the pydantic path's."""
+"""List pages of events, participants, claims and sources read as bytes are the pydantic
+path's."""
 
 from collections.abc import Callable
 from typing import Any
@@ -11,9 +12,10 @@ from sqlmodel import Session
 
 from app.schemas.claims import ClaimPublic, ClaimQuery
 from app.schemas.common import Page
+from app.schemas.events import EventPublic, EventQuery
 from app.schemas.participants import ParticipantPublic, ParticipantQuery
 from app.schemas.sources import SourcePublic, SourceQuery
-from app.services import claim_queries, participant_queries, sources
+from app.services import claim_queries, event_queries, participant_queries, sources
 from tests.factories import assert_problem
 from tests.read.reference import reference
 
@@ -42,6 +44,7 @@ LISTS: dict[str, tuple[str, type[BaseModel], type[BaseModel], Lister]] = {
         lambda s, q: claim_queries.list_participant_claims(s, "vladimir-putin", q),
     ),
     "sources": ("sources", SourcePublic, SourceQuery, sources.list_sources),
+    "events": ("events", EventPublic, EventQuery, event_queries.list_events),
 }
 QUERIES: dict[str, list[dict[str, Any]]] = {
     "participants": [
@@ -60,6 +63,19 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
         {"fields": "slug,stated,appearances", "limit": 4},
     ],
     "sources": [{}, {"limit": 1, "include_total": True}, {"fields": "slug,published"}],
+    "events": [
+        {},
+        {"limit": 3, "include_total": True},
+        {"q": "election"},
+        {"q": "Sochi", "sort": "relevance"},
+        {"sort": "-start", "limit": 4},
+        {"expand": "participants", "limit": 5},
+        {"status_on": "2019-09-12", "status": ["planned"]},
+        {"participant": ["vladimir-putin"], "expand": "participants"},
+        {"country": ["IL"], "start_after": "2019-04", "include_imprecise": True},
+        {"fields": "slug,start,status_history,participants", "expand": "participants"},
+        {"fields": "slug,match", "q": "Putin"},
+    ],
 }
 
 
