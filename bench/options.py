@@ -3,6 +3,10 @@
 import argparse
 
 from bench import quiet
+from bench.cases import TITLES
+from bench.datasets import Dataset
+
+CASES = tuple(TITLES)
 
 # Seconds of load before each measured run: geoevents' first seconds run well below its
 # steady rate, so a short warm-up measures start-up instead.
@@ -23,6 +27,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=2, help="A B A B: runs per server")
+    parser.add_argument(
+        "--datasets",
+        default=None,
+        help="data sets to run instead of sizes x engines, e.g. sqlite-100000,postgresql-100000",
+    )
+    parser.add_argument(
+        "--cases", default=",".join(CASES), help=f"cases to run, of {','.join(CASES)}"
+    )
     parser.add_argument("--quick", action="store_true", help="5 s runs, one round, 100k SQLite")
     parser.add_argument(
         "--noise-threshold",
@@ -49,7 +61,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--duration and --repeats must be positive")
     if not 0 < args.noise_threshold <= 1:
         parser.error("--noise-threshold must be in (0, 1]")
+    if unknown := set(args.cases.split(",")) - set(CASES):
+        parser.error(f"--cases: unknown {', '.join(sorted(unknown))}")
+    try:
+        args.datasets = chosen_datasets(args)
+    except ValueError as error:
+        parser.error(f"--datasets: {error}")
     return args
+
+
+def chosen_datasets(args: argparse.Namespace) -> list[Dataset]:
+    """The data sets to run: `--datasets` as named, else every engine at every size."""
+    if args.datasets is None:
+        sizes = [int(s) for s in args.sizes.split(",")]
+        return [Dataset(e, size) for e in args.engines.split(",") for size in sizes]
+    found = []
+    for label in args.datasets.split(","):
+        engine, _, size = label.partition("-")
+        if engine not in ("sqlite", "postgresql") or not size.isdigit():
+            raise ValueError(f"'{label}' is not engine-size (sqlite-100000, postgresql-1000000)")
+        found.append(Dataset(engine, int(size)))
+    return found
 
 
 def describe(args: argparse.Namespace, datasette_version: str) -> str:

@@ -20,13 +20,16 @@ START, END = "<!-- bench:run:start -->", "<!-- bench:run:end -->"
 SERVERS = ("geoevents", "ceiling", "datasette")
 # Case key -> (minimum geoevents/ceiling requests/s ratio or None, indexed read?)
 GOALS: dict[str, tuple[float | None, bool]] = {
-    "get": (0.5, True),
+    "get": (0.4, True),
     "list": (0.4, True),
     "search": (0.4, True),
     "cursor": (None, True),
     "post": (None, False),
     "stats": (None, False),
 }
+# Against Datasette on SQLite, where it is a peer: a GET by id at least twice its rate.
+DATASETTE_GOALS = {"get": 2.0}
+DATASETTE_GOAL = 1.5
 
 
 @dataclass
@@ -218,8 +221,8 @@ def _goals(results: list[DatasetResult]) -> list[str]:
                 row(r.label, f"{r.titles[key]}: ≥ {minimum} x ceiling", value, value >= minimum)
             ds = servers.get("datasette")
             if ds is not None and ds.runs and key != "post":
-                value = ratio(geo, ds)
-                row(r.label, f"{r.titles[key]}: ≥ 1.5 x Datasette", value, value >= 1.5)
+                value, least = ratio(geo, ds), DATASETTE_GOALS.get(key, DATASETTE_GOAL)
+                row(r.label, f"{r.titles[key]}: ≥ {least} x Datasette", value, value >= least)
             if r.size >= 1_000_000 and key != "post":
                 row(r.label, f"{r.titles[key]}: p99 < 50 ms", geo.p99, geo.p99 < 50)
         peak = max(

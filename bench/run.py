@@ -125,7 +125,8 @@ def bench_dataset(dataset: Dataset, args: argparse.Namespace) -> DatasetResult:
     (DATA / "logs").mkdir(parents=True, exist_ok=True)
     (DATA / "scripts").mkdir(parents=True, exist_ok=True)
     result = DatasetResult(dataset.label, dataset.engine, dataset.size, samples.counts, TITLES)
-    loads = build_cases(dataset, samples, names)
+    chosen = args.cases.split(",")
+    loads = {k: v for k, v in build_cases(dataset, samples, names).items() if k in chosen}
     try:
         for key, per_server in loads.items():
             # The cursor case's paths are found by walking each server's pages once it runs.
@@ -244,21 +245,19 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         sys.exit("bench: needs wrk and taskset; install with: apt-get install -y wrk util-linux")
-    engines = args.engines.split(",")
+    engines = {dataset.engine for dataset in args.datasets}
     if "sqlite" in engines:
         ensure_datasette()
-    sizes = [int(s) for s in args.sizes.split(",")]
     before = machine.RoundLoad(machine.loadavg(), busy=machine.busy_now())
     print(f"[machine] loadavg {before.loadavg_before:.2f}, busy: {before.busy or 'none'}")
     results: list[DatasetResult] = []
     notes = [_postgres_note()] if "postgresql" in engines else []
-    for engine in engines:
-        for size in sizes:
-            results.append(bench_dataset(Dataset(engine, size), args))
-            text = report.section(results, options.describe(args, DATASETTE_VERSION), notes, before)
-            code, where = report.publish(text, results, args.allow_noisy)
-            if code:
-                sys.exit(f"bench: noisy run, not reported; see {where} (or pass --allow-noisy)")
+    for dataset in args.datasets:
+        results.append(bench_dataset(dataset, args))
+        text = report.section(results, options.describe(args, DATASETTE_VERSION), notes, before)
+        code, where = report.publish(text, results, args.allow_noisy)
+        if code:
+            sys.exit(f"bench: noisy run, not reported; see {where} (or pass --allow-noisy)")
     print(f"[done] wrote {report.RESULTS}")
 
 

@@ -192,8 +192,31 @@ class TestOptions:
         args = options.parse_args(["--quick"])
         assert (args.warmup, args.duration, args.repeats, args.sizes) == (10, 5, 1, "100000")
 
+    def test_every_engine_at_every_size_by_default(self) -> None:
+        labels = [d.label for d in options.parse_args([]).datasets]
+        assert labels == [
+            "sqlite-100000",
+            "sqlite-1000000",
+            "postgresql-100000",
+            "postgresql-1000000",
+        ]
+
+    def test_datasets_and_cases_can_be_named(self) -> None:
+        argv = ["--datasets", "sqlite-1000000,postgresql-100000", "--cases", "get,list"]
+        args = options.parse_args(argv)
+        assert [d.label for d in args.datasets] == ["sqlite-1000000", "postgresql-100000"]
+        assert args.cases == "get,list"
+
     @pytest.mark.parametrize(
-        "argv", [["--warmup", "5"], ["--noise-threshold", "0"], ["--repeats", "0"]]
+        "argv",
+        [
+            ["--warmup", "5"],
+            ["--noise-threshold", "0"],
+            ["--repeats", "0"],
+            ["--datasets", "mysql-100"],
+            ["--datasets", "sqlite-many"],
+            ["--cases", "get,nap"],
+        ],
     )
     def test_rejected(self, argv: list[str]) -> None:
         with pytest.raises(SystemExit):
