@@ -4,7 +4,8 @@ Each variant is the app with one middleware removed (or all of them); every vari
 the same GET through its real ASGI entry, on one pinned core, and variants alternate in
 rounds so that drift cancels. In the full app the time spent in FastAPI's dependency solving
 (running the dependencies included), in the handler and in response serialization is timed
-by wrapping those functions. A GET passes straight through the layers only writes use (the
+by wrapping those functions (a handler answering JSON bytes, as a GET by id does, skips the
+serialization). A GET passes straight through the layers only writes use (the
 body limit, idempotency keys): their rows show what passing through costs. Writes its section
 of bench/RESULTS.md. Run it on a quiet machine:
 DATABASE_URL=sqlite:///bench/data/sqlite-100000.db .venv/bin/python -m bench.layers

@@ -42,7 +42,10 @@ def test_every_variant_answers_and_is_reported(
     assert {name: (t.status, len(t.calls)) for name, t in timings.items()} == dict.fromkeys(
         layers.variant_names(make_app()), (200, 6)
     )
-    assert all(ns > 0 for ns in spent.values())
+    assert spent["dependency solving"] > 0
+    assert spent["handler"] > 0
+    # A GET by id answers JSON bytes (app.read): FastAPI has no model to serialize.
+    assert spent["response serialization"] == 0
     assert sum(spent.values()) < sum(timings[layers.FULL].calls)
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmarks\n\n## Other\n\nkept\n")

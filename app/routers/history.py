@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from app.auth import CallerKey, check_scope
 from app.db import SessionDep
 from app.routers.common import problem_responses
+from app.schemas.common import no_nul
 from app.schemas.history import (
     ChangesPage,
     ChangesQuery,
@@ -107,6 +108,8 @@ def _router(resource: str) -> APIRouter:
             description=f"The {resource}'s UUID or slug (deleted and merged ones too).",
             examples=[_EXAMPLES[resource]],
         ),
+        # A NUL (`%00`) is refused before it reaches the database, which may not hold one.
+        AfterValidator(no_nul),
     ]
 
     @router.get(

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.common import InputModel
+
 
 class ResourceType(StrEnum):
     event = "event"
@@ -101,10 +103,8 @@ class ChangesQuery(BaseModel):
     )
 
 
-class MergeRequest(BaseModel):
+class MergeRequest(InputModel):
     """Body of POST /participants/{id}/merge and /events/{id}/merge."""
-
-    model_config = ConfigDict(extra="forbid")
 
     into: str = Field(
         min_length=1,

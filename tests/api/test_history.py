@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -280,6 +281,16 @@ class TestAsOf:
 
 
 class TestMergeParticipants:
+    @pytest.mark.parametrize("path", ["participants", "events"])
+    def test_a_nul_in_either_reference_is_a_422(self, client: TestClient, path: str) -> None:
+        kept = make_participant(client) if path == "participants" else make_event(client)
+        in_path = client.post(f"{API}/{path}/%00/merge", json={"into": kept["id"]})
+        assert in_path.status_code == 422, in_path.text
+        assert in_path.json()["errors"][0]["loc"] == ["path", "ref"]
+        in_body = client.post(f"{API}/{path}/{kept['id']}/merge", json={"into": "a\u0000b"})
+        assert in_body.status_code == 422, in_body.text
+        assert in_body.json()["errors"][0]["loc"] == ["body", "into"]
+
     def test_clashing_subjects_and_identifiers_are_combined(self, client: TestClient) -> None:
         keep = make_participant(client, identifiers={"wikidata": "Q7747"})
         dup = make_participant(client, identifiers={"wikidata": "Q1"})
