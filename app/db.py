@@ -14,6 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from app.budget import limit_sqlite, postgres_connect_args
 from app.config import get_settings
 from app.replicas import read_session, replica_set
+from app.sqlite_writers import queue_writers
+
+# How long a SQLite writer waits for the write lock before its request is answered 503.
+BUSY_TIMEOUT_SECONDS = 5.0
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -25,7 +29,7 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.close()
 
 
@@ -55,6 +59,7 @@ def build_engine(url: str, query_timeout: float = 0) -> Engine:
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         if query_timeout:
             event.listen(engine, "connect", lambda dbapi, _: limit_sqlite(dbapi, query_timeout))
+        queue_writers(engine, BUSY_TIMEOUT_SECONDS)
         event.listen(engine, "begin", _begin_sqlite)
         engine.dialect.statement_compiler = _SQLiteCompiler
         return engine

@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.models import Revision
+from app.models import Revision, Source
 from app.schemas.history import ChangesQuery
 from app.schemas.sources import SourceCreate, SourceUpdate
 from app.services import revisions, sources
@@ -25,11 +25,12 @@ def _session(engine: Engine) -> Session:
 def _write(engine: Engine, prefix: str, slugs: list[str]) -> None:
     for n in range(PER_WRITER):
         slug = f"{prefix}-{n}"
+        # Recorded first, so that a failed test still removes what it wrote.
+        slugs.append(slug)
         with _session(engine) as session:
             sources.create_source(session, SourceCreate(slug=slug, kind="report", title="One"))
         with _session(engine) as session:
             sources.update_source(session, slug, SourceUpdate(title="Two"))
-        slugs.append(slug)
 
 
 def _head(engine: Engine) -> str:
@@ -78,6 +79,8 @@ def test_eight_writers_lose_and_repeat_nothing(engine: Engine) -> None:
         assert len(set(seen)) == len(seen)
         assert sorted({(i, v) for _, i, v in seen}) == sorted((i, v) for _, i, v in seen)
     finally:
-        for slug in slugs:
+        with Session(engine) as session:
+            written = session.exec(select(Source.slug).where(col(Source.slug).in_(slugs))).all()
+        for slug in written:
             with _session(engine) as session:
                 sources.delete_source(session, slug)
