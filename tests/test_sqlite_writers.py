@@ -29,8 +29,13 @@ def test_the_queue_hands_the_turn_over_in_arrival_order() -> None:
     assert queue.acquire(1)
     order: list[int] = []
     threads = []
+
+    def wait(n: int) -> None:
+        if queue.acquire(5):
+            order.append(n)
+
     for n in range(5):
-        thread = threading.Thread(target=lambda n=n: queue.acquire(5) and order.append(n))
+        thread = threading.Thread(target=wait, args=(n,))
         thread.start()
         threads.append(thread)
         time.sleep(0.02)  # each waiter arrives after the one before
