@@ -15,6 +15,8 @@ from starlette.responses import Response
 
 from app import offload
 from app.db import get_session
+from app.schemas.common import Page
+from app.schemas.events import EventBucket, EventPublic, EventStats
 from app.services import event_queries, networks
 from tests.conftest import app_on
 from tests.factories import make_event
@@ -146,3 +148,37 @@ class TestWhereReadsRun:
             f'<http://testserver/api/v1/events?sort=-title&limit=1&cursor={cursor}>; rel="next"'
         )
         assert response.headers["content-type"] == "application/json"
+
+
+class TestRenderedInPieces:
+    """A slow read's JSON is written an item at a time, byte for byte the model's own."""
+
+    def test_a_page_of_rich_events_renders_as_one_call_would(self, client: TestClient) -> None:
+        for n in range(3):
+            make_event(client, title=f'Встреча {n} «talks» "q" 🙂', summary="a\nb", start="2019-XX")
+        page = client.get("/api/v1/events", params={"expand": "participants"}).json()
+        shaped = Page[EventPublic].model_validate(page)
+        assert offload.as_json(shaped) == shaped.model_dump_json(by_alias=True)
+
+    def test_each_item_is_its_own_call(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        stats = EventStats(
+            group_by="month",
+            buckets=[EventBucket(key=f"2019-{m:02}", count=m) for m in range(1, 13)],
+            imprecise=2,
+            undated=1,
+        )
+        calls: list[str] = []
+        dump = EventBucket.model_dump_json
+
+        def counted(self: EventBucket, **options: Any) -> str:
+            calls.append(self.key)
+            return dump(self, **options)
+
+        monkeypatch.setattr(EventBucket, "model_dump_json", counted)
+        assert offload.as_json(stats) == stats.model_dump_json(by_alias=True)
+        assert len(calls) == 12
+
+    def test_an_empty_or_lone_list_renders_whole(self) -> None:
+        for buckets in ([], [EventBucket(key="2019", count=1)]):
+            stats = EventStats(group_by="year", buckets=buckets, imprecise=0, undated=0)
+            assert offload.as_json(stats) == stats.model_dump_json(by_alias=True)
