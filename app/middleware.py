@@ -67,14 +67,17 @@ class BodySizeLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Reject on Content-Length, else count the chunks as they arrive."""
-        # A read's body is never read, so there is nothing to limit (and nothing to wrap).
-        if scope["type"] != "http" or scope["method"] in BODILESS_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.import_max_body_bytes if scope["path"] == IMPORT_PATH else self.max_body_bytes
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(scope, receive, send, limit)
+            return
+        # A read's body is never read: a declared one is checked above, and nothing is wrapped.
+        if scope["method"] in BODILESS_METHODS:
+            await self.app(scope, receive, send)
             return
         received = 0
         exceeded = started = False

@@ -105,6 +105,13 @@ async def answer(slow: bool, response: Response, work: Callable[..., Any], *args
     return await anyio.to_thread.run_sync(lambda: _rendered(work(*args), response), limiter=_pool())
 
 
+async def answer_in_turn(response: Response, work: Callable[..., Any], *args: Any) -> Any:
+    """`work(*args)` in a slow-read thread, once its turn comes as an admitted read's does: for
+    a read that turns out to be slow only once its handler has parsed the request."""
+    async with _gate():
+        return await answer(True, response, work, *args)
+
+
 def _rendered(result: Any, response: Response) -> Any:
     if not isinstance(result, BaseModel):
         return result

@@ -138,6 +138,7 @@ async def event_stats(
 async def read_event(
     event_id: EventRef,
     session: SessionDep,
+    response: Response,
     shape_as: Annotated[EventRead, Query()],
     if_none_match: IfNoneMatch = None,
 ) -> EventPublic | Response:
@@ -152,7 +153,10 @@ async def read_event(
         expanded = read_events.EVENTS_WITH_PARTICIPANTS.read(session, event_id)
         return Response(encode(expanded), media_type="application/json")
     if expansions:
-        return event_queries.read_event(session, event_id, shape_as)
+        # Claims and sources are as many as were recorded: read off the event loop.
+        return await offload.answer_in_turn(
+            response, event_queries.read_event, session, event_id, shape_as
+        )
     found = read_events.EVENTS.read(session, event_id)
     return tagged_bytes(found, if_none_match)
 

@@ -133,6 +133,14 @@ class TestBodyLimit:
         assert_too_large(response.status_code, response.json(), "/api/v1/events")
         assert configured_client.get(f"/api/v1/events/{slug}").status_code == 404
 
+    @pytest.mark.parametrize("path", ["/api/v1/events", "/api/v1/events/some-event", "/health"])
+    def test_a_read_declaring_a_body_over_the_limit_is_413(
+        self, configured_client: TestClient, path: str
+    ) -> None:
+        # Its body would never be read, but the connection would still have to carry it.
+        response = configured_client.request("GET", path, content=b"x" * (BODY_LIMIT + 1))
+        assert_too_large(response.status_code, response.json(), path)
+
     def test_chunked_body_over_the_limit_is_413(self, configured_client: TestClient) -> None:
         slug = unique_slug("event")
         content = json.dumps(event_body(slug, title="x" * BODY_LIMIT)).encode()

@@ -67,6 +67,15 @@ class TestNoStall:
         took = asyncio.run(health_while(session, "/api/v1/participants/someone/network"))
         assert took < STALL / 2
 
+    @pytest.mark.parametrize("expand", ["claims", "sources", "participants,claims"])
+    def test_health_answers_during_an_event_with_its_claims_or_sources(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch, expand: str
+    ) -> None:
+        # An event's claims and sources are as many as were recorded: not a cheap read.
+        monkeypatch.setattr(event_queries, "read_event", stalled)
+        took = asyncio.run(health_while(session, f"/api/v1/events/some-event?expand={expand}"))
+        assert took < STALL / 2
+
 
 class TestWhereReadsRun:
     @pytest.mark.parametrize(
