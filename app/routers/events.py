@@ -154,9 +154,10 @@ async def read_event(
         return Response(encode(expanded), media_type="application/json")
     if expansions:
         # Claims and sources are as many as were recorded: read off the event loop.
-        return await offload.answer_in_turn(
+        expanded_event: EventPublic | Response = await offload.answer_in_turn(
             response, event_queries.read_event, session, event_id, shape_as
         )
+        return expanded_event
     found = read_events.EVENTS.read(session, event_id)
     return tagged_bytes(found, if_none_match)
 
