@@ -206,8 +206,8 @@ def _growth(results: list[DatasetResult]) -> list[str]:
 def _goals(results: list[DatasetResult]) -> list[str]:
     out = ["### Goals (geoevents)", "", "| data set | goal | measured | met |", "|---|---|---|---|"]
 
-    def row(label: str, goal: str, value: float, met: bool) -> None:
-        shown = _num(value, 2)
+    def row(label: str, goal: str, value: float, met: bool, shown: str = "") -> None:
+        shown = shown or _num(value, 2)
         out.append(f"| {label} | {goal} | {shown} | {'yes' if met else '**no**'} |")
 
     for r in results:
@@ -222,7 +222,12 @@ def _goals(results: list[DatasetResult]) -> list[str]:
             ds = servers.get("datasette")
             if ds is not None and ds.runs and key != "post":
                 value, least = ratio(geo, ds), DATASETTE_GOALS.get(key, DATASETTE_GOAL)
-                row(r.label, f"{r.titles[key]}: ≥ {least} x Datasette", value, value >= least)
+                goal = f"{r.titles[key]}: ≥ {least} x Datasette"
+                if math.isnan(value) and any(good_rps(run) for run in geo.runs):
+                    # Datasette answered nothing in time (all timeouts or errors); we did.
+                    row(r.label, goal, value, True, shown="Datasette: no answer in time")
+                else:
+                    row(r.label, goal, value, value >= least)
             if r.size >= 1_000_000 and key != "post":
                 row(r.label, f"{r.titles[key]}: p99 < 50 ms", geo.p99, geo.p99 < 50)
         peak = max(

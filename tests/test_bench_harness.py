@@ -311,3 +311,19 @@ class TestCaseRounds:
         assert [len(measured[n].runs) for n in loads] == [2, 2, 0]
         assert measured["datasette"].skipped == "n/a: HTTP 500 b'boom'"
         assert len(measured["geoevents"].load) == 2
+
+
+class TestGoals:
+    def test_datasette_answering_nothing_in_time_is_beaten(self) -> None:
+        served = [WrkResult(200.0, 5.0, 9.0, 6_000, 0, 0)]
+        timed_out = [WrkResult(3.0, 900.0, 2_000.0, 90, 90, 12)]
+        result = DatasetResult("sqlite-100000", "sqlite", 100_000, {}, {"list": "filtered list"})
+        result.cases["list"] = {
+            "geoevents": Measured(runs=served),
+            "datasette": Measured(runs=timed_out),
+        }
+        rows = [line for line in report._goals([result]) if "Datasette" in line]
+        assert rows == [
+            "| sqlite-100000 | filtered list: ≥ 1.5 x Datasette "
+            "| Datasette: no answer in time | yes |"
+        ]
