@@ -1,6 +1,8 @@
 """Slow reads run off the event loop: /health answers while they run; cheap reads stay on it."""
 
 import asyncio
+import gc
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -191,3 +193,10 @@ class TestRenderedInPieces:
         for buckets in ([], [EventBucket(key="2019", count=1)]):
             stats = EventStats(group_by="year", buckets=buckets, imprecise=0, undated=0)
             assert offload.as_json(stats) == stats.model_dump_json(by_alias=True)
+
+
+def test_the_server_hands_the_gil_over_soon_and_collects_rarely(client: TestClient) -> None:
+    # The app's start (its lifespan, run by the client) set them for the process.
+    assert sys.getswitchinterval() == offload.SWITCH_INTERVAL
+    assert gc.get_threshold()[0] == offload.YOUNG_COLLECTION_THRESHOLD
+    assert gc.get_freeze_count() > 0
