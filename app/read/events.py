@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Dialect, Table
@@ -9,6 +10,8 @@ from sqlmodel import Session
 
 from app.models import (
     EVENT_MEASURES,
+    Claim,
+    ClaimSubject,
     Event,
     EventIdentifier,
     EventParticipant,
@@ -19,7 +22,8 @@ from app.models import (
 )
 from app.query import dialects
 from app.read import pages
-from app.read.columns import Select, cached, markers, of, select
+from app.read.claims import CLAIMS
+from app.read.columns import Select, cached, dialect_of, markers, of, rebind, select
 from app.read.layouts import (
     EVENT_SUMMARY,
     FILLED,
@@ -31,7 +35,8 @@ from app.read.layouts import (
     Location,
 )
 from app.read.records import Kind, Record, encode
-from app.schemas.events import EventQuery
+from app.read.sources import SOURCES
+from app.schemas.events import EventExpansion, EventQuery
 from app.services import event_periods, search
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
@@ -139,6 +144,28 @@ def _participants(dialect: Dialect, count: int) -> Select:
     )
 
 
+@cached
+def _subjects(dialect: Dialect, count: int) -> Select:
+    table = ClaimSubject.__table__  # type: ignore[attr-defined]
+    return select(
+        dialect,
+        of(table, "claim_id", "event_id"),
+        f"FROM claim_subject WHERE event_id IN ({markers(dialect, count)})",
+    )
+
+
+@cached
+def _claims_about(dialect: Dialect, events: int, subjects: int) -> Select:
+    # The claims of the events (their `event_id`) and those with them among their subjects.
+    table = Claim.__table__  # type: ignore[attr-defined]
+    also = f" OR id IN ({markers(dialect, subjects)})" if subjects else ""
+    return select(
+        dialect,
+        of(table, "id", "event_id"),
+        f"FROM claim WHERE event_id IN ({markers(dialect, events)}){also} ORDER BY created_at, id",
+    )
+
+
 def _event(row: list[Any]) -> Record:
     record = _LAYOUT.record(row)
     record["parent"] = EVENT_SUMMARY.record(row, _LAYOUT.width) if record["parent_id"] else None
@@ -203,7 +230,47 @@ EVENTS_WITH_PARTICIPANTS = Kind(Event, _LAYOUT, (_fill, _fill_participants), _ev
 
 
 # Parts a list adds to its events, after the rest and in this order, as EventPublic has them.
-_ADDED = ("match", "status_on", "participants")
+_ADDED = ("match", "status_on", "participants", "claims", "sources")
+
+
+def _fill_claims_and_sources(
+    session: Session, records: list[Record], claims: bool, sources: bool
+) -> None:
+    """Embed in each event the claims about it (in the order recorded) and the sources they
+    appear in or it cites (by slug), as `expand=claims,sources` asks."""
+    dialect = dialect_of(session)
+    params = [rebind(dialect, record["id"]) for record in records]
+    subject_of: defaultdict[Any, set[Any]] = defaultdict(set)
+    for claim_id, event_id in _subjects(dialect, len(params)).rows(session, params):
+        subject_of[claim_id].add(event_id)
+    about = _claims_about(dialect, len(params), len(subject_of))
+    order = about.rows(session, params + [rebind(dialect, i) for i in subject_of])
+    found = {r["id"]: r for r in CLAIMS.records(session, "id", [_uuid(i) for i, _ in order])}
+    by_event: defaultdict[Any, list[Record]] = defaultdict(list)
+    for claim_id, event_id in order:
+        for about_event in subject_of[claim_id] | ({event_id} if event_id else set()):
+            by_event[about_event].append(found[claim_id])
+    wanted = {
+        record["id"]: {a["source_id"] for c in by_event[record["id"]] for a in c["appearances"]}
+        | {citation["source_id"] for citation in record["citations"]}
+        for record in records
+    }
+    every = set().union(*wanted.values()) if sources else set()
+    cited = {r["id"]: r for r in SOURCES.records(session, "id", [_uuid(i) for i in every])}
+    for record in records:
+        if claims:
+            record["claims"] = by_event[record["id"]]
+        if sources:
+            record["sources"] = sorted((cited[s] for s in wanted[record["id"]]), key=_slug)
+
+
+def _uuid(ident: Any) -> uuid.UUID:
+    # An id as decoded (dashed text on SQLite), as a lookup takes it.
+    return ident if isinstance(ident, uuid.UUID) else uuid.UUID(ident)
+
+
+def _slug(record: Record) -> str:
+    return str(record["slug"])
 
 
 def page_records(
@@ -211,14 +278,18 @@ def page_records(
     ids: list[uuid.UUID],
     *,
     participants: bool = False,
+    claims: bool = False,
+    sources: bool = False,
     marked: dict[uuid.UUID, str] | None = None,
     status_on: tuple[str, dt.date] | None = None,
 ) -> list[Record]:
     """The events of a list page (`ids` in its order), as the events list writes them: with
     its match under `q` (`marked`), its status on `status_on` (the date as sent and its last
-    day), and its participants if expanded."""
+    day), and its participants, claims and sources if expanded."""
     kind = EVENTS_WITH_PARTICIPANTS if participants else EVENTS
     found = pages.records(session, kind, ids, marked or {})
+    if found and (claims or sources):
+        _fill_claims_and_sources(session, found, claims, sources)
     for record in found:
         if status_on is not None:
             record["status_on"] = _status_on(record["status_history"], *status_on)
@@ -226,6 +297,19 @@ def page_records(
             if part in record:
                 record[part] = record.pop(part)
     return found
+
+
+def read_expanded(session: Session, ref: str, expansions: set[EventExpansion]) -> Record:
+    """One event by id or slug with the related records `expansions` names embedded."""
+    kind = EVENTS_WITH_PARTICIPANTS if "participants" in expansions else EVENTS
+    record = kind.read(session, ref)
+    claims, sources = "claims" in expansions, "sources" in expansions
+    if claims or sources:
+        _fill_claims_and_sources(session, [record], claims, sources)
+    for part in _ADDED:
+        if part in record:
+            record[part] = record.pop(part)
+    return record
 
 
 def page_items(session: Session, ids: list[uuid.UUID], **shaping: Any) -> list[bytes]:
@@ -240,13 +324,16 @@ def shape_page(session: Session, query: EventQuery, rows: list[Any]) -> list[Rec
         dialects.of(session).snippets(session, search.EVENTS, query.q, ids) if query.q else None
     )
     status_on = (query.status_on, event_periods.status_day(query)) if query.status_on else None
-    participants = "participants" in query.expansions()
-    return page_records(session, ids, participants=participants, marked=marked, status_on=status_on)
-
-
-def shapes(query: EventQuery) -> bool:
-    """Whether `shape_page` can shape `query`'s page: any expansion but claims and sources."""
-    return not query.expansions() - {"participants"}
+    expansions = query.expansions()
+    return page_records(
+        session,
+        ids,
+        participants="participants" in expansions,
+        claims="claims" in expansions,
+        sources="sources" in expansions,
+        marked=marked,
+        status_on=status_on,
+    )
 
 
 def _status_on(history: list[Record], on: str, day: dt.date) -> Record:

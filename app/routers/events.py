@@ -14,7 +14,6 @@ from app.routers.common import (
     EventRef,
     created,
     listed_from,
-    paged,
     paged_records,
     problem_responses,
 )
@@ -29,6 +28,7 @@ from app.routers.history import Purge
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
     EventCreate,
+    EventExpansion,
     EventParticipantCreate,
     EventParticipantPublic,
     EventParticipantUpdate,
@@ -94,17 +94,9 @@ async def list_events(
 def _events_page(
     request: Request, response: Response, session: SessionDep, query: EventQuery
 ) -> Page[EventPublic]:
-    if read_events.shapes(query):
-        found = event_queries.list_events(session, query, read_events.shape_page)
-        bytes_page: Page[EventPublic] = paged_records(
-            request, EventPublic, found, query.field_set()
-        )
-        return bytes_page
-    # Claims and sources embedded: the models' path.
-    items, next_cursor, total = event_queries.list_events(session, query)
-    page = Page[EventPublic](items=items, next_cursor=next_cursor, total=total)
-    shaped: Page[EventPublic] = paged(request, response, page, query.field_set())
-    return shaped
+    found = event_queries.list_events(session, query, read_events.shape_page)
+    bytes_page: Page[EventPublic] = paged_records(request, EventPublic, found, query.field_set())
+    return bytes_page
 
 
 @router.get(
@@ -150,16 +142,20 @@ async def read_event(
         return history.as_of_answer(session, "event", event_id, shape_as.as_of)
     expansions = shape_as.expansions()
     if expansions == {"participants"}:
-        expanded = read_events.EVENTS_WITH_PARTICIPANTS.read(session, event_id)
-        return Response(encode(expanded), media_type="application/json")
+        return _expanded(session, event_id, expansions)
     if expansions:
         # Claims and sources are as many as were recorded: read off the event loop.
-        expanded_event: EventPublic | Response = await offload.answer_in_turn(
-            response, event_queries.read_event, session, event_id, shape_as
+        expanded: Response = await offload.answer_in_turn(
+            response, _expanded, session, event_id, expansions
         )
-        return expanded_event
+        return expanded
     found = read_events.EVENTS.read(session, event_id)
     return tagged_bytes(found, if_none_match)
+
+
+def _expanded(session: SessionDep, event_id: str, expansions: set[EventExpansion]) -> Response:
+    found = read_events.read_expanded(session, event_id, expansions)
+    return Response(encode(found), media_type="application/json")
 
 
 @router.patch(

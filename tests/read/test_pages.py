@@ -75,6 +75,11 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
         {"country": ["IL"], "start_after": "2019-04", "include_imprecise": True},
         {"fields": "slug,start,status_history,participants", "expand": "participants"},
         {"fields": "slug,match", "q": "Putin"},
+        {"expand": "claims"},
+        {"expand": "sources", "limit": 4},
+        {"expand": "participants,claims,sources", "include_total": True},
+        {"q": "Putin", "expand": "claims,sources"},
+        {"fields": "slug,claims,sources", "expand": "sources,claims"},
     ],
 }
 

@@ -34,10 +34,20 @@ def _expanded(session: Session, ref: str) -> Any:
     return event_queries.read_event(session, ref, EventRead(expand="participants"))
 
 
+def _fully_expanded(session: Session, ref: str) -> Any:
+    return event_queries.read_event(session, ref, EventRead(expand="participants,claims,sources"))
+
+
 # Path, query, response model and the pydantic path of each GET by id served as bytes.
 ROUTES: dict[str, tuple[str, str, Any, Service]] = {
     "event": ("events", "", EventPublic, events.read_event),
     "expanded event": ("events", "?expand=participants", EventPublic, _expanded),
+    "fully expanded event": (
+        "events",
+        "?expand=sources,participants,claims",
+        EventPublic,
+        _fully_expanded,
+    ),
     "participant": ("participants", "", ParticipantPublic, participants.read_participant),
     "claim": ("claims", "", ClaimPublic, claims.read_claim),
     "source": ("sources", "", SourcePublic, sources.read_source),
@@ -125,6 +135,7 @@ def _rich(client: TestClient) -> dict[str, dict[str, Any]]:
     return {
         "event": event,
         "expanded event": event,
+        "fully expanded event": event,
         "participant": person,
         "claim": claim,
         "source": source,
@@ -140,6 +151,9 @@ def _assert_rich(route: str, body: dict[str, Any]) -> None:
         assert body["parent"] is not None
         assert body["location"] is not None
         assert len(body.get("participants", [None, None])) == 2
+    if route == "fully expanded event":
+        assert len(body["claims"]) == 1
+        assert len(body["sources"]) == 1
     if route == "claim":
         assert len(body["subjects"]) == 3
         assert len(body["appearances"]) == 1
@@ -163,7 +177,7 @@ class TestRichRecords:
         for ref in (record["id"], record["slug"]):
             response = _check(client, session, route, ref)
         _assert_rich(route, response.json())
-        if route == "expanded event":
+        if route.endswith("expanded event"):
             assert "etag" not in response.headers
             return
         assert response.headers["etag"] == f'"{record["id"]}.{response.json()["version"]}"'
@@ -200,7 +214,7 @@ def _same_problem(
 class TestBareAndGone:
     def test_an_event_without_optional_fields(self, client: TestClient, session: Session) -> None:
         bare = _rich(client)["bare"]
-        for route in ("event", "expanded event"):
+        for route in ("event", "expanded event", "fully expanded event"):
             body = _check(client, session, route, bare["slug"]).json()
             assert (body["location"], body["start"], body["parent"]) == (None, None, None)
 
