@@ -17,7 +17,7 @@ from app.schemas.claims import ClaimCreate, ClaimUpdate
 from app.schemas.imports import ClaimLine
 from app.services import appearances, claims, crud, records, sources
 from app.services.import_refs import Resolver, UnknownReference
-from app.services.import_rows import Built, status_change
+from app.services.import_rows import Built
 
 # Parents before children, so that every foreign key is met when its row is inserted.
 INSERT_ORDER = (
@@ -60,8 +60,6 @@ def insert_all(session: Session, built: Sequence[Built]) -> None:
     for record in built:
         for name, found in record.rows.items():
             by_table[name].extend(found)
-        if record.kind == "event":
-            by_table["event_status_change"].append(status_change(record.rows["event"][0]))
     for name in INSERT_ORDER:
         if by_table[name]:
             insert_rows(session, name, by_table[name])
@@ -138,7 +136,7 @@ def update_record(session: Session, built: Built, stored: dict[str, Any]) -> Non
         built.record.get("status"),
         built.record.get("status_as_of"),
     ):
-        insert_rows(session, "event_status_change", [status_change(own)])
+        insert_rows(session, "event_status_change", built.rows["event_status_change"])
 
 
 def _check_ancestors(session: Session, event_id: uuid.UUID, parent_id: uuid.UUID) -> None:

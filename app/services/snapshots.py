@@ -1,7 +1,9 @@
 """A record as stored, with every sub-record: what a revision keeps, and how two differ."""
 
 import datetime as dt
+import enum
 import uuid
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -71,6 +73,9 @@ def encode(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, enum.Enum):
+        # Enums are stored as their values: what a read of the row gives back.
+        return value.value
     return value
 
 
@@ -80,6 +85,11 @@ def _row_json(mapping: Any) -> dict[str, Any]:
 
 def _pk(table: Any, row: Any) -> str:
     return "|".join(str(row[c.name]) for c in table.primary_key.columns)
+
+
+def incoming_name(table: str) -> str:
+    """Where a snapshot keeps the rows of `table` that point at the record (not from it)."""
+    return f"{table}.incoming"
 
 
 @cache
@@ -103,7 +113,7 @@ def _snapshot_reads(resource: str) -> tuple[Any, tuple[tuple[str, Any, Any], ...
         if parent == resource:
             child = model.__table__  # type: ignore[attr-defined]
             read = select(child).where(child.c[column] == record_id)
-            reads.append((f"{child.name}.incoming", child, read))
+            reads.append((incoming_name(child.name), child, read))
     return select(table).where(table.c.id == record_id), tuple(reads)
 
 
@@ -120,6 +130,39 @@ def snapshot(session: Session, resource: str, record_id: uuid.UUID) -> Snapshot 
         for name, child, read in reads
     }
     return {"fields": _row_json(found), "children": children}
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None), list})
+
+
+@cache
+def _kept_columns(table: Any) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name not in DERIVED)
+
+
+def _written_json(table: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row as written, in the form (and column order) `_row_json` gives it once read back."""
+    found = {}
+    for name in _kept_columns(table):
+        value = row[name]
+        # Most values are JSON already; `encode` only for ids, times and enums.
+        found[name] = value if type(value) in _AS_IS else encode(value)
+    return found
+
+
+def from_rows(resource: str, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> Snapshot:
+    """A new record's snapshot from the rows its writer stored, equal to what `snapshot` reads.
+
+    `rows` holds the record's own row under `resource` and its sub-records' rows by table name
+    (incoming relations under `incoming_name(table)`), every column but the derived ones set.
+    """
+    _, reads = _snapshot_reads(resource)
+    table = RESOURCES[resource].__table__  # type: ignore[attr-defined]
+    children = {
+        name: {_pk(child, r): _written_json(child, r) for r in rows.get(name, ())}
+        for name, child, _ in reads
+    }
+    return {"fields": _written_json(table, rows[resource][0]), "children": children}
 
 
 def diff(before: Snapshot | None, after: Snapshot | None) -> dict[str, Any]:
