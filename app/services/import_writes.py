@@ -69,7 +69,8 @@ def insert_all(session: Session, built: Sequence[Built]) -> None:
 class _Insert:
     sql: str
     columns: tuple[str, ...]
-    encoders: tuple[Callable[[Any], Any], ...]
+    # (position, encoder) of the columns whose type encodes values; the others go as they are.
+    encoders: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 @lru_cache(maxsize=64)
@@ -81,11 +82,7 @@ def _insert(name: str, dialect: Dialect, columns: tuple[str, ...]) -> _Insert:
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
     found = (table.c[c].type._cached_bind_processor(dialect) for c in columns)
-    return _Insert(sql, columns, tuple(e or _as_is for e in found))
-
-
-def _as_is(value: Any) -> Any:
-    return value
+    return _Insert(sql, columns, tuple((i, e) for i, e in enumerate(found) if e is not None))
 
 
 def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> None:
@@ -96,17 +93,15 @@ def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> Non
     """
     connection = session.connection()
     plan = _insert(name, connection.dialect, tuple(found[0]))
-    values = itemgetter(*plan.columns)
-    encoders = plan.encoders
-    if len(encoders) == 1:
-        params = [(encoders[0](values(row)),) for row in found]
+    if len(plan.columns) > 1:
+        values = itemgetter(*plan.columns)
+        params = [list(values(row)) for row in found]
     else:
-        params = [tuple(map(_apply, encoders, values(row))) for row in found]
-    connection.exec_driver_sql(plan.sql, params)
-
-
-def _apply(encode: Callable[[Any], Any], value: Any) -> Any:
-    return encode(value)
+        params = [[row[plan.columns[0]]] for row in found]
+    for position, encode in plan.encoders:
+        for param in params:
+            param[position] = encode(param[position])
+    connection.exec_driver_sql(plan.sql, list(map(tuple, params)))
 
 
 def update_record(session: Session, built: Built, stored: dict[str, Any]) -> None:

@@ -84,7 +84,12 @@ def _row_json(mapping: Any) -> dict[str, Any]:
 
 
 def _pk(table: Any, row: Any) -> str:
-    return "|".join(str(row[c.name]) for c in table.primary_key.columns)
+    return "|".join([str(row[name]) for name in _pk_columns(table)])
+
+
+@cache
+def _pk_columns(table: Any) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
 
 
 def incoming_name(table: str) -> str:
@@ -133,6 +138,11 @@ def snapshot(session: Session, resource: str, record_id: uuid.UUID) -> Snapshot 
 
 
 _AS_IS = frozenset({str, int, float, bool, type(None), list})
+_ENCODERS: dict[type, Any] = {
+    uuid.UUID: str,
+    dt.datetime: dt.datetime.isoformat,
+    dt.date: dt.date.isoformat,
+}
 
 
 @cache
@@ -145,8 +155,9 @@ def _written_json(table: Any, row: Mapping[str, Any]) -> dict[str, Any]:
     found = {}
     for name in _kept_columns(table):
         value = row[name]
-        # Most values are JSON already; `encode` only for ids, times and enums.
-        found[name] = value if type(value) in _AS_IS else encode(value)
+        kind = type(value)
+        # Most values are JSON already; ids and times by their type's method, enums by `encode`.
+        found[name] = value if kind in _AS_IS else _ENCODERS.get(kind, encode)(value)
     return found
 
 
@@ -169,20 +180,31 @@ def diff(before: Snapshot | None, after: Snapshot | None) -> dict[str, Any]:
     """What changed between two snapshots: fields as [before, after], sub-records by key."""
     old_fields = (before or {}).get("fields", {})
     new_fields = (after or {}).get("fields", {})
-    fields = {
-        name: [old_fields.get(name), new_fields.get(name)]
-        for name in sorted(old_fields.keys() | new_fields.keys())
-        if name not in _META and old_fields.get(name) != new_fields.get(name)
-    }
+    if old_fields:
+        fields = {
+            name: [old_fields.get(name), new_fields.get(name)]
+            for name in sorted(old_fields.keys() | new_fields.keys())
+            if name not in _META and old_fields.get(name) != new_fields.get(name)
+        }
+    else:
+        # A new record (every revision of a bulk import): what is set, without lookups.
+        fields = {
+            name: [None, value]
+            for name, value in sorted(new_fields.items())
+            if value is not None and name not in _META
+        }
     changes: dict[str, Any] = {"fields": fields} if fields else {}
     old_children = (before or {}).get("children", {})
     for name, rows in (after or {}).get("children", {}).items():
         old = old_children.get(name, {})
-        moved = {
-            key: [old.get(key), rows.get(key)]
-            for key in sorted(old.keys() | rows.keys())
-            if old.get(key) != rows.get(key)
-        }
+        if old:
+            moved = {
+                key: [old.get(key), rows.get(key)]
+                for key in sorted(old.keys() | rows.keys())
+                if old.get(key) != rows.get(key)
+            }
+        else:
+            moved = {key: [None, rows[key]] for key in sorted(rows)}
         if moved:
             changes[name] = moved
     return changes
