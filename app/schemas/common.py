@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import uuid
+from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import pycountry
@@ -44,14 +45,22 @@ def _country(value: str) -> str:
     code = value.strip().upper()
     if code in _USER_ASSIGNED:
         return _USER_ASSIGNED[code]
+    found = _alpha_2(code)
+    if found is None:
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 or alpha-3 country code")
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _alpha_2(code: str) -> str | None:
+    """The alpha-2 code of a country's alpha-2 or alpha-3 code (a bulk import asks again and
+    again; pycountry takes a lock for each look-up)."""
     found = None
     if len(code) == 2:
         found = pycountry.countries.get(alpha_2=code)
     elif len(code) == 3:
         found = pycountry.countries.get(alpha_3=code)
-    if found is None:
-        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 or alpha-3 country code")
-    return str(found.alpha_2)
+    return None if found is None else str(found.alpha_2)
 
 
 def _language(value: str) -> str:

@@ -33,6 +33,15 @@ def mark(session: Session, resource: str, record_id: uuid.UUID, operation: str) 
     """Note an operation the hooks cannot see for themselves (restore, merge, purge)."""
     session.info.setdefault("history", {})[(resource, record_id)] = operation
     session.info.setdefault("history_bumped", set()).add((resource, record_id))
+    # A snapshot built by a writer holds only until the record is written again.
+    session.info.get("history_written", {}).pop((resource, record_id), None)
+
+
+def mark_created(session: Session, resource: str, record_id: uuid.UUID, current: Snapshot) -> None:
+    """Note a record created by Core inserts, with the snapshot its writer built from the rows
+    it wrote (`snapshots.from_rows`): its revision is written without reading it back."""
+    mark(session, resource, record_id, "create")
+    session.info.setdefault("history_written", {})[(resource, record_id)] = current
 
 
 def note_merge(session: Session, resource: str, merged: uuid.UUID, survivor: uuid.UUID) -> None:
@@ -67,6 +76,9 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
         return
     touched: dict[Key, str] = session.info.setdefault("history", {})
     bumped: set[Key] = session.info.setdefault("history_bumped", set())
+    if session.info.get("history_written"):
+        # The ORM may be changing a record whose snapshot a writer built: read them all back.
+        session.info["history_written"].clear()
     for row in session.new:
         if isinstance(row, Sluggable):
             tombstones.ensure_unburied(session, row.id, row.slug)
@@ -92,9 +104,19 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
             touched.setdefault(key, "update")
 
 
+_STATE = (
+    "history",
+    "history_bumped",
+    "history_deleted",
+    "history_merged",
+    "history_notes",
+    "history_written",
+)
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for name in ("history", "history_bumped", "history_deleted", "history_merged", "history_notes"):
+    for name in _STATE:
         session.info.pop(name, None)
 
 
@@ -169,7 +191,9 @@ def _revision(session: Session, key: Key, operation: str) -> dict[str, Any] | No
             _bury(session, key, before, now, actor, merged.get(key))
             operation = "merge" if key in merged else operation
         return _entry(key, version, now, actor, operation, diff(before, None) | notes, before)
-    current = snapshot(session, *key)
+    written: dict[Key, Snapshot] = info.get("history_written", {})
+    current = written.get(key) if operation == "create" else None
+    current = current or snapshot(session, *key)
     if current is None:
         return None
     changes = diff(previous[1] if previous else None, current) | notes

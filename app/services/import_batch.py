@@ -17,10 +17,11 @@ from app.schemas.imports import (
     ParticipantLine,
     SourceLine,
 )
-from app.services import dump, history, import_writes, slugs, tombstones
+from app.services import dump, history, import_writes, slugs, snapshots, tombstones
 from app.services.import_refs import Key, Resolver, UnknownReference, identity_keys, key_of
 from app.services.import_rows import (
     Built,
+    Row,
     Stamp,
     build_event,
     build_participant,
@@ -277,6 +278,14 @@ class _Pass:
                 )
 
     def _created(self, built: list[Built]) -> None:
-        # Core inserts: each new record's revision (version 1) is written at this commit.
+        # Core inserts: each new record's revision (version 1) is written at this commit, from
+        # the rows just inserted. Relations among them are the only rows of one pointing at
+        # another (a record inserted before could not point at these).
+        incoming: dict[uuid.UUID, list[Row]] = {}
         for record in built:
-            history.mark(self.work, record.kind, record.id, "create")
+            for relation in record.rows.get("event_relation", ()):
+                incoming.setdefault(relation["related_event_id"], []).append(relation)
+        for record in built:
+            pointing = {snapshots.incoming_name("event_relation"): incoming.get(record.id, [])}
+            current = snapshots.from_rows(record.kind, record.rows | pointing)
+            history.mark_created(self.work, record.kind, record.id, current)

@@ -29,7 +29,7 @@ class Stamp:
 
 @dataclass
 class Built:
-    """A line's rows by table (its own row first) and the record they make."""
+    """A line's rows by table (its own first): what a new record inserts, and the record."""
 
     kind: str
     id: uuid.UUID
@@ -197,6 +197,8 @@ def build_event(
         "event_source": _citations(line, record_id, resolver),
         "event_relation": _relations(line, record_id, resolver),
         "event_participant": _links(line, record_id, resolver, stamp),
+        # Written when the event is created, or when an update changes its status.
+        "event_status_change": [status_change(row)],
     }
     return Built("event", record_id, slug, tables)
 

@@ -17,7 +17,7 @@ from app.schemas.claims import ClaimCreate, ClaimUpdate
 from app.schemas.imports import ClaimLine
 from app.services import appearances, claims, crud, records, sources
 from app.services.import_refs import Resolver, UnknownReference
-from app.services.import_rows import Built, status_change
+from app.services.import_rows import Built
 
 # Parents before children, so that every foreign key is met when its row is inserted.
 INSERT_ORDER = (
@@ -60,8 +60,6 @@ def insert_all(session: Session, built: Sequence[Built]) -> None:
     for record in built:
         for name, found in record.rows.items():
             by_table[name].extend(found)
-        if record.kind == "event":
-            by_table["event_status_change"].append(status_change(record.rows["event"][0]))
     for name in INSERT_ORDER:
         if by_table[name]:
             insert_rows(session, name, by_table[name])
@@ -71,7 +69,8 @@ def insert_all(session: Session, built: Sequence[Built]) -> None:
 class _Insert:
     sql: str
     columns: tuple[str, ...]
-    encoders: tuple[Callable[[Any], Any], ...]
+    # (position, encoder) of the columns whose type encodes values; the others go as they are.
+    encoders: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 @lru_cache(maxsize=64)
@@ -83,11 +82,7 @@ def _insert(name: str, dialect: Dialect, columns: tuple[str, ...]) -> _Insert:
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
     found = (table.c[c].type._cached_bind_processor(dialect) for c in columns)
-    return _Insert(sql, columns, tuple(e or _as_is for e in found))
-
-
-def _as_is(value: Any) -> Any:
-    return value
+    return _Insert(sql, columns, tuple((i, e) for i, e in enumerate(found) if e is not None))
 
 
 def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> None:
@@ -98,17 +93,15 @@ def insert_rows(session: Session, name: str, found: list[dict[str, Any]]) -> Non
     """
     connection = session.connection()
     plan = _insert(name, connection.dialect, tuple(found[0]))
-    values = itemgetter(*plan.columns)
-    encoders = plan.encoders
-    if len(encoders) == 1:
-        params = [(encoders[0](values(row)),) for row in found]
+    if len(plan.columns) > 1:
+        values = itemgetter(*plan.columns)
+        params = [list(values(row)) for row in found]
     else:
-        params = [tuple(map(_apply, encoders, values(row))) for row in found]
-    connection.exec_driver_sql(plan.sql, params)
-
-
-def _apply(encode: Callable[[Any], Any], value: Any) -> Any:
-    return encode(value)
+        params = [[row[plan.columns[0]]] for row in found]
+    for position, encode in plan.encoders:
+        for param in params:
+            param[position] = encode(param[position])
+    connection.exec_driver_sql(plan.sql, list(map(tuple, params)))
 
 
 def update_record(session: Session, built: Built, stored: dict[str, Any]) -> None:
@@ -138,7 +131,7 @@ def update_record(session: Session, built: Built, stored: dict[str, Any]) -> Non
         built.record.get("status"),
         built.record.get("status_as_of"),
     ):
-        insert_rows(session, "event_status_change", [status_change(own)])
+        insert_rows(session, "event_status_change", built.rows["event_status_change"])
 
 
 def _check_ancestors(session: Session, event_id: uuid.UUID, parent_id: uuid.UUID) -> None:

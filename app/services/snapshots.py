@@ -1,7 +1,9 @@
 """A record as stored, with every sub-record: what a revision keeps, and how two differ."""
 
 import datetime as dt
+import enum
 import uuid
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -71,6 +73,9 @@ def encode(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, enum.Enum):
+        # Enums are stored as their values: what a read of the row gives back.
+        return value.value
     return value
 
 
@@ -79,7 +84,17 @@ def _row_json(mapping: Any) -> dict[str, Any]:
 
 
 def _pk(table: Any, row: Any) -> str:
-    return "|".join(str(row[c.name]) for c in table.primary_key.columns)
+    return "|".join([str(row[name]) for name in _pk_columns(table)])
+
+
+@cache
+def _pk_columns(table: Any) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
+
+
+def incoming_name(table: str) -> str:
+    """Where a snapshot keeps the rows of `table` that point at the record (not from it)."""
+    return f"{table}.incoming"
 
 
 @cache
@@ -103,7 +118,7 @@ def _snapshot_reads(resource: str) -> tuple[Any, tuple[tuple[str, Any, Any], ...
         if parent == resource:
             child = model.__table__  # type: ignore[attr-defined]
             read = select(child).where(child.c[column] == record_id)
-            reads.append((f"{child.name}.incoming", child, read))
+            reads.append((incoming_name(child.name), child, read))
     return select(table).where(table.c.id == record_id), tuple(reads)
 
 
@@ -122,24 +137,74 @@ def snapshot(session: Session, resource: str, record_id: uuid.UUID) -> Snapshot 
     return {"fields": _row_json(found), "children": children}
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None), list})
+_ENCODERS: dict[type, Any] = {
+    uuid.UUID: str,
+    dt.datetime: dt.datetime.isoformat,
+    dt.date: dt.date.isoformat,
+}
+
+
+@cache
+def _kept_columns(table: Any) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name not in DERIVED)
+
+
+def _written_json(table: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row as written, in the form (and column order) `_row_json` gives it once read back."""
+    found = {}
+    for name in _kept_columns(table):
+        value = row[name]
+        kind = type(value)
+        # Most values are JSON already; ids and times by their type's method, enums by `encode`.
+        found[name] = value if kind in _AS_IS else _ENCODERS.get(kind, encode)(value)
+    return found
+
+
+def from_rows(resource: str, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> Snapshot:
+    """A new record's snapshot from the rows its writer stored, equal to what `snapshot` reads.
+
+    `rows` holds the record's own row under `resource` and its sub-records' rows by table name
+    (incoming relations under `incoming_name(table)`), every column but the derived ones set.
+    """
+    _, reads = _snapshot_reads(resource)
+    table = RESOURCES[resource].__table__  # type: ignore[attr-defined]
+    children = {
+        name: {_pk(child, r): _written_json(child, r) for r in rows.get(name, ())}
+        for name, child, _ in reads
+    }
+    return {"fields": _written_json(table, rows[resource][0]), "children": children}
+
+
 def diff(before: Snapshot | None, after: Snapshot | None) -> dict[str, Any]:
     """What changed between two snapshots: fields as [before, after], sub-records by key."""
     old_fields = (before or {}).get("fields", {})
     new_fields = (after or {}).get("fields", {})
-    fields = {
-        name: [old_fields.get(name), new_fields.get(name)]
-        for name in sorted(old_fields.keys() | new_fields.keys())
-        if name not in _META and old_fields.get(name) != new_fields.get(name)
-    }
+    if old_fields:
+        fields = {
+            name: [old_fields.get(name), new_fields.get(name)]
+            for name in sorted(old_fields.keys() | new_fields.keys())
+            if name not in _META and old_fields.get(name) != new_fields.get(name)
+        }
+    else:
+        # A new record (every revision of a bulk import): what is set, without lookups.
+        fields = {
+            name: [None, value]
+            for name, value in sorted(new_fields.items())
+            if value is not None and name not in _META
+        }
     changes: dict[str, Any] = {"fields": fields} if fields else {}
     old_children = (before or {}).get("children", {})
     for name, rows in (after or {}).get("children", {}).items():
         old = old_children.get(name, {})
-        moved = {
-            key: [old.get(key), rows.get(key)]
-            for key in sorted(old.keys() | rows.keys())
-            if old.get(key) != rows.get(key)
-        }
+        if old:
+            moved = {
+                key: [old.get(key), rows.get(key)]
+                for key in sorted(old.keys() | rows.keys())
+                if old.get(key) != rows.get(key)
+            }
+        else:
+            moved = {key: [None, rows[key]] for key in sorted(rows)}
         if moved:
             changes[name] = moved
     return changes
