@@ -6,12 +6,13 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.db import get_session
 from app.main import create_app
+from app.models import Event, Revision
 
 # (method, path, JSON body, headers)
 Send = tuple[str, str, Any, dict[str, str]]
@@ -45,3 +46,11 @@ def send_all(app: FastAPI, sends: Sequence[Send]) -> list[httpx.Response]:
             return list(await asyncio.gather(*replies))
 
     return asyncio.run(run())
+
+
+def remove_events(session: Session, slug_prefix: str) -> None:
+    """Delete for good the events a test committed (slugs starting `slug_prefix`), with their
+    revisions, so that later tests replaying the changes feed see none of them."""
+    written = select(Event.id).where(col(Event.slug).startswith(slug_prefix))
+    session.exec(delete(Revision).where(col(Revision.record_id).in_(written)))
+    session.exec(delete(Event).where(col(Event.slug).startswith(slug_prefix)))

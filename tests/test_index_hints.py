@@ -8,7 +8,8 @@ from sqlalchemy import Index, text
 from sqlmodel import Session
 
 from app import models
-from app.services import claim_queries, event_queries, linked_pages
+from app.query import lists
+from app.services import linked_pages
 
 SERVICES = Path(models.__file__).parent / "services"
 HINTED = {name: value for name, value in vars(models).items() if name.startswith("IX_")}
@@ -30,8 +31,8 @@ def test_every_constant_names_an_index_of_the_models() -> None:
 
 def test_hint_sites_name_indexes_by_constant() -> None:
     named = [
-        *event_queries._SORT_INDEXES.values(),
-        *claim_queries._SORT_INDEXES.values(),
+        *lists.EVENTS.sort_indexes.values(),
+        *lists.CLAIMS.sort_indexes.values(),
         *linked_pages.EVENTS.indexes.values(),
         *linked_pages.CLAIMS.indexes.values(),
     ]

@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from app import query
 from app.query import dialects, event_filters
+from app.query import events as event_list
 from app.query.where import Kind
 from app.schemas.events import EventQuery
-from app.services import event_queries
 
 QUERY_MODULES = Path(query.__file__).parent
 
@@ -41,7 +41,7 @@ def test_each_participant_is_looked_up_once_per_list(
         "participant_match": "all",
         "include_total": True,
     }
-    event_queries.list_events(seeded, EventQuery.model_validate(params))
+    event_list.list_events(seeded, EventQuery.model_validate(params))
     by_slug = [sql for sql in statements if re.search(r"participant\.slug = ", sql)]
     assert len(by_slug) == 2
 

@@ -10,12 +10,13 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app.query import events as event_list
 from app.schemas.claims import ClaimPublic, ClaimQuery
 from app.schemas.common import Page
 from app.schemas.events import EventPublic, EventQuery
 from app.schemas.participants import ParticipantPublic, ParticipantQuery
 from app.schemas.sources import SourcePublic, SourceQuery
-from app.services import claim_queries, event_queries, participant_queries, sources
+from app.services import claim_queries, participant_queries, sources
 from tests.factories import assert_problem
 from tests.read.reference import reference
 
@@ -44,7 +45,7 @@ LISTS: dict[str, tuple[str, type[BaseModel], type[BaseModel], Lister]] = {
         lambda s, q: claim_queries.list_participant_claims(s, "vladimir-putin", q),
     ),
     "sources": ("sources", SourcePublic, SourceQuery, sources.list_sources),
-    "events": ("events", EventPublic, EventQuery, event_queries.list_events),
+    "events": ("events", EventPublic, EventQuery, event_list.list_events),
 }
 QUERIES: dict[str, list[dict[str, Any]]] = {
     "participants": [

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from app.models import ApiKey, Event
 from app.schemas.keys import KeyScope
 from app.services import keys
-from tests.concurrency import app_on_engine, send_all
+from tests.concurrency import app_on_engine, remove_events, send_all
 from tests.factories import bearer
 
 WRITERS = 16
@@ -24,7 +24,7 @@ def committed_key(engine: Engine) -> Iterator[str]:
         session.commit()
     yield plain
     with Session(engine) as session:
-        session.exec(delete(Event).where(col(Event.slug).startswith("concurrent-")))
+        remove_events(session, "concurrent-")
         session.exec(delete(ApiKey).where(col(ApiKey.name) == "concurrency"))
         session.commit()
 

@@ -13,7 +13,7 @@ from app import idempotency_store
 from app.models import ApiKey, Certainty, Event, EventStatus, EventType, IdempotencyRecord
 from app.schemas.keys import KeyScope
 from app.services import keys
-from tests.concurrency import app_on_engine, send_all
+from tests.concurrency import app_on_engine, remove_events, send_all
 from tests.factories import bearer
 
 WRITERS = 8
@@ -29,7 +29,7 @@ def committed_key(engine: Engine) -> Iterator[str]:
         session.commit()
     yield plain
     with Session(engine) as session:
-        session.exec(delete(Event).where(col(Event.slug).startswith(SLUG)))
+        remove_events(session, SLUG)
         session.exec(delete(IdempotencyRecord))
         session.exec(delete(ApiKey).where(col(ApiKey.name).startswith("keyed")))
         session.commit()
