@@ -22,13 +22,13 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.db import build_engine
 from app.models import Event, EventParticipant, ParticipantIdentifier, Role, Source
+from app.query import events as event_list
 from app.schemas.claims import ClaimQuery
 from app.schemas.events import EventQuery, EventStatsQuery
 from app.schemas.participants import ParticipantQuery
 from app.schemas.timelines import NetworkQuery, TimelineQuery
 from app.services import (
     claim_queries,
-    event_queries,
     event_stats,
     networks,
     participant_queries,
@@ -71,7 +71,7 @@ def event_cases(session: Session) -> dict[str, Callable[[], Any]]:
 
     def page(**params: Any) -> Callable[[], Any]:
         query = EventQuery(**params)
-        return lambda: event_queries.list_events(session, query)
+        return lambda: event_list.list_events(session, query)
 
     def stats(**params: Any) -> Callable[[], Any]:
         query = EventStatsQuery(**params)
@@ -189,7 +189,7 @@ def cursor_walk_cost(
     query = EventQuery(sort="-start")
     cursors: list[str | None] = [None]
     for _ in range(pages - 1):
-        _, cursor, _ = event_queries.list_events(
+        _, cursor, _ = event_list.list_events(
             session, query.model_copy(update={"cursor": cursors[-1]})
         )
         cursors.append(cursor)
@@ -198,7 +198,7 @@ def cursor_walk_cost(
         for end, chosen in (("first", cursors[:ends]), ("last", cursors[-ends:])):
             for cursor in chosen:
                 started = time.perf_counter()
-                event_queries.list_events(session, query.model_copy(update={"cursor": cursor}))
+                event_list.list_events(session, query.model_copy(update={"cursor": cursor}))
                 timings[end].append(time.perf_counter() - started)
     return statistics.median(timings["first"]), statistics.median(timings["last"])
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app import formats, offload
 from app.db import SessionDep
+from app.query import events as event_list
 from app.read import events as read_events
 from app.read.records import encode
 from app.routers import history
@@ -39,7 +40,7 @@ from app.schemas.events import (
     EventStatsQuery,
     EventUpdate,
 )
-from app.services import event_participants, event_queries, events
+from app.services import event_participants, events
 from app.services import event_stats as stats
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -81,7 +82,7 @@ async def list_events(
     after September 2019; add `include_imprecise=true` to also get those dated only `2019`.
     """
     exported: Page[EventPublic] | None = formats.export(
-        request, session, "event", query, event_queries.list_events
+        request, session, "event", query, event_list.list_events
     )
     if exported is not None:
         return exported
@@ -94,7 +95,7 @@ async def list_events(
 def _events_page(
     request: Request, response: Response, session: SessionDep, query: EventQuery
 ) -> Page[EventPublic]:
-    found = event_queries.list_events(session, query, read_events.shape_page)
+    found = event_list.list_events(session, query, read_events.shape_page)
     bytes_page: Page[EventPublic] = paged_records(request, EventPublic, found, query.field_set())
     return bytes_page
 

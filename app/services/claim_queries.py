@@ -6,12 +6,10 @@ from sqlmodel import Session, col, select
 from app.models import Claim, ClaimSubject, Event, Participant
 from app.query import claims as claim_list
 from app.query.claims import ClaimPage, Shape
-from app.query.lists import CLAIMS
 from app.schemas.claims import ClaimQuery
 from app.services import crud
 
 # The index that reads claims in each order, named by constant (app.models).
-_SORT_INDEXES = CLAIMS.sort_indexes
 __all__ = ["ClaimPage", "Shape", "list_claims", "list_event_claims", "list_participant_claims"]
 
 

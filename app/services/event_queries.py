@@ -1,9 +1,9 @@
-"""Events as the API shows them: one by id or slug, or a page of them, shaped and expanded."""
+"""Events as public models: one by id or slug, or a page's rows (app.query.events), shaped
+and expanded."""
 
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import or_
@@ -11,9 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Claim, ClaimSubject, Event, EventParticipant, EventSource, Source
 from app.query import dialects
-from app.query import events as event_list
-from app.query.lists import EVENTS
-from app.schemas.events import EventExpand, EventExpansion, EventPublic, EventQuery
+from app.schemas.events import EventExpand, EventExpansion, EventPublic
 from app.services import (
     claims,
     event_participants,
@@ -23,16 +21,6 @@ from app.services import (
     search,
     sources,
 )
-
-# The index that reads events in each order, named by constant (app.models).
-_SORT_INDEXES = EVENTS.sort_indexes
-
-
-def list_events(
-    session: Session, query: EventQuery, shape: Callable[..., list[Any]] | None = None
-) -> tuple[list[Any], str | None, int | None]:
-    """A page of matching events in the order asked for (read by app.query.events)."""
-    return event_list.list_events(session, query, shape)
 
 
 def read_event(session: Session, ref: str, shape_as: EventExpand) -> EventPublic:
