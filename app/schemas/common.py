@@ -7,7 +7,15 @@ from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from app.dates import DateValue, EDTFString
 
@@ -240,11 +248,22 @@ def no_nul(value: T) -> T:
     raise ValueError(_NUL_MESSAGE)
 
 
+# Validation context of data whose reader found no NUL in its text (a bulk import's line): the
+# check of every value is skipped. A line holding one is validated without it, for its error.
+NUL_FREE: dict[str, bool] = {"nul_free": True}
+
+
+def _no_nul_field(value: T, info: ValidationInfo) -> T:
+    if info.context is not None and info.context.get("nul_free"):
+        return value
+    return no_nul(value)
+
+
 class RequestModel(BaseModel):
     """Base of every body and query model: no string anywhere in it may hold a NUL."""
 
     # One check for every field, so that each backend answers a NUL with the same 422.
-    _no_nul = field_validator("*", mode="before")(no_nul)
+    _no_nul = field_validator("*", mode="before")(_no_nul_field)
 
 
 class InputModel(RequestModel):

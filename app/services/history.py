@@ -15,7 +15,7 @@ from sqlalchemy.orm import attributes
 from sqlmodel import Session
 
 from app.models import ChangeClock, Revision, Sluggable, Tombstone, utcnow
-from app.services import tombstones
+from app.services import bulk_insert, tombstones
 from app.services.snapshots import (
     CHILDREN,
     GRANDCHILDREN,
@@ -135,7 +135,8 @@ def _write(session: Session) -> None:
         session.flush()
         if revisions:
             _number(session, revisions)
-            session.connection().execute(insert(Revision.__table__), revisions)  # type: ignore[attr-defined]
+            # Through the driver: a bulk import writes thousands at one commit.
+            bulk_insert.insert_rows(session, Revision.__tablename__, revisions)
     finally:
         _forget(session)
         session.info.pop("history_writing", None)

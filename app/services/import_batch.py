@@ -112,15 +112,18 @@ class _Pass:
         self.pending: list[tuple[int, Built]] = []
         self.stored: dict[uuid.UUID, dict[str, Any]] = {}
         self.buried: tuple[set[uuid.UUID], set[str]] = (set(), set())
+        # Each valid line's own keys, by the line's model (read by prefetch, preload and match).
+        self.own: dict[int, list[Key]] = {}
 
     def run(self, items: list[tuple[int, Any]]) -> list[LineResult]:
         valid = [m for _, m in items if not isinstance(m, LineResult)]
+        self.own = {id(m): _own_keys(m) for m in valid}
         bases = [
             (m.type, "slug", slugs.slugify(_label(m)))
             for m in valid
             if not m.slug and m.type != "claim"
         ]
-        self.resolver.prefetch([k for m in valid for k in (*_own_keys(m), *_refs(m))] + bases)
+        self.resolver.prefetch([k for m in valid for k in (*self.own[id(m)], *_refs(m))] + bases)
         # Core inserts pass by the hook that keeps deleted records' ids and slugs unused.
         self.buried = tombstones.buried(
             self.work,
@@ -151,7 +154,7 @@ class _Pass:
                 self.stored[uuid.UUID(record["id"])] = record
 
     def _match(self, model: RecordLine) -> uuid.UUID | None:
-        found = {self.resolver.match(key) for key in _own_keys(model)} - {None}
+        found = {self.resolver.match(key) for key in self.own[id(model)]} - {None}
         if len(found) > 1:
             raise Conflict("the line's id, slug and identifiers name different records")
         if model.id is not None and found and model.id not in found:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.errors import field_error
+from app.schemas.common import NUL_FREE
 from app.schemas.imports import (
     LINE_MODELS,
     ClaimLine,
@@ -39,10 +40,15 @@ UNTRUSTED_HASH = (
 
 @dataclass
 class ParsedLine:
-    """A line read as a JSON object, with its line number (from 1)."""
+    """A line read as a JSON object, with its line number (from 1).
+
+    `nul_free`: its reader found no NUL in the line's text (raw or escaped), so no value of it
+    holds one and validation need not look in each.
+    """
 
     line: int
     data: dict[str, Any]
+    nul_free: bool = False
 
 
 @dataclass
@@ -94,7 +100,14 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[ImportRecord]:
         if not isinstance(data, dict):
             yield LineFailure(number, "not a JSON object")
             continue
-        yield ParsedLine(number, data)
+        yield ParsedLine(number, data, nul_free=not _holds_nul(raw))
+
+
+def _holds_nul(raw: bytes | str) -> bool:
+    """Whether a JSON text may hold a NUL: raw, or as the escape `\\u0000`."""
+    if isinstance(raw, bytes):
+        return b"\\u0000" in raw or b"\x00" in raw
+    return "\\u0000" in raw or "\x00" in raw
 
 
 def import_records(
@@ -159,7 +172,8 @@ def _validated(chunk: list[ImportRecord], *, restore: bool) -> list[tuple[int, A
             found.append((record.line, _bad_type(record.line, f"`type` must be one of {known}")))
             continue
         try:
-            line = model.model_validate(record.data)
+            context = NUL_FREE if record.nul_free else None
+            line = model.model_validate(record.data, context=context)
         except ValidationError as exc:
             found.append((record.line, invalid_line(record.line, exc, kind)))
             continue

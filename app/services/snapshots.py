@@ -169,10 +169,11 @@ def from_rows(resource: str, rows: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     """
     _, reads = _snapshot_reads(resource)
     table = RESOURCES[resource].__table__  # type: ignore[attr-defined]
-    children = {
-        name: {_pk(child, r): _written_json(child, r) for r in rows.get(name, ())}
-        for name, child, _ in reads
-    }
+    children = {}
+    for name, child, _ in reads:
+        written = [_written_json(child, r) for r in rows.get(name, ())]
+        # Keyed by the JSON form: the same text as the row's (ids are already strings).
+        children[name] = {_pk(child, w): w for w in written}
     return {"fields": _written_json(table, rows[resource][0]), "children": children}
 
 

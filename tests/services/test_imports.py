@@ -155,6 +155,27 @@ class TestImportRecords:
             }
         ]
 
+    def test_a_nul_anywhere_in_a_line_is_refused_where_it_is(self, session: Session) -> None:
+        link = {"participant": "cameo-usa", "role": "initiator", "note": "a\x00b"}
+        text = lines(
+            SOURCE,
+            USA,
+            EVENT | {"participants": [link]},
+            RUSSIA | {"aliases": ["ok", "\x00"]},
+            # A backslash before `u0000`, not a NUL: imported as it is.
+            CITATION | {"citation": "\\u0000"},
+        )
+        results = run(session, text)
+        assert [r.status for r in results] == ["created", "created", "error", "error", "created"]
+        message = "Value error, must not contain the NUL character (\\u0000)"
+        assert [r.problem.errors if r.problem else None for r in results[2:4]] == [
+            [{"loc": ["line", name], "field": name, "msg": message, "type": "value_error"}]
+            for name in ("participants", "aliases")
+        ]
+        citation = session.get(Source, results[4].id)
+        assert citation is not None
+        assert citation.citation == "\\u0000"
+
     def test_an_ambiguous_classification_code_is_an_error(self, session: Session) -> None:
         event = EVENT | {"participants": [{"participant": "cameo:USA", "role": "initiator"}]}
         results = run(session, lines(SOURCE, USA, WASHINGTON, event))
