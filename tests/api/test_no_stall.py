@@ -17,9 +17,11 @@ from starlette.responses import Response
 
 from app import offload
 from app.db import get_session
+from app.query import events as event_list
+from app.read import events as read_events
 from app.schemas.common import Page
 from app.schemas.events import EventBucket, EventPublic, EventStats
-from app.services import event_queries, networks
+from app.services import networks
 from tests.conftest import app_on
 from tests.factories import make_event
 
@@ -59,7 +61,7 @@ class TestNoStall:
     def test_health_answers_during_a_slow_list(
         self, session: Session, monkeypatch: pytest.MonkeyPatch, slow_path: str
     ) -> None:
-        monkeypatch.setattr(event_queries, "list_events", stalled)
+        monkeypatch.setattr(event_list, "list_events", stalled)
         assert asyncio.run(health_while(session, slow_path)) < STALL / 2
 
     def test_health_answers_during_a_network(
@@ -74,7 +76,7 @@ class TestNoStall:
         self, session: Session, monkeypatch: pytest.MonkeyPatch, expand: str
     ) -> None:
         # An event's claims and sources are as many as were recorded: not a cheap read.
-        monkeypatch.setattr(event_queries, "read_event", stalled)
+        monkeypatch.setattr(read_events, "read_expanded", stalled)
         took = asyncio.run(health_while(session, f"/api/v1/events/some-event?expand={expand}"))
         assert took < STALL / 2
 
