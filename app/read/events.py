@@ -245,28 +245,29 @@ def _fill_claims_and_sources(
         subject_of[claim_id].add(event_id)
     about = _claims_about(dialect, len(params), len(subject_of))
     order = about.rows(session, params + [rebind(dialect, i) for i in subject_of])
-    found = {r["id"]: r for r in CLAIMS.records(session, "id", [_uuid(i) for i, _ in order])}
+    found = {
+        r["id"]: r for r in CLAIMS.records(session, "id", [rebind(dialect, i) for i, _ in order])
+    }
     by_event: defaultdict[Any, list[Record]] = defaultdict(list)
     for claim_id, event_id in order:
         for about_event in subject_of[claim_id] | ({event_id} if event_id else set()):
             by_event[about_event].append(found[claim_id])
+    if claims:
+        for record in records:
+            record["claims"] = by_event[record["id"]]
+    if not sources:
+        return
     wanted = {
         record["id"]: {a["source_id"] for c in by_event[record["id"]] for a in c["appearances"]}
         | {citation["source_id"] for citation in record["citations"]}
         for record in records
     }
-    every = set().union(*wanted.values()) if sources else set()
-    cited = {r["id"]: r for r in SOURCES.records(session, "id", [_uuid(i) for i in every])}
+    every = set().union(*wanted.values())
+    cited = {
+        r["id"]: r for r in SOURCES.records(session, "id", [rebind(dialect, i) for i in every])
+    }
     for record in records:
-        if claims:
-            record["claims"] = by_event[record["id"]]
-        if sources:
-            record["sources"] = sorted((cited[s] for s in wanted[record["id"]]), key=_slug)
-
-
-def _uuid(ident: Any) -> uuid.UUID:
-    # An id as decoded (dashed text on SQLite), as a lookup takes it.
-    return ident if isinstance(ident, uuid.UUID) else uuid.UUID(ident)
+        record["sources"] = sorted((cited[s] for s in wanted[record["id"]]), key=_slug)
 
 
 def _slug(record: Record) -> str:
@@ -293,10 +294,15 @@ def page_records(
     for record in found:
         if status_on is not None:
             record["status_on"] = _status_on(record["status_history"], *status_on)
-        for part in _ADDED:
-            if part in record:
-                record[part] = record.pop(part)
+        _in_model_order(record)
     return found
+
+
+def _in_model_order(record: Record) -> None:
+    # The parts added last, in the order EventPublic has them.
+    for part in _ADDED:
+        if part in record:
+            record[part] = record.pop(part)
 
 
 def read_expanded(session: Session, ref: str, expansions: set[EventExpansion]) -> Record:
@@ -306,9 +312,7 @@ def read_expanded(session: Session, ref: str, expansions: set[EventExpansion]) -
     claims, sources = "claims" in expansions, "sources" in expansions
     if claims or sources:
         _fill_claims_and_sources(session, [record], claims, sources)
-    for part in _ADDED:
-        if part in record:
-            record[part] = record.pop(part)
+    _in_model_order(record)
     return record
 
 

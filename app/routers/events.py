@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlmodel import Session
 
 from app import formats, offload
 from app.db import SessionDep
@@ -87,14 +88,12 @@ async def list_events(
     if exported is not None:
         return exported
     shaped: Page[EventPublic] = await offload.answer(
-        slow, response, _events_page, request, response, session, query
+        slow, response, _events_page, request, session, query
     )
     return shaped
 
 
-def _events_page(
-    request: Request, response: Response, session: SessionDep, query: EventQuery
-) -> Page[EventPublic]:
+def _events_page(request: Request, session: Session, query: EventQuery) -> Page[EventPublic]:
     found = event_list.list_events(session, query, read_events.shape_page)
     bytes_page: Page[EventPublic] = paged_records(request, EventPublic, found, query.field_set())
     return bytes_page
@@ -154,7 +153,7 @@ async def read_event(
     return tagged_bytes(found, if_none_match)
 
 
-def _expanded(session: SessionDep, event_id: str, expansions: set[EventExpansion]) -> Response:
+def _expanded(session: Session, event_id: str, expansions: set[EventExpansion]) -> Response:
     found = read_events.read_expanded(session, event_id, expansions)
     return Response(encode(found), media_type="application/json")
 

@@ -9,7 +9,6 @@ from app.query.claims import ClaimPage, Shape
 from app.schemas.claims import ClaimQuery
 from app.services import crud
 
-# The index that reads claims in each order, named by constant (app.models).
 __all__ = ["ClaimPage", "Shape", "list_claims", "list_event_claims", "list_participant_claims"]
 
 
