@@ -1,9 +1,11 @@
 """Database engine (built lazily from settings) and the per-request session."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -13,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.budget import limit_sqlite, postgres_connect_args
 from app.config import get_settings
+from app.read.columns import Db, Snapshot
 from app.replicas import read_session, replica_set
 from app.sqlite_writers import queue_writers
 
@@ -37,8 +40,13 @@ def _begin_sqlite(connection: Any) -> None:
     # A write takes SQLite's write lock when its transaction begins (IMMEDIATE), so that
     # concurrent writers queue on busy_timeout; a deferred one that read first would be
     # refused at once when another writer committed in between.
-    mode = connection.get_execution_options().get("sqlite_begin", "")
-    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+    mode = connection.get_execution_options().get("sqlite_begin")
+    if mode is None:
+        # A deferred BEGIN takes no lock and cannot wait: sent by the driver, it skips
+        # SQLAlchemy's statement machinery, which costs more than a read's statements.
+        connection.connection.dbapi_connection.execute("BEGIN")
+        return
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 class _SQLiteCompiler(SQLiteCompiler):
@@ -85,12 +93,10 @@ HELD_SESSION = "held_session"
 
 def get_session() -> Iterator[Session]:
     """Yield one session; services commit, this closes. Tests override this provider."""
+    # Closing rolls back whatever the session did not commit: a request that failed after
+    # flushing leaves nothing behind.
     with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            # A request that failed after flushing leaves nothing behind.
-            session.rollback()
+        yield session
 
 
 async def request_session(request: Request) -> AsyncIterator[Session]:
@@ -100,6 +106,13 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     read (bench/RESULTS.md). Opening and closing a session does no waiting: it connects
     lazily and returns the connection to the pool.
     """
+    async with _session_slots():
+        with _opened(request) as session:
+            yield session
+
+
+@contextmanager
+def _opened(request: Request) -> Iterator[Session]:
     held = request.scope.get("state", {}).get(HELD_SESSION)
     if held is not None:
         # A keyed POST: the idempotency middleware owns the transaction and commits it.
@@ -122,10 +135,38 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
 # on SQLite): a request past the limit waits on the event loop instead of blocking the loop
 # in the pool's checkout while the requests holding connections need the loop to finish.
 MAX_SESSIONS = 10
+_SLOTS: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+def _session_slots() -> asyncio.Semaphore:
+    """The MAX_SESSIONS slots of the running event loop, shared by every route."""
+    loop = asyncio.get_running_loop()
+    slots = _SLOTS.get(loop)
+    if slots is None:
+        slots = _SLOTS[loop] = asyncio.Semaphore(MAX_SESSIONS)
+    return slots
+
+
+@asynccontextmanager
+async def read_snapshot(request: Request) -> AsyncIterator[Db]:
+    """What a read of one record reads through: a snapshot of the database of its own
+    (`app.read.columns.Snapshot`), or the request's session where one is set up for it (an
+    overridden provider, standbys), in one of the same MAX_SESSIONS slots."""
+    async with _session_slots():
+        provider = request.app.dependency_overrides.get(get_session, get_session)
+        if provider is not get_session or replica_set() is not None:
+            with _opened(request) as session:
+                yield session
+            return
+        snapshot = Snapshot(get_engine())
+        try:
+            yield snapshot
+        finally:
+            snapshot.close()
+
+
 # A session closes, giving back its connection, as soon as the handler returns.
-SessionDep = Annotated[
-    Session, Depends(request_session, scope="function", max_concurrency=MAX_SESSIONS)
-]
+SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

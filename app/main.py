@@ -27,7 +27,16 @@ from app.headers import ResponseHeadersMiddleware
 from app.lifecycle import check_ready
 from app.middleware import install_middleware
 from app.openapi import install_openapi
-from app.routers import claims, events, history, imports, keys, participants, sources
+from app.routers import (
+    claims,
+    events,
+    history,
+    hot_reads,
+    imports,
+    keys,
+    participants,
+    sources,
+)
 from app.routers.common import API_PREFIX, problem_responses
 from app.schemas.common import Problem
 from app.schemas.keys import KeyScope
@@ -168,6 +177,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(require_scope(KeyScope.write))],
         responses=errors,
     )
+    if not settings.require_key_for_reads:
+        hot = [*events.hot_reads, *participants.hot_reads, *claims.hot_reads, *sources.hot_reads]
+        hot_reads.install(app.router.routes, app.router, hot)
     _add_operations(app)
     if settings.explorer:
         install_explorer(app)

@@ -3,10 +3,9 @@
 from typing import Any
 
 from sqlalchemy import Dialect, Table
-from sqlmodel import Session
 
 from app.models import Appearance, Claim, ClaimRelation, Event, Participant, Role, Source
-from app.read.columns import Select, cached, markers, of, select
+from app.read.columns import Db, Select, cached, markers, of, select
 from app.read.layouts import (
     EVENT_SUMMARY,
     FILLED,
@@ -128,7 +127,7 @@ def _relations(dialect: Dialect, count: int, incoming: bool) -> Select:
     )
 
 
-def _fill(session: Session, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
+def _fill(session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
     count = len(by_id)
     for record in by_id.values():
         record.update(subjects=[], appearances=[], relations=[], incoming_relations=[])

@@ -23,7 +23,7 @@ from app.models import (
 from app.query import dialects
 from app.read import pages
 from app.read.claims import CLAIMS
-from app.read.columns import Select, cached, dialect_of, markers, of, rebind, select
+from app.read.columns import Db, Select, cached, dialect_of, markers, of, rebind, select
 from app.read.layouts import (
     EVENT_SUMMARY,
     FILLED,
@@ -37,7 +37,7 @@ from app.read.layouts import (
 from app.read.records import Kind, Record, encode
 from app.read.sources import SOURCES
 from app.schemas.events import EventExpansion, EventQuery
-from app.services import event_periods, search
+from app.services import event_periods, search, tombstones
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 _LAYOUT = Layout(
@@ -172,7 +172,7 @@ def _event(row: list[Any]) -> Record:
     return record
 
 
-def _fill(session: Session, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
+def _fill(session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
     count = len(by_id)
     for record in by_id.values():
         record.update(
@@ -212,7 +212,7 @@ def _first2(entry: tuple[str, Any, Any]) -> tuple[str, Any]:
 
 
 def _fill_participants(
-    session: Session, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]
+    session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]
 ) -> None:
     for record in by_id.values():
         record["participants"] = []
@@ -234,7 +234,7 @@ _ADDED = ("match", "status_on", "participants", "claims", "sources")
 
 
 def _fill_claims_and_sources(
-    session: Session, records: list[Record], claims: bool, sources: bool
+    session: Db, records: list[Record], claims: bool, sources: bool
 ) -> None:
     """Embed in each event the claims about it (in the order recorded) and the sources they
     appear in or it cites (by slug), as `expand=claims,sources` asks."""
@@ -305,15 +305,25 @@ def _in_model_order(record: Record) -> None:
             record[part] = record.pop(part)
 
 
-def read_expanded(session: Session, ref: str, expansions: set[EventExpansion]) -> Record:
-    """One event by id or slug with the related records `expansions` names embedded."""
+def find_expanded(db: Db, ref: str, expansions: set[EventExpansion]) -> Record | None:
+    """One event by id or slug with the related records `expansions` names embedded, or None."""
     kind = EVENTS_WITH_PARTICIPANTS if "participants" in expansions else EVENTS
-    record = kind.read(session, ref)
+    record = kind.find(db, ref)
+    if record is None:
+        return None
     claims, sources = "claims" in expansions, "sources" in expansions
     if claims or sources:
-        _fill_claims_and_sources(session, [record], claims, sources)
+        _fill_claims_and_sources(db, [record], claims, sources)
     _in_model_order(record)
     return record
+
+
+def read_expanded(session: Session, ref: str, expansions: set[EventExpansion]) -> Record:
+    """`find_expanded`, or the 404, 410 or 308 of an absent event."""
+    found = find_expanded(session, ref, expansions)
+    if found is None:
+        raise tombstones.absent(session, Event, ref)
+    return found
 
 
 def page_items(session: Session, ids: list[uuid.UUID], **shaping: Any) -> list[bytes]:

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from app.read.columns import Db
 from app.services import rows, tombstones
 
 # Reads the records whose `column` ("id" or "slug") is one of the keys.
-Reader = Callable[[Session, str, list[Any]], list[dict[str, Any]]]
+Reader = Callable[[Db, str, list[Any]], list[dict[str, Any]]]
 
 
 def by_ref(ref: str | uuid.UUID) -> tuple[str, Any]:
@@ -18,10 +19,16 @@ def by_ref(ref: str | uuid.UUID) -> tuple[str, Any]:
     return ("id", ident) if ident is not None else ("slug", ref)
 
 
+def find(db: Db, ref: str, read: Reader) -> dict[str, Any] | None:
+    """The record `ref` names, read by `read`, or None."""
+    column, key = by_ref(ref)
+    found = read(db, column, [key])
+    return found[0] if found else None
+
+
 def one(session: Session, model: type[SQLModel], ref: str, read: Reader) -> dict[str, Any]:
     """The record `ref` names, read by `read`; else the error an absent record answers."""
-    column, key = by_ref(ref)
-    found = read(session, column, [key])
-    if not found:
+    found = find(session, ref, read)
+    if found is None:
         raise tombstones.absent(session, model, ref)
-    return found[0]
+    return found

@@ -3,10 +3,9 @@
 from typing import Any
 
 from sqlalchemy import Dialect
-from sqlmodel import Session
 
 from app.models import Participant, ParticipantIdentifier
-from app.read.columns import Select, cached, markers, of, select
+from app.read.columns import Db, Select, cached, markers, of, select
 from app.read.layouts import FILLED, META, Layout
 from app.read.pages import shaper
 from app.read.records import Kind, Record
@@ -30,7 +29,7 @@ def _identifiers(dialect: Dialect, count: int) -> Select:
     )
 
 
-def _fill(session: Session, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
+def _fill(session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
     for record in by_id.values():
         record["identifiers"] = {}
     for participant_id, scheme, value in _identifiers(dialect, len(by_id)).rows(session, params):

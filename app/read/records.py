@@ -9,13 +9,13 @@ from sqlalchemy import Dialect, Table
 from sqlmodel import Session, SQLModel
 
 from app.read import lookup
-from app.read.columns import OPTIONS, Select, bind, cached, decoded, dialect_of, markers, rebind
+from app.read.columns import OPTIONS, Db, Select, bind, cached, decoded, dialect_of, markers, rebind
 from app.read.columns import select as select_columns
 from app.read.layouts import Layout
 
 Record = dict[str, Any]
 # Sets the filled parts of records (by decoded id) from statements of their own.
-Filler = Callable[[Session, Dialect, dict[Any, Record], list[Any]], None]
+Filler = Callable[[Db, Dialect, dict[Any, Record], list[Any]], None]
 
 
 @cached
@@ -39,7 +39,7 @@ class Kind:
     statement: Callable[[Dialect, str, int], Select] | None = None
     build: Callable[[list[Any]], Record] | None = field(default=None)
 
-    def records(self, session: Session, column: str, keys: list[Any]) -> list[Record]:
+    def records(self, session: Db, column: str, keys: list[Any]) -> list[Record]:
         """Public records whose `column` (id or slug) is one of `keys`, in no set order."""
         if not keys:
             return []
@@ -58,6 +58,10 @@ class Kind:
             for fill in self.fillers:
                 fill(session, dialect, by_id, params)
         return found
+
+    def find(self, db: Db, ref: str) -> Record | None:
+        """The record `ref` (id or slug) names, or None."""
+        return lookup.find(db, ref, self.records)
 
     def read(self, session: Session, ref: str) -> Record:
         """The record `ref` (id or slug) names; 404, 410 or 308 if there is none."""

@@ -13,6 +13,7 @@ from app.read import claims as read_claims
 from app.read.claims import CLAIMS
 from app.routers import history
 from app.routers.common import (
+    API_PREFIX,
     ClaimRef,
     EventRef,
     ParticipantRef,
@@ -29,6 +30,7 @@ from app.routers.conditional import (
     tagged_unless_current,
 )
 from app.routers.history import Purge
+from app.routers.hot_reads import HotRead, tagged_record
 from app.schemas.claims import (
     AppearanceCreate,
     AppearancePublic,
@@ -344,3 +346,4 @@ def _paged(
 
 
 routers = [router, appearances_router, event_claims_router, participant_claims_router]
+hot_reads = [HotRead(f"{API_PREFIX}{router.prefix}/{{claim_id}}", tagged_record(CLAIMS))]

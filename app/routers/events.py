@@ -1,18 +1,21 @@
 """Routes of /events and its participants."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlmodel import Session
 
 from app import formats, offload
 from app.db import SessionDep
+from app.models import Event
 from app.query import events as event_list
 from app.read import events as read_events
+from app.read.columns import Db
 from app.read.records import encode
 from app.routers import history
 from app.routers.common import (
+    API_PREFIX,
     EventRef,
     created,
     listed_from,
@@ -27,6 +30,7 @@ from app.routers.conditional import (
     tagged_unless_current,
 )
 from app.routers.history import Purge
+from app.routers.hot_reads import HotRead, QueryParams
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import (
     EventCreate,
@@ -41,7 +45,7 @@ from app.schemas.events import (
     EventStatsQuery,
     EventUpdate,
 )
-from app.services import event_participants, events
+from app.services import event_participants, events, tombstones
 from app.services import event_stats as stats
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -141,16 +145,52 @@ async def read_event(
     if shape_as.as_of is not None:
         return history.as_of_answer(session, "event", event_id, shape_as.as_of)
     expansions = shape_as.expansions()
-    if expansions == {"participants"}:
-        return _expanded(session, event_id, expansions)
-    if expansions:
+    if expansions - ON_LOOP:
         # Claims and sources are as many as were recorded: read off the event loop.
         expanded: Response = await offload.answer_in_turn(
             response, _expanded, session, event_id, expansions
         )
         return expanded
-    found = read_events.EVENTS.read(session, event_id)
+    return _read_on_loop(session, event_id, expansions, if_none_match)
+
+
+# Expansions read on the event loop: an event has few participants.
+ON_LOOP: set[EventExpansion] = {"participants"}
+
+
+def _read_on_loop(
+    session: Session, event_id: str, expansions: set[EventExpansion], if_none_match: str | None
+) -> Response:
+    answer = _answer(session, event_id, expansions, if_none_match)
+    if answer is None:
+        raise tombstones.absent(session, Event, event_id)
+    return answer
+
+
+def _answer(
+    db: Db, event_id: str, expansions: set[EventExpansion], if_none_match: str | None
+) -> Response | None:
+    # An expanded event has no ETag: its version does not cover the records embedded in it.
+    found = read_events.find_expanded(db, event_id, expansions)
+    if found is None:
+        return None
+    if expansions:
+        return Response(encode(found), media_type="application/json")
     return tagged_bytes(found, if_none_match)
+
+
+def _on_loop_only(query: QueryParams) -> bool:
+    # `expand` naming only expansions read on the loop; any other value is the route's.
+    return query.keys() <= {"expand"} and all(
+        part in ON_LOOP for part in query.get("expand", "participants").split(",")
+    )
+
+
+def _read_hot(
+    db: Db, event_id: str, query: QueryParams, if_none_match: str | None
+) -> Response | None:
+    expansions = cast(set[EventExpansion], set(query["expand"].split(",")) if query else set())
+    return _answer(db, event_id, expansions, if_none_match)
 
 
 def _expanded(session: Session, event_id: str, expansions: set[EventExpansion]) -> Response:
@@ -305,3 +345,4 @@ def remove_event_participant(
 
 
 routers = [router, participants_router]
+hot_reads = [HotRead(f"{API_PREFIX}{router.prefix}/{{event_id}}", _read_hot, _on_loop_only)]

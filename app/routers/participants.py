@@ -11,6 +11,7 @@ from app.read import participants as read_participants
 from app.read.participants import PARTICIPANTS
 from app.routers import history
 from app.routers.common import (
+    API_PREFIX,
     ParticipantRef,
     created,
     listed,
@@ -26,6 +27,7 @@ from app.routers.conditional import (
     tagged_unless_current,
 )
 from app.routers.history import Purge
+from app.routers.hot_reads import HotRead, tagged_record
 from app.schemas.common import Page, ShapeQuery
 from app.schemas.events import EventParticipantPublic
 from app.schemas.participants import (
@@ -347,3 +349,6 @@ def delete_role(
 
 
 routers = [router, roles_router]
+hot_reads = [
+    HotRead(f"{API_PREFIX}{router.prefix}/{{participant_id}}", tagged_record(PARTICIPANTS))
+]

@@ -9,7 +9,7 @@ from app.db import SessionDep
 from app.read import sources as read_sources
 from app.read.sources import SOURCES
 from app.routers import history
-from app.routers.common import SourceRef, created, paged_records, problem_responses
+from app.routers.common import API_PREFIX, SourceRef, created, paged_records, problem_responses
 from app.routers.conditional import (
     IfMatch,
     IfNoneMatch,
@@ -17,6 +17,7 @@ from app.routers.conditional import (
     tagged,
 )
 from app.routers.history import Purge
+from app.routers.hot_reads import HotRead, tagged_record
 from app.schemas.common import Page
 from app.schemas.sources import SourceCreate, SourcePublic, SourceQuery, SourceUpdate
 from app.services import sources
@@ -122,3 +123,4 @@ def delete_source(
 
 
 routers = [router]
+hot_reads = [HotRead(f"{API_PREFIX}{router.prefix}/{{source_id}}", tagged_record(SOURCES))]

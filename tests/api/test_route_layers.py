@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from fastapi.routing import iter_route_contexts
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.middleware.errors import ServerErrorMiddleware
@@ -184,9 +184,11 @@ def _names(dependencies: list[Any]) -> list[str]:
 
 
 def _api_routes(session: Session) -> Iterator[Any]:
+    # The documented routes (the hot reads in front of some have no dependencies to solve).
     for context in iter_route_contexts(app_on(session).routes):
         path = context.path_format or ""
-        if path.startswith("/api/v1/") and path != "/api/v1/import":
+        documented = isinstance(context.original_route, APIRoute)
+        if documented and path.startswith("/api/v1/") and path != "/api/v1/import":
             yield context
 
 
