@@ -73,7 +73,8 @@ class Snapshot:
     """A read transaction of its own on a pooled DBAPI connection: what reading needs of a
     session (its dialect, its connection) at a fifth of a Session's cost (bench/RESULTS.md).
 
-    Every statement of the transaction sees the database as of its first one.
+    On SQLite every statement of the transaction sees the database as of its first one; on
+    PostgreSQL each sees what was committed when it began (READ COMMITTED), as in a session.
     """
 
     def __init__(self, engine: Engine) -> None:
