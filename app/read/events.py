@@ -37,7 +37,7 @@ from app.read.layouts import (
 from app.read.records import Kind, Record, encode
 from app.read.sources import SOURCES
 from app.schemas.events import EventExpansion, EventQuery
-from app.services import event_periods, search, tombstones
+from app.services import event_periods, search
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 _LAYOUT = Layout(
@@ -316,14 +316,6 @@ def find_expanded(db: Db, ref: str, expansions: set[EventExpansion]) -> Record |
         _fill_claims_and_sources(db, [record], claims, sources)
     _in_model_order(record)
     return record
-
-
-def read_expanded(session: Session, ref: str, expansions: set[EventExpansion]) -> Record:
-    """`find_expanded`, or the 404, 410 or 308 of an absent event."""
-    found = find_expanded(session, ref, expansions)
-    if found is None:
-        raise tombstones.absent(session, Event, ref)
-    return found
 
 
 def page_items(session: Session, ids: list[uuid.UUID], **shaping: Any) -> list[bytes]:

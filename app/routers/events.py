@@ -148,17 +148,17 @@ async def read_event(
     if expansions - ON_LOOP:
         # Claims and sources are as many as were recorded: read off the event loop.
         expanded: Response = await offload.answer_in_turn(
-            response, _expanded, session, event_id, expansions
+            response, _read_event, session, event_id, expansions, if_none_match
         )
         return expanded
-    return _read_on_loop(session, event_id, expansions, if_none_match)
+    return _read_event(session, event_id, expansions, if_none_match)
 
 
 # Expansions read on the event loop: an event has few participants.
 ON_LOOP: set[EventExpansion] = {"participants"}
 
 
-def _read_on_loop(
+def _read_event(
     session: Session, event_id: str, expansions: set[EventExpansion], if_none_match: str | None
 ) -> Response:
     answer = _answer(session, event_id, expansions, if_none_match)
@@ -191,11 +191,6 @@ def _read_hot(
 ) -> Response | None:
     expansions = cast(set[EventExpansion], set(query["expand"].split(",")) if query else set())
     return _answer(db, event_id, expansions, if_none_match)
-
-
-def _expanded(session: Session, event_id: str, expansions: set[EventExpansion]) -> Response:
-    found = read_events.read_expanded(session, event_id, expansions)
-    return Response(encode(found), media_type="application/json")
 
 
 @router.patch(

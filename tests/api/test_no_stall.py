@@ -76,7 +76,7 @@ class TestNoStall:
         self, session: Session, monkeypatch: pytest.MonkeyPatch, expand: str
     ) -> None:
         # An event's claims and sources are as many as were recorded: not a cheap read.
-        monkeypatch.setattr(read_events, "read_expanded", stalled)
+        monkeypatch.setattr(read_events, "find_expanded", stalled)
         took = asyncio.run(health_while(session, f"/api/v1/events/some-event?expand={expand}"))
         assert took < STALL / 2
 
