@@ -22,7 +22,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
     )
     database_pool_size: int = Field(
-        default=10, ge=1, description="Connections each process keeps open to PostgreSQL."
+        default=10,
+        ge=1,
+        description="Connections each process keeps open to PostgreSQL, in each of its two "
+        "pools (sessions; reads of one record, app.db.snapshot_engine).",
     )
     query_timeout_seconds: float = Field(
         default=5.0,

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import Dialect, Table
 
 from app.models import Appearance, Claim, ClaimRelation, Event, Participant, Role, Source
-from app.read.columns import Db, Select, cached, markers, of, select
+from app.read.columns import Select, cached, markers, of, select
 from app.read.layouts import (
     EVENT_SUMMARY,
     FILLED,
@@ -16,7 +16,7 @@ from app.read.layouts import (
     Layout,
 )
 from app.read.pages import shaper
-from app.read.records import Kind, Record
+from app.read.records import Filler, Kind, Record
 from app.services import search
 
 CLAIM: Table = Claim.__table__  # type: ignore[attr-defined]
@@ -127,13 +127,20 @@ def _relations(dialect: Dialect, count: int, incoming: bool) -> Select:
     )
 
 
-def _fill(session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
-    count = len(by_id)
+def _statements(dialect: Dialect, count: int) -> tuple[Select, ...]:
+    return (
+        _subjects(dialect, count),
+        _appearances(dialect, count),
+        _relations(dialect, count, False),
+        _relations(dialect, count, True),
+    )
+
+
+def _fill(by_id: dict[Any, Record], rows: list[list[list[Any]]]) -> None:
+    subjects_rows, appearances, outgoing, incoming = rows
     for record in by_id.values():
         record.update(subjects=[], appearances=[], relations=[], incoming_relations=[])
-    for claim_id, person, slug, name, event, event_slug, title in _subjects(dialect, count).rows(
-        session, params
-    ):
+    for claim_id, person, slug, name, event, event_slug, title in subjects_rows:
         subjects = by_id[claim_id]["subjects"]
         if person is not None:
             subjects.append({"type": "participant", "id": person, "slug": slug, "label": name})
@@ -144,16 +151,16 @@ def _fill(session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[
         record["subjects"].sort(
             key=lambda s: (s["type"] != "participant", s["label"], str(s["id"]))
         )
-    for row in _appearances(dialect, count).rows(session, params):
+    for row in appearances:
         shown = _APPEARANCE.record(row)
         shown["source"] = SOURCE_SUMMARY.record(row, _APPEARANCE.width)
         by_id[shown["claim_id"]]["appearances"].append(shown)
-    for incoming, field in ((False, "relations"), (True, "incoming_relations")):
-        for own, relation, other in _relations(dialect, count, incoming).rows(session, params):
+    for found, field in ((outgoing, "relations"), (incoming, "incoming_relations")):
+        for own, relation, other in found:
             by_id[own][field].append({"relation": relation, "claim_id": other})
 
 
-CLAIMS = Kind(Claim, _LAYOUT, (_fill,), _claims, _claim)
+CLAIMS = Kind(Claim, _LAYOUT, (Filler(_statements, _fill),), _claims, _claim)
 
 # A list page of claims, with their matches under `q`.
 PAGE = shaper(CLAIMS, search.CLAIMS)

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import orjson
 from sqlalchemy import JSON, Column, Date, Dialect, Engine, Table, Uuid
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.models import UTCDateTime
@@ -56,12 +57,19 @@ class Select:
 
     def rows(self, session: "Db", params: Sequence[Any]) -> list[list[Any]]:
         """The statement's rows, each value decoded."""
-        cursor = dbapi(session).cursor()
+        connection = dbapi(session)
+        cursor = connection.cursor()
         try:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
+        except Exception as error:
+            raise translated(session, connection, error, self.sql, params) from error
         finally:
             cursor.close()
+        return self.decoded(fetched)
+
+    def decoded(self, fetched: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """Rows as the driver gave them, each value decoded."""
         decoders = self.decoders
         return [
             [v if d is None or v is None else d(v) for d, v in zip(decoders, row, strict=True)]
@@ -69,12 +77,56 @@ class Select:
         ]
 
 
+def rows_of_each(
+    db: "Db", selects: Sequence[Select], params: Sequence[Any]
+) -> list[list[list[Any]]]:
+    """The rows of each of `selects`, all taking `params`. On PostgreSQL they are sent in one
+    pipeline: one round trip to the server instead of one each."""
+    if len(selects) < 2 or dialect_of(db).driver != "psycopg":
+        return [statement.rows(db, params) for statement in selects]
+    connection = dbapi(db)
+    cursors = [connection.cursor() for _ in selects]
+    try:
+        with connection.pipeline():
+            for cursor, statement in zip(cursors, selects, strict=True):
+                cursor.execute(statement.sql, params)
+            # The first fetch sends them all and waits for their results.
+            fetched = [cursor.fetchall() for cursor in cursors]
+    except Exception as error:
+        sql = "; ".join(statement.sql for statement in selects)
+        raise translated(db, connection, error, sql, params) from error
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return [statement.decoded(rows) for statement, rows in zip(selects, fetched, strict=True)]
+
+
+def translated(
+    db: "Db", connection: Any, error: Exception, sql: str, params: Sequence[Any]
+) -> Exception:
+    """A driver's error as SQLAlchemy raises it, so that the app's handlers answer it: a
+    statement past its budget or a lost connection is an OperationalError (a 503), a lost
+    connection marked `connection_invalidated`. Any other exception is left as it is."""
+    dialect = dialect_of(db)
+    if not isinstance(error, dialect.loaded_dbapi.Error):
+        return error
+    lost = dialect.is_disconnect(error, connection, None)
+    return DBAPIError.instance(
+        sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+    )
+
+
+class SnapshotLost(Exception):
+    """A snapshot's connection had gone (its server restarted or ended the connection)."""
+
+
 class Snapshot:
     """A read transaction of its own on a pooled DBAPI connection: what reading needs of a
     session (its dialect, its connection) at a fifth of a Session's cost (bench/RESULTS.md).
 
-    On SQLite every statement of the transaction sees the database as of its first one; on
-    PostgreSQL each sees what was committed when it began (READ COMMITTED), as in a session.
+    On SQLite every statement of the transaction sees the database as of its first one. On
+    PostgreSQL the connection is in autocommit (`app.db.snapshot_engine`): each statement sees
+    what was committed when it began, as at READ COMMITTED in a session's transaction.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -88,8 +140,12 @@ class Snapshot:
             self.connection.execute("BEGIN")
 
     def close(self) -> None:
-        """Give the connection back; the pool's reset rolls the transaction back."""
+        """Give the connection back; the pool's reset, if it has one, rolls back."""
         self._pooled.close()
+
+    def invalidate(self) -> None:
+        """Drop the connection from its pool, found gone: the pool opens a new one."""
+        self._pooled.invalidate()
 
 
 # What the read layer reads through: a request's session, or a snapshot of its own.

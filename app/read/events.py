@@ -34,7 +34,7 @@ from app.read.layouts import (
     Layout,
     Location,
 )
-from app.read.records import Kind, Record, encode
+from app.read.records import Filler, Kind, Record, encode
 from app.read.sources import SOURCES
 from app.schemas.events import EventExpansion, EventQuery
 from app.services import event_periods, search
@@ -172,21 +172,31 @@ def _event(row: list[Any]) -> Record:
     return record
 
 
-def _fill(session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
-    count = len(by_id)
+def _statements(dialect: Dialect, count: int) -> tuple[Select, ...]:
+    return (
+        _identifiers(dialect, count),
+        _citations(dialect, count),
+        _history(dialect, count),
+        _relations(dialect, count, False),
+        _relations(dialect, count, True),
+    )
+
+
+def _fill(by_id: dict[Any, Record], rows: list[list[list[Any]]]) -> None:
+    identifiers, citations, history, outgoing, incoming = rows
     for record in by_id.values():
         record.update(
             status_history=[], relations=[], incoming_relations=[], identifiers={}, citations=[]
         )
-    for event_id, scheme, value in _identifiers(dialect, count).rows(session, params):
+    for event_id, scheme, value in identifiers:
         by_id[event_id]["identifiers"][scheme] = value
-    for event_id, source_id, locator, note in _citations(dialect, count).rows(session, params):
+    for event_id, source_id, locator, note in citations:
         by_id[event_id]["citations"].append(
             {"source_id": source_id, "locator": locator, "note": note}
         )
-    _fill_history(by_id, _history(dialect, count).rows(session, params))
-    for incoming, field in ((False, "relations"), (True, "incoming_relations")):
-        for row in _relations(dialect, count, incoming).rows(session, params):
+    _fill_history(by_id, history)
+    for found, field in ((outgoing, "relations"), (incoming, "incoming_relations")):
+        for row in found:
             summary = EVENT_SUMMARY.record(row, 3)
             by_id[row[0]][field].append({"relation": row[1], "event_id": row[2], "event": summary})
 
@@ -211,12 +221,10 @@ def _first2(entry: tuple[str, Any, Any]) -> tuple[str, Any]:
     return entry[0], entry[1]
 
 
-def _fill_participants(
-    session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]
-) -> None:
+def _fill_participants(by_id: dict[Any, Record], rows: list[list[list[Any]]]) -> None:
     for record in by_id.values():
         record["participants"] = []
-    for row in _participants(dialect, len(by_id)).rows(session, params):
+    for row in rows[0]:
         link = _LINK.record(row)
         event = by_id[link["event_id"]]
         link["participant"] = PARTICIPANT_SUMMARY.record(row, _LINK.width)
@@ -224,9 +232,16 @@ def _fill_participants(
         event["participants"].append(link)
 
 
-EVENTS = Kind(Event, _LAYOUT, (_fill,), _events, _event)
+_FILLER = Filler(_statements, _fill)
+EVENTS = Kind(Event, _LAYOUT, (_FILLER,), _events, _event)
 # With `expand=participants`: each event with its participants and their roles.
-EVENTS_WITH_PARTICIPANTS = Kind(Event, _LAYOUT, (_fill, _fill_participants), _events, _event)
+EVENTS_WITH_PARTICIPANTS = Kind(
+    Event,
+    _LAYOUT,
+    (_FILLER, Filler(lambda dialect, n: (_participants(dialect, n),), _fill_participants)),
+    _events,
+    _event,
+)
 
 
 # Parts a list adds to its events, after the rest and in this order, as EventPublic has them.

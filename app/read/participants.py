@@ -5,10 +5,10 @@ from typing import Any
 from sqlalchemy import Dialect
 
 from app.models import Participant, ParticipantIdentifier
-from app.read.columns import Db, Select, cached, markers, of, select
+from app.read.columns import Select, cached, markers, of, select
 from app.read.layouts import FILLED, META, Layout
 from app.read.pages import shaper
-from app.read.records import Kind, Record
+from app.read.records import Filler, Kind, Record
 from app.services import search
 
 _LAYOUT = Layout(
@@ -29,14 +29,16 @@ def _identifiers(dialect: Dialect, count: int) -> Select:
     )
 
 
-def _fill(session: Db, dialect: Dialect, by_id: dict[Any, Record], params: list[Any]) -> None:
+def _fill(by_id: dict[Any, Record], rows: list[list[list[Any]]]) -> None:
     for record in by_id.values():
         record["identifiers"] = {}
-    for participant_id, scheme, value in _identifiers(dialect, len(by_id)).rows(session, params):
+    for participant_id, scheme, value in rows[0]:
         by_id[participant_id]["identifiers"][scheme] = value
 
 
-PARTICIPANTS = Kind(Participant, _LAYOUT, (_fill,))
+PARTICIPANTS = Kind(
+    Participant, _LAYOUT, (Filler(lambda dialect, n: (_identifiers(dialect, n),), _fill),)
+)
 
 # A list page of participants, with their matches under `q`.
 PAGE = shaper(PARTICIPANTS, search.PARTICIPANTS)

@@ -9,13 +9,32 @@ from sqlalchemy import Dialect, Table
 from sqlmodel import Session, SQLModel
 
 from app.read import lookup
-from app.read.columns import OPTIONS, Db, Select, bind, cached, decoded, dialect_of, markers, rebind
+from app.read.columns import (
+    OPTIONS,
+    Db,
+    Select,
+    bind,
+    cached,
+    decoded,
+    dialect_of,
+    markers,
+    rebind,
+    rows_of_each,
+)
 from app.read.columns import select as select_columns
 from app.read.layouts import Layout
 
 Record = dict[str, Any]
-# Sets the filled parts of records (by decoded id) from statements of their own.
-Filler = Callable[[Db, Dialect, dict[Any, Record], list[Any]], None]
+
+
+@dataclass(frozen=True)
+class Filler:
+    """Parts of records read by statements of their own, each taking the records' ids."""
+
+    # The statements for `count` records.
+    statements: Callable[[Dialect, int], tuple[Select, ...]]
+    # Sets the parts of the records (by decoded id) from the rows of each statement.
+    fill: Callable[[dict[Any, Record], list[list[list[Any]]]], None]
 
 
 @cached
@@ -55,8 +74,11 @@ class Kind:
         if found and self.fillers:
             by_id = {record["id"]: record for record in found}
             params = [rebind(dialect, i) for i in by_id]
-            for fill in self.fillers:
-                fill(session, dialect, by_id, params)
+            # Every filler's statements at once: on PostgreSQL, one round trip for them all.
+            planned = [(filler, filler.statements(dialect, len(by_id))) for filler in self.fillers]
+            results = iter(rows_of_each(session, [s for _, each in planned for s in each], params))
+            for filler, each in planned:
+                filler.fill(by_id, [next(results) for _ in each])
         return found
 
     def find(self, db: Db, ref: str) -> Record | None:

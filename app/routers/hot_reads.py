@@ -12,8 +12,9 @@ route would (tests/api/test_hot_reads.py).
 
 Everything else goes on to the documented route, which stays what /docs shows: a key sent
 (checked there), HEAD, any other parameter (`as_of`), any value the route would refuse (a
-422) or read off the event loop (`expand=claims`), and an absent record (the 404, 410 or 308
-its tombstone answers).
+422) or read off the event loop (`expand=claims`), an absent record (the 404, 410 or 308
+its tombstone answers), and a read whose snapshot found its connection gone (on PostgreSQL the
+snapshots' pool does not ping a connection when it hands it out; the route's pool does).
 """
 
 from collections.abc import Callable, Mapping
@@ -28,7 +29,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.db import read_snapshot
-from app.read.columns import Db
+from app.read.columns import Db, SnapshotLost
 from app.read.records import Kind
 from app.routers.conditional import tagged_bytes
 
@@ -88,8 +89,14 @@ class HotRoute(BaseRoute):
         if query is None or "\x00" in ref or not self.hot.takes(query) or _keyed(request):
             await self._pass_on(scope, receive, send)
             return
-        async with read_snapshot(request) as db:
-            response = self.hot.read(db, ref, query, request.headers.get("if-none-match"))
+        try:
+            async with read_snapshot(request) as db:
+                response = self.hot.read(db, ref, query, request.headers.get("if-none-match"))
+        except SnapshotLost:
+            # Its connection had gone; the snapshots' pool pings none when it hands one out.
+            # The route reads through a session, whose pool does.
+            await self._pass_on(scope, receive, send)
+            return
         if response is None:
             # An absent record: the route says why (404, 410, 308), from its tombstone.
             await self._pass_on(scope, receive, send)

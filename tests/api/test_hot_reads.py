@@ -10,12 +10,12 @@ import pytest
 from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 import app.db
 from app.config import Settings
-from app.db import build_engine
+from app.db import build_engine, snapshot_engine
 from app.main import create_app
 from app.read.columns import Snapshot
 from app.routers.hot_reads import HotRoute
@@ -280,6 +280,7 @@ class TestOnASnapshot:
         made = read_everything(served)
         assert len(taken) == made
         assert committed.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert snapshot_engine(committed).pool.checkedout() == 0  # type: ignore[attr-defined]
 
     def test_absent_and_conditional(self, served: Pair, passed_on: list[str]) -> None:
         assert served.get(f"{API}/events/no-such-slug").status_code == 404
@@ -287,3 +288,44 @@ class TestOnASnapshot:
         ref = served.refs("sources")[0]
         assert served.get(f"{API}/sources/{ref}", **{"If-None-Match": tag}).status_code == 304
         assert passed_on == [f"{API}/events/no-such-slug"]
+
+
+class TestSnapshotPool:
+    def test_postgresql_snapshots_read_in_autocommit_unpinged(self, committed: Engine) -> None:
+        snapshots = snapshot_engine(committed)
+        if committed.dialect.name == "sqlite":
+            # One file, one pool: the snapshot begins its own transaction.
+            assert snapshots is committed
+            return
+        assert snapshots is not committed
+        assert snapshots.url == committed.url
+        pool: Any = snapshots.pool
+        assert not pool._pre_ping
+        snapshot = Snapshot(snapshots)
+        try:
+            assert snapshot.connection.autocommit
+        finally:
+            snapshot.close()
+
+    def test_a_lost_connection_is_read_by_the_route(
+        self, served: Pair, committed: Engine, passed_on: list[str]
+    ) -> None:
+        if committed.dialect.name == "sqlite":
+            pytest.skip("a SQLite connection is a file; it cannot be lost")
+        url = f"{API}/events/netanyahu-putin-meeting-2019-09-12"
+        first = served.hot.get(url)
+        assert first.status_code == 200
+        # Ends every connection of the database but this one: the snapshots' idle one too.
+        with committed.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        again = served.hot.get(url)
+        assert (again.status_code, again.content) == (200, first.content)
+        assert passed_on == [url]
+        # The lost connection left the pool: the next read is the lane's, on a new one.
+        assert served.hot.get(url).content == first.content
+        assert passed_on == [url]

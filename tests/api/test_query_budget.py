@@ -6,10 +6,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from app.db import SessionDep, build_engine, get_session
+from app.budget import is_timeout
+from app.db import SessionDep, build_engine, get_session, snapshot_engine
 from app.main import create_app
+from app.read.columns import Select, Snapshot
 
 # Counts to a hundred million: seconds of work on either engine, far past the budget below.
 SLOW = (
@@ -49,8 +52,14 @@ def budget_client(budgeted: Engine) -> Iterator[TestClient]:
     def quick(session: SessionDep) -> dict[str, int]:
         return {"one": session.connection().execute(text("SELECT 1")).scalar_one()}
 
+    def slow_read(session: SessionDep) -> dict[str, int]:
+        # Through the read layer, which runs statements on the driver's connection.
+        ((count,),) = Select(sql=SLOW, decoders=(None,)).rows(session, [])
+        return {"count": count}
+
     app.dependency_overrides[get_session] = sessions
     app.add_api_route("/slow", slow)
+    app.add_api_route("/slow-read", slow_read)
     app.add_api_route("/quick", quick)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
@@ -69,6 +78,24 @@ class TestQueryBudget:
             "detail": DETAIL,
             "instance": "/slow",
         }
+
+    def test_a_read_on_the_driver_past_its_budget_is_the_same_503(
+        self, budget_client: TestClient
+    ) -> None:
+        response = budget_client.get("/slow-read")
+        assert response.status_code == 503
+        assert response.json()["type"] == "/problems/query-timeout"
+        assert response.json()["detail"] == DETAIL
+
+    def test_a_snapshot_past_its_budget_says_so(self, budgeted: Engine) -> None:
+        snapshot = Snapshot(snapshot_engine(budgeted))
+        try:
+            with pytest.raises(OperationalError) as raised:
+                Select(sql=SLOW, decoders=(None,)).rows(snapshot, [])
+        finally:
+            snapshot.close()
+        assert is_timeout(raised.value.orig)
+        assert not raised.value.connection_invalidated
 
     def test_the_connection_works_after_a_stopped_statement(
         self, budget_client: TestClient

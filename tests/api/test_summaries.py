@@ -51,14 +51,15 @@ def statements(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list
         return load(session, model, column, keys, *args)
 
     monkeypatch.setattr(rows, "load", counted_load)
-    read_rows = Select.rows
+    decode = Select.decoded
 
-    def counted_read(select: Select, session: Session, params: Any) -> Any:
-        # The read path's statements go to the driver's cursor; named by the table they read.
+    def counted_read(select: Select, fetched: Any) -> Any:
+        # The read path's statements go to the driver's cursor, alone or several at once, and
+        # the rows of each are decoded once; named by the table they read.
         seen.append(f"read {select.sql.split(' FROM ', 1)[1].split()[0]}")
-        return read_rows(select, session, params)
+        return decode(select, fetched)
 
-    monkeypatch.setattr(Select, "rows", counted_read)
+    monkeypatch.setattr(Select, "decoded", counted_read)
     event.listen(engine, "before_cursor_execute", record)
     yield seen
     event.remove(engine, "before_cursor_execute", record)
