@@ -29,6 +29,7 @@ from app.config import get_settings
 from app.dates import parse_date, sort_key
 from app.db import build_engine
 from app.models import metadata
+from app.services import event_tally
 from app.services.roles import title_key
 
 NAMESPACE = uuid.UUID("0c6f3a52-8d1e-4b7a-9f25-3e8c1d7b6a90")
@@ -913,6 +914,8 @@ def generate(
             with conn.begin():
                 progress.insert(conn, rows)
             progress.report()
+        with conn.begin():
+            event_tally.fold(conn)
         analyzed = time.perf_counter()
         with conn.begin():
             if conn.dialect.name == "sqlite":
