@@ -265,3 +265,18 @@ class TestConcurrentWriters:
                 )
             }
         assert after == counted == {"QA": before.get("QA", 0) + 1, "QB": before.get("QB", 0) + 1}
+
+    def test_one_fold_at_a_time(self, committing: Engine) -> None:
+        with committing.begin() as connection:
+            connection.execute(insert(Event), [event_row(slug="concurrent-fold")])
+        with committing.connect() as first, committing.connect() as second:
+            # As a fold under way holds it, until its transaction ends.
+            first.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": event_tally._FOLD_LOCK})
+            second.execute(text("SET lock_timeout = '2s'"))
+            assert event_tally.fold(second) == 0
+            waiting = second.execute(text("SELECT count(*) FROM event_tally_delta")).scalar_one()
+            assert waiting > 0
+            second.rollback()
+            first.rollback()
+            assert event_tally.fold(second) > 0
+            second.commit()
