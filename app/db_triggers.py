@@ -1,14 +1,16 @@
-"""The triggers that copy event and claim sort keys onto their participant links, per engine.
+"""Every trigger of the schema, per engine: sort-key copies on links and the event tally.
 
-The copies are kept by the database rather than by the services so that every writer keeps
-them exact: the services, the seed loader, bulk inserts (seed.synthetic) and plain SQL.
+Link tables hold copies of their event's or claim's sort keys; event_tally holds counts of
+events per month-able start, type, country and status (app.services.event_tally). Both are
+kept by the database rather than by the services so that every writer keeps them exact: the
+services, the seed loader, bulk inserts (seed.synthetic), imports and plain SQL.
 SQLite cannot change a row in a BEFORE trigger, so a new link is inserted with the column
 defaults and corrected at once; PostgreSQL sets the values before the row is written.
 
-Revision 0004 created these triggers from a frozen copy of this DDL (a revision must keep its
-meaning when the app changes); this module is the current definition, and `recreate` puts the
-triggers back after a SQLite batch migration that rebuilt a link table or its parent (a rebuilt
-table loses its triggers). `tests/test_db_triggers.py` checks that head holds exactly these.
+Revisions 0004 and 0011 created these triggers from frozen copies of this DDL (a revision must
+keep its meaning when the app changes); this module is the current definition, and `recreate`
+puts the triggers back after a SQLite batch migration that rebuilt a table (a rebuilt table
+loses its triggers). `tests/test_db_triggers.py` checks that head holds exactly these.
 """
 
 from dataclasses import dataclass
@@ -51,10 +53,52 @@ LINK_COPIES = (
 )
 
 
+@dataclass(frozen=True)
+class Tally:
+    """One grouping counted in event_tally: by an event column's value, or by start period."""
+
+    group_by: str
+    columns: tuple[str, ...]
+    # For month and year, the length of the period in an ISO date and its to_char format.
+    period: tuple[int, str] | None = None
+
+    def key(self, dialect: str, row: str = "") -> str:
+        """The SQL of an event `row`'s key (`row` is `new.`, `old.` or empty)."""
+        if self.period is None:
+            return f"{row}{self.columns[0]}"
+        earliest, latest = (f"{row}{c}" for c in self.columns)
+        length, style = self.period
+        # The scan's buckets (app.services.event_stats): a period only where both bounds of
+        # the start fall in it, put as app.query.dialects.period puts a date into one.
+        if dialect == "sqlite":
+            first, last = (f"substr({d}, 1, {length})" for d in (earliest, latest))
+        else:
+            first, last = (f"to_char({d}, '{style}')" for d in (earliest, latest))
+        return (
+            f"CASE WHEN {earliest} IS NULL AND {latest} IS NULL THEN 'undated' "
+            f"WHEN {first} = {last} THEN {first} ELSE 'imprecise' END"
+        )
+
+
+# A count per month and year rather than per stored (earliest, latest) pair: the pairs grow
+# with the events (9,335 at 20,000 synthetic ones), and reading them cost as much as a scan.
+_START = ("start_earliest", "start_latest")
+TALLIES = (
+    Tally("month", _START, (7, "YYYY-MM")),
+    Tally("year", _START, (4, "YYYY")),
+    Tally("event_type", ("event_type",)),
+    Tally("country", ("location_country",)),
+    Tally("status", ("status",)),
+)
+# Every event column a count depends on.
+TALLIED = tuple(dict.fromkeys(c for t in TALLIES for c in t.columns))
+
+
 def triggers(dialect: str) -> list[Trigger]:
-    """Every copying trigger for `dialect` ("sqlite" or "postgresql")."""
-    build = _sqlite if dialect == "sqlite" else _postgresql
-    return [trigger for copy in LINK_COPIES for trigger in build(copy)]
+    """Every trigger for `dialect` ("sqlite" or "postgresql")."""
+    if dialect == "sqlite":
+        return [t for copy in LINK_COPIES for t in _sqlite(copy)] + _sqlite_tally()
+    return [t for copy in LINK_COPIES for t in _postgresql(copy)] + _postgresql_tally()
 
 
 def drop_statements(trigger: Trigger, dialect: str) -> list[str]:
@@ -147,3 +191,92 @@ def _postgresql(copy: LinkCopy) -> list[Trigger]:
             ),
         ),
     ]
+
+
+def _sqlite_tally() -> list[Trigger]:
+    # One writer at a time (app.sqlite_writers): each event's change goes straight into
+    # event_tally. A NULL key (no country) never conflicts in a unique index, so a missing
+    # row is added first and then counted, instead of an upsert.
+    insert = " ".join(s for t in TALLIES for s in _sqlite_count(t, "new", "+"))
+    delete = " ".join(s for t in TALLIES for s in _sqlite_count(t, "old", "-"))
+    update = " ".join(
+        s
+        for t in TALLIES
+        for s in [*_sqlite_count(t, "old", "-", moved=True), *_sqlite_count(t, "new", "+", True)]
+    )
+    return [
+        Trigger(
+            "event_tally_insert",
+            "event",
+            (f"CREATE TRIGGER event_tally_insert AFTER INSERT ON event BEGIN {insert} END",),
+        ),
+        Trigger(
+            "event_tally_delete",
+            "event",
+            (f"CREATE TRIGGER event_tally_delete AFTER DELETE ON event BEGIN {delete} END",),
+        ),
+        Trigger(
+            "event_tally_update",
+            "event",
+            (
+                f"CREATE TRIGGER event_tally_update AFTER UPDATE OF {', '.join(TALLIED)} ON event "
+                f"BEGIN {update} END",
+            ),
+        ),
+    ]
+
+
+def _sqlite_count(tally: Tally, row: str, sign: str, moved: bool = False) -> list[str]:
+    """Statements adding (`+`) or removing (`-`) one event `row` from its key's count."""
+    match = f"group_by = '{tally.group_by}' AND key IS {tally.key('sqlite', f'{row}.')}"
+    # On an update, only the groupings whose columns changed.
+    changed = " OR ".join(f"new.{c} IS NOT old.{c}" for c in tally.columns)
+    when = f" AND ({changed})" if moved else ""
+    count = f"UPDATE event_tally SET count = count {sign} 1 WHERE {match}{when};"
+    if sign == "-":
+        return [count]
+    add = (
+        "INSERT INTO event_tally (group_by, key, count) "
+        f"SELECT '{tally.group_by}', {tally.key('sqlite', f'{row}.')}, 0 "
+        f"WHERE NOT EXISTS (SELECT 1 FROM event_tally WHERE {match}){when};"
+    )
+    return [add, count]
+
+
+def _postgresql_tally() -> list[Trigger]:
+    # Concurrent writers must not queue on one hot counter row (every new confirmed event
+    # would lock the same one until commit), nor deadlock locking several in different orders:
+    # the triggers only insert into event_tally_delta, which a fold moves into event_tally.
+    # Per statement, from the transition tables: a multi-row INSERT writes one delta per key,
+    # and an update that moves no key writes none.
+    return [
+        _postgresql_tally_trigger("insert", "NEW TABLE AS added", ("added",)),
+        _postgresql_tally_trigger("delete", "OLD TABLE AS removed", ("removed",)),
+        _postgresql_tally_trigger(
+            "update", "OLD TABLE AS removed NEW TABLE AS added", ("removed", "added")
+        ),
+    ]
+
+
+def _postgresql_tally_trigger(event: str, referencing: str, rows: tuple[str, ...]) -> Trigger:
+    name = f"event_tally_{event}"
+    steps = {"removed": -1, "added": 1}
+    columns = ", ".join(TALLIED)
+    changed = " UNION ALL ".join(f"SELECT {columns}, {steps[r]} AS step FROM {r}" for r in rows)
+    sums = " UNION ALL ".join(
+        f"SELECT '{t.group_by}', {t.key('postgresql')}, sum(step) "
+        "FROM changed GROUP BY 2 HAVING sum(step) <> 0"
+        for t in TALLIES
+    )
+    return Trigger(
+        name,
+        "event",
+        (
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"WITH changed AS ({changed}) "
+            f"INSERT INTO event_tally_delta (group_by, key, count) {sums}; "
+            "RETURN NULL; END $$",
+            f"CREATE TRIGGER {name} AFTER {event.upper()} ON event REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ),
+    )

@@ -717,3 +717,31 @@ class Tombstone(SQLModel, table=True):
     deleted_by: uuid.UUID | None = Field(default=None)
     purged: bool = Field(default=False, nullable=False)
     merged_into: uuid.UUID | None = Field(default=None)
+
+
+class TallyRow(SQLModel):
+    """Events counted under one key of one grouping (app.services.event_tally)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_by: str = Field(max_length=16)
+    # A month, year, `imprecise` or `undated`; a type, country or status (NULL: no country).
+    key: str | None = Field(default=None, max_length=32)
+    count: int = Field(nullable=False)
+
+
+class EventTally(TallyRow, table=True):
+    """Events counted per key, kept by triggers on event; one row per key."""
+
+    __tablename__ = "event_tally"
+    __table_args__ = (
+        # The events without a country are a key too: one row for them.
+        Index(
+            "uq_event_tally_key", "group_by", "key", unique=True, postgresql_nulls_not_distinct=True
+        ),
+    )
+
+
+class EventTallyDelta(TallyRow, table=True):
+    """Changes to event_tally not yet folded into it; only PostgreSQL's triggers write them."""
+
+    __tablename__ = "event_tally_delta"

@@ -29,6 +29,7 @@ from app.config import get_settings
 from app.dates import parse_date, sort_key
 from app.db import build_engine
 from app.models import metadata
+from app.services import event_tally
 from app.services.roles import title_key
 
 NAMESPACE = uuid.UUID("0c6f3a52-8d1e-4b7a-9f25-3e8c1d7b6a90")
@@ -913,6 +914,8 @@ def generate(
             with conn.begin():
                 progress.insert(conn, rows)
             progress.report()
+        with conn.begin():
+            event_tally.fold(conn)
         analyzed = time.perf_counter()
         with conn.begin():
             if conn.dialect.name == "sqlite":
@@ -920,6 +923,11 @@ def generate(
             else:
                 for table in TABLES:
                     conn.exec_driver_sql(f'ANALYZE "{table}"')
+        if conn.dialect.name == "postgresql":
+            # The fold left the deltas as dead rows, which stats reads would scan until
+            # autovacuum's turn: gone now. VACUUM runs outside a transaction.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql("VACUUM event_tally_delta")
         progress.report(f" (ANALYZE {time.perf_counter() - analyzed:.1f} s)")
     return progress.counts
 

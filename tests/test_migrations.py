@@ -6,13 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 from alembic import command
-from sqlalchemy import Uuid, column, inspect, table
+from sqlalchemy import Uuid, column, insert, inspect, table
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.db import build_engine
-from app.models import ApiKey, KeyEvent, UTCDateTime, metadata
+from app.models import ApiKey, Event, KeyEvent, UTCDateTime, metadata
+from app.schemas.events import EventStatsQuery
+from app.services.event_stats import event_stats
 from tests.conftest import alembic_config, drop_database, fresh_schema, postgres_url
+from tests.test_db_triggers import stored_triggers
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -91,3 +94,51 @@ def test_security_revision_marks_the_bootstrap_key_and_audits_existing_keys(
         ],
         key=str,
     )
+
+
+def test_tally_revision_counts_existing_events_and_downgrades(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0010")
+    engine = build_engine(empty_database_url)
+    made = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    keys = [
+        (dt.date(2019, 9, 12), dt.date(2019, 9, 12), "meeting", "SY", "occurred"),
+        (dt.date(2019, 9, 12), dt.date(2019, 9, 12), "attack", None, "occurred"),
+        (None, None, "meeting", "SY", "planned"),
+    ]
+    rows = [
+        {"id": uuid.uuid4(), "slug": f"e{n}", "title": "E", "event_type": kind, "status": status,
+         "certainty": "confirmed", "created_at": made, "updated_at": made, "version": 1,
+         "start_earliest": earliest, "start_latest": latest, "location_country": country}
+        for n, (earliest, latest, kind, country, status) in enumerate(keys)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(Event), rows)
+    command.upgrade(config, "head")
+    tally = table("event_tally", column("group_by"), column("key"), column("count"))
+    with engine.begin() as conn:
+        found = {
+            tuple(r) for r in conn.execute(select(tally.c.group_by, tally.c.key, tally.c.count))
+        }
+        # A new event counts at once, through the trigger.
+        conn.execute(insert(Event), [rows[0] | {"id": uuid.uuid4(), "slug": "e9"}])
+    assert found == {
+        ("month", "2019-09", 2), ("month", "undated", 1),
+        ("year", "2019", 2), ("year", "undated", 1),
+        ("event_type", "meeting", 2), ("event_type", "attack", 1),
+        ("country", "SY", 2), ("country", None, 1),
+        ("status", "occurred", 2), ("status", "planned", 1),
+    }  # fmt: skip
+    with Session(engine) as session:
+        query = EventStatsQuery(group_by="status")
+        assert [(b.key, b.count) for b in event_stats(session, query).buckets] == [
+            ("occurred", 3),
+            ("planned", 1),
+        ]
+    command.downgrade(config, "0010")
+    left = inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        triggers = stored_triggers(conn)
+    engine.dispose()
+    assert not {"event_tally", "event_tally_delta"} & set(left)
+    assert not [name for name in triggers if name.startswith("event_tally")]

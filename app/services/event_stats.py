@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from app.models import Event
 from app.query import dialects, event_filters
 from app.schemas.events import EventBucket, EventStats, EventStatsQuery
-from app.services import event_periods
+from app.services import event_periods, event_tally
 
 # Periods are digits and hyphens, so these keys never clash with one.
 _UNDATED, _IMPRECISE = "undated", "imprecise"
@@ -17,6 +17,9 @@ _PERIODS = ("month", "year")
 
 def event_stats(session: Session, query: EventStatsQuery) -> EventStats:
     """Count matching events by month, year, type, country or status."""
+    # Without a filter, the counts of all events that triggers keep answer; else a scan.
+    if event_tally.answers(query):
+        return _from_tally(session, query)
     where = event_filters.resolve(session, query).where.collected()
     if query.group_by in _PERIODS:
         return _by_date(session, query, where)
@@ -31,6 +34,14 @@ def event_stats(session: Session, query: EventStatsQuery) -> EventStats:
     rows = session.exec(
         select(column, func.count()).where(*where).group_by(column).order_by(column.nulls_last())
     ).all()
+    buckets = [EventBucket(key=key or "unknown", count=n) for key, n in rows]
+    return EventStats(group_by=query.group_by, buckets=buckets, imprecise=0, undated=0)
+
+
+def _from_tally(session: Session, query: EventStatsQuery) -> EventStats:
+    rows = event_tally.counts(session, query.group_by)
+    if query.group_by in _PERIODS:
+        return _periods(query, {str(key): n for key, n in rows})
     buckets = [EventBucket(key=key or "unknown", count=n) for key, n in rows]
     return EventStats(group_by=query.group_by, buckets=buckets, imprecise=0, undated=0)
 
@@ -75,7 +86,11 @@ def _by_date(session: Session, query: EventStatsQuery, where: list[Any]) -> Even
         else_=_IMPRECISE,
     )
     found = session.exec(select(bucket, func.sum(bounds.c.n)).group_by(bucket)).all()
-    counts = {key: int(n) for key, n in found}
+    return _periods(query, {key: int(n) for key, n in found})
+
+
+def _periods(query: EventStatsQuery, counts: dict[str, int]) -> EventStats:
+    # `counts` per period, with `imprecise` and `undated` among them.
     undated, imprecise = counts.pop(_UNDATED, 0), counts.pop(_IMPRECISE, 0)
     return EventStats(
         group_by=query.group_by,
