@@ -923,11 +923,7 @@ def generate(
             else:
                 for table in TABLES:
                     conn.exec_driver_sql(f'ANALYZE "{table}"')
-        if conn.dialect.name == "postgresql":
-            # The fold left the deltas as dead rows, which stats reads would scan until
-            # autovacuum's turn: gone now. VACUUM runs outside a transaction.
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.exec_driver_sql("VACUUM event_tally_delta")
+        event_tally.vacuum(conn)
         progress.report(f" (ANALYZE {time.perf_counter() - analyzed:.1f} s)")
     return progress.counts
 

@@ -5,7 +5,7 @@ PostgreSQL they only insert into event_tally_delta, which no two writers lock, a
 moves those rows into event_tally now and then. The counts are the sum of both tables.
 """
 
-from sqlalchemy import Connection, func, text, union_all
+from sqlalchemy import Connection, Engine, func, text, union_all
 from sqlmodel import Session, col, select
 
 from app.models import EventTally, EventTallyDelta
@@ -16,11 +16,13 @@ from app.schemas.events import EventStatsQuery
 FOLD_AFTER = 1000
 # Held for the fold's transaction: one folder at a time, the others read base + deltas.
 _FOLD_LOCK = 0x74616C6C  # "tall" in ASCII
+# Counts the delta rows it moved (a data-modifying WITH runs whether or not it is read).
 _FOLD = text(
-    "WITH moved AS (DELETE FROM event_tally_delta RETURNING group_by, key, count) "
-    "INSERT INTO event_tally AS t (group_by, key, count) "
+    "WITH moved AS (DELETE FROM event_tally_delta RETURNING group_by, key, count), "
+    "summed AS (INSERT INTO event_tally AS t (group_by, key, count) "
     "SELECT group_by, key, sum(count) FROM moved GROUP BY group_by, key "
-    "ON CONFLICT (group_by, key) DO UPDATE SET count = t.count + excluded.count"
+    "ON CONFLICT (group_by, key) DO UPDATE SET count = t.count + excluded.count) "
+    "SELECT count(*) FROM moved"
 )
 
 
@@ -55,23 +57,38 @@ def counts(session: Session, group_by: str) -> list[tuple[str | None, int]]:
 def fold(connection: Connection) -> int:
     """Move the delta rows into event_tally in the caller's transaction (PostgreSQL).
 
-    Does nothing while another transaction folds. Returns the number of keys changed.
+    Does nothing while another transaction folds. Returns the number of delta rows moved.
     """
     if connection.dialect.name != "postgresql":
         return 0
     locked = connection.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _FOLD_LOCK})
     if not locked.scalar_one():
         return 0
-    folded = connection.execute(_FOLD).rowcount
+    folded = int(connection.execute(_FOLD).scalar_one())
     # Keys no event has any more (a country whose events went) would otherwise stay as zeros.
     connection.execute(text("DELETE FROM event_tally WHERE count = 0"))
     return folded
 
 
 def fold_and_commit(session: Session) -> None:
-    """Fold the deltas (PostgreSQL) and commit."""
-    fold(session.connection())
+    """Fold the deltas (PostgreSQL) and commit; after a large fold, vacuum the delta table."""
+    moved = fold(session.connection())
     session.commit()
+    bind = session.get_bind()
+    # A session bound to a connection (a test's) is inside a transaction: no VACUUM there.
+    if moved > FOLD_AFTER and isinstance(bind, Engine):
+        with bind.connect() as connection:
+            vacuum(connection)
+
+
+def vacuum(connection: Connection) -> None:
+    """Reclaim the delta rows a fold left dead (PostgreSQL), which every read would otherwise
+    scan until autovacuum's turn: a load writes one per counted key of each event."""
+    if connection.dialect.name == "postgresql":
+        # VACUUM runs outside a transaction.
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "VACUUM event_tally_delta"
+        )
 
 
 def _fold_if_long(session: Session) -> None:

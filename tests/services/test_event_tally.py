@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, delete, insert, text
+from sqlalchemy import Connection, Engine, delete, event, insert, text
 from sqlmodel import Session, col
 
 from app.models import Event
@@ -280,3 +280,26 @@ class TestConcurrentWriters:
             first.rollback()
             assert event_tally.fold(second) > 0
             second.commit()
+
+
+def test_a_large_fold_vacuums_what_it_left(
+    committing: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fold leaves the moved deltas dead; past FOLD_AFTER of them they are vacuumed at once.
+    monkeypatch.setattr(event_tally, "FOLD_AFTER", 2)
+    with committing.begin() as connection:
+        connection.execute(insert(Event), [event_row(slug=f"concurrent-vacuum-{n}") for n in "ab"])
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(committing, "before_cursor_execute", record)
+    try:
+        with Session(committing) as session:
+            event_tally.fold_and_commit(session)
+    finally:
+        event.remove(committing, "before_cursor_execute", record)
+    assert "VACUUM event_tally_delta" in sent
+    with committing.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM event_tally_delta")).scalar() == 0
