@@ -121,8 +121,8 @@ class SnapshotLost(Exception):
 
 
 class Snapshot:
-    """A read transaction of its own on a pooled DBAPI connection: what reading needs of a
-    session (its dialect, its connection) at a fifth of a Session's cost (bench/RESULTS.md).
+    """A read of its own on a pooled DBAPI connection: what reading needs of a session (its
+    dialect, its connection) at a fifth of a Session's cost (bench/RESULTS.md).
 
     On SQLite every statement of the transaction sees the database as of its first one. On
     PostgreSQL the connection is in autocommit (`app.db.snapshot_engine`): each statement sees

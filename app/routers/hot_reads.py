@@ -5,8 +5,8 @@ parameters) cost a third of a GET by id, and an ORM session about as much as the
 statements (bench/RESULTS.md). A hot read is routed before its documented route and answers
 the plain requests itself: no key sent, no query parameter but those it lists, each with a
 value the route would take, a record that exists. It reads through `app.db.read_snapshot`
-(a pooled connection in a transaction of its own, in one of the session slots; the request's
-session where a test overrides the provider or standbys serve reads), runs the read function
+(a pooled connection of its own, in one of the session slots; the request's session where a
+test overrides the provider or standbys serve reads), runs the read function
 the route runs, and leaves a 304 to the handlers both share: it answers byte for byte as the
 route would (tests/api/test_hot_reads.py).
 
