@@ -98,6 +98,7 @@ cluster-test: install $(NGINX)
 	$(BIN)/python -m cluster.run up
 	status=0; timeout $(CLUSTER_TEST_TIMEOUT) $(BIN)/python -m cluster.load \
 		--seconds $(CLUSTER_SECONDS) --connections $(CLUSTER_CONNECTIONS) || status=$$?; \
+	[ $$status -eq 0 ] || $(BIN)/python -m cluster.run logs; \
 	$(BIN)/python -m cluster.run down; exit $$status
 
 # Reads/s through nginx with 1, 2 and 3 replicas, the proxy hop, standby lag (needs wrk);

@@ -4,6 +4,7 @@ primary, one streaming standby, Redis for shared rate limits.
     python -m cluster.run up      # make cluster
     python -m cluster.run down    # make cluster-stop
     python -m cluster.run status
+    python -m cluster.run logs    # the end of each replica's log
 
 Everything it starts lives under CLUSTER_DIR (default /tmp/geoevents-cluster): the standby's
 data, nginx's configuration, pid file and logs, each replica's log, and state.json.
@@ -97,10 +98,20 @@ def start_replica(state: dict[str, Any], port: int) -> int:
     return process.pid
 
 
-def wait_ready(url: str, timeout: float = 120) -> None:
-    """Poll `url`/ready until it is 200."""
+def exited(pid: int) -> bool:
+    """Whether process `pid` has ended (reaped here if it is our child)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return not Path(f"/proc/{pid}").exists()
+
+
+def wait_ready(url: str, timeout: float = 120, pid: int | None = None) -> None:
+    """Poll `url`/ready until it is 200; fail at once if process `pid` (serving it) ends."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if pid is not None and exited(pid):
+            raise RuntimeError(f"the process serving {url} ended before it was ready")
         try:
             if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
                 return
@@ -118,13 +129,8 @@ def stop_pid(pid: int, timeout: float = 30) -> None:
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            # Reap it if it is our child; otherwise just look.
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return
-        except ChildProcessError:
-            if not Path(f"/proc/{pid}").exists():
-                return
+        if exited(pid):
+            return
         time.sleep(0.1)
     os.kill(pid, signal.SIGKILL)
 
@@ -146,7 +152,7 @@ def restart_replica(state: dict[str, Any], port: int) -> None:
     stop_pid(state["replicas"][str(port)])
     state["replicas"][str(port)] = start_replica(state, port)
     _save(state)
-    wait_ready(f"http://127.0.0.1:{port}")
+    wait_ready(f"http://127.0.0.1:{port}", pid=state["replicas"][str(port)])
 
 
 def standby_of(state: dict[str, Any]) -> Standby:
@@ -176,7 +182,7 @@ def up(count: int = len(REPLICA_PORTS)) -> dict[str, Any]:
         state["replicas"][str(port)] = start_replica(state, port)
     _save(state)
     for port in REPLICA_PORTS[:count]:
-        wait_ready(f"http://127.0.0.1:{port}")
+        wait_ready(f"http://127.0.0.1:{port}", pid=state["replicas"][str(port)])
     conf = write_config(RUN_DIR / "nginx", PROXY_PORT, REPLICA_PORTS[:count])
     subprocess.run([NGINX, "-c", str(conf), "-p", str(conf.parent)], check=True, timeout=30)
     state["nginx_conf"] = str(conf)
@@ -184,6 +190,13 @@ def up(count: int = len(REPLICA_PORTS)) -> dict[str, Any]:
     _save(state)
     wait_ready(state["url"])
     return state
+
+
+def print_logs(lines: int = 40) -> None:
+    """The end of each replica's log, on stderr: `down` removes them."""
+    for log in sorted(RUN_DIR.glob("replica-*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        print(f"--- {log.name} (last {len(tail)} lines)", *tail, sep="\n", file=sys.stderr)
 
 
 def down() -> None:
@@ -203,7 +216,7 @@ def down() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Start, stop or describe the local cluster."""
     parser = argparse.ArgumentParser(prog="python -m cluster.run", description=main.__doc__)
-    parser.add_argument("action", choices=["up", "down", "status"])
+    parser.add_argument("action", choices=["up", "down", "status", "logs"])
     parser.add_argument("--replicas", type=int, default=len(REPLICA_PORTS), choices=[1, 2, 3])
     args = parser.parse_args(argv)
     if args.action == "up":
@@ -214,9 +227,12 @@ def main(argv: list[str] | None = None) -> None:
         try:
             state = up(args.replicas)
         except BaseException:
+            print_logs()
             down()
             raise
         print(f"cluster up: {state['url']} (admin key in {_state_path()})")
+    elif args.action == "logs":
+        print_logs()
     elif args.action == "down":
         down()
         print("cluster removed")

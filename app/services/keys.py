@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
+from app.errors import Conflict
 from app.models import ApiKey, KeyEvent, utcnow
 from app.schemas.common import ShapeQuery
 from app.schemas.keys import (
@@ -96,7 +97,18 @@ def ensure_key(session: Session, plain: str, name: str, scopes: Iterable[str]) -
 
 
 def ensure_bootstrap_key(session: Session, plain: str) -> ApiKey:
-    """The admin key `plain`, created if missing; bootstrap keys of earlier values are revoked."""
+    """The admin key `plain`, created if missing; bootstrap keys of earlier values are revoked.
+
+    Replicas started together with the same key each find it missing, and all but the first to
+    commit then break the key's uniqueness: those look again, and find it.
+    """
+    try:
+        return _ensure_bootstrap_key(session, plain)
+    except Conflict:
+        return _ensure_bootstrap_key(session, plain)
+
+
+def _ensure_bootstrap_key(session: Session, plain: str) -> ApiKey:
     found = find_key(session, plain)
     replaced = session.exec(
         select(ApiKey).where(col(ApiKey.bootstrap), col(ApiKey.revoked_at).is_(None))

@@ -3,9 +3,10 @@
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.config import Settings, get_settings
+from app.models import ApiKey
 from app.schemas.keys import KeyScope
 from app.services import keys
 from tests.conftest import app_on
@@ -100,6 +101,29 @@ class TestRotation:
         other = stored_key(session, KeyScope.admin, name="bootstrap admin")
         start(session, monkeypatch, LONG_KEY)
         assert anonymous.get(KEYS, headers=bearer(other)).status_code == 200
+
+
+class TestReplicasStartingTogether:
+    def test_a_key_another_replica_stored_meanwhile_is_found_not_a_failed_start(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch, anonymous: TestClient
+    ) -> None:
+        start(session, monkeypatch, LONG_KEY)
+        stored = keys.find_key(session, LONG_KEY)
+        assert stored is not None
+        # The other replica's insert lands between this one's lookup and its own insert.
+        looked_up: list[str] = []
+        real_find_key = keys.find_key
+
+        def find_after_the_other_committed(session: Session, plain: str) -> ApiKey | None:
+            looked_up.append(plain)
+            return None if len(looked_up) == 1 else real_find_key(session, plain)
+
+        monkeypatch.setattr(keys, "find_key", find_after_the_other_committed)
+        start(session, monkeypatch, LONG_KEY)
+        assert len(looked_up) == 2
+        assert anonymous.get(KEYS, headers=bearer(LONG_KEY)).status_code == 200
+        bootstrap = session.exec(select(ApiKey).where(col(ApiKey.bootstrap))).all()
+        assert [(k.revoked_at, k.id) for k in bootstrap] == [(None, stored.id)]
 
 
 class TestKeyAudit:
