@@ -76,10 +76,7 @@ def _ids(
     refs: list[str],
     name: str,
 ) -> list[uuid.UUID]:
-    return [
-        crud.resolve_ref(session, model, ref, ("query", name, index)).id
-        for index, ref in enumerate(refs)
-    ]
+    return list(crud.resolve_ids(session, model, refs, ("query", name)))
 
 
 def _about(session: Session, refs: list[str]) -> tuple[list[uuid.UUID], ColumnElement[bool]]:

@@ -96,9 +96,7 @@ def _conditions(
 def _ids(
     session: Session, model: type[Participant] | type[Source], refs: list[str], name: str
 ) -> tuple[uuid.UUID, ...]:
-    return tuple(
-        crud.resolve_ref(session, model, ref, ("query", name, i)).id for i, ref in enumerate(refs)
-    )
+    return crud.resolve_ids(session, model, refs, ("query", name))
 
 
 def _prefix(column: Any, prefix: str) -> list[ColumnElement[bool]]:

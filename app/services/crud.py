@@ -59,6 +59,31 @@ def resolve_ref(
     return found
 
 
+def resolve_ids(
+    session: Session, model: type[M], refs: Sequence[str], loc: Sequence[str | int]
+) -> tuple[uuid.UUID, ...]:
+    """The ids of the records `refs` name (UUIDs or slugs), read through the driver in a
+    lookup by id and one by slug; a 422 at `loc` and the index naming the first unknown one.
+
+    For filters, which need only ids: `resolve_ref` builds each record through the ORM.
+    """
+    idents = [rows.as_uuid(ref) for ref in refs]
+    known = {r.id for r in rows.load(session, model, "id", [i for i in idents if i])}  # type: ignore[attr-defined]
+    slugs = [ref for ref, ident in zip(refs, idents, strict=True) if ident is None]
+    named = (
+        {r.slug: r.id for r in rows.load(session, model, "slug", slugs)}  # type: ignore[attr-defined]
+        if slugs and hasattr(model, "slug")
+        else {}
+    )
+    found = []
+    for index, (ref, ident) in enumerate(zip(refs, idents, strict=True)):
+        key = ident if ident in known else named.get(ref)
+        if key is None:
+            raise invalid((*loc, index), f"no {rows.label(model)} '{ref}'")
+        found.append(key)
+    return tuple(found)
+
+
 def set_date(row: SQLModel, name: str, edtf: str | None) -> None:
     """Store an EDTF string in the four columns `<name>_edtf/_precision/_earliest/_latest`."""
     parsed = parse_date(edtf) if edtf is not None else None

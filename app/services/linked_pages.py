@@ -9,6 +9,7 @@ and stops at its end.
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func
@@ -233,16 +234,27 @@ def _count(session: Session, links: Links, narrowing: list[ColumnElement[bool]],
 
 
 def _first_of_target(links: Links, walk: Walk) -> ColumnElement[bool]:
+    return _first_link(links.table, links.target, links.first_by, walk.roles)
+
+
+# Built once per link table and roles: making the alias and its columns anew cost about as
+# much as one of a page's statements.
+@lru_cache(maxsize=256)
+def _first_link(
+    link: type[EventParticipant] | type[ClaimSubject],
+    target: str,
+    first_by: str,
+    roles: tuple[str, ...],
+) -> ColumnElement[bool]:
     # A participant may be linked to one record more than once (in several roles): only the
     # first of those links counts, so the record appears once.
-    link = links.table
     twin: Any = aliased(link, name="twin")
     # The participant column, not the id, so that the check reads the index alone.
     same = select(twin.participant_id).where(
-        getattr(twin, links.target) == getattr(link, links.target),
+        getattr(twin, target) == getattr(link, target),
         twin.participant_id == link.participant_id,
-        getattr(twin, links.first_by) < getattr(link, links.first_by),
+        getattr(twin, first_by) < getattr(link, first_by),
     )
-    if walk.roles:
-        same = same.where(twin.role.in_(walk.roles))
+    if roles:
+        same = same.where(twin.role.in_(roles))
     return ~same.exists()
