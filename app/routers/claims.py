@@ -101,12 +101,12 @@ async def list_claims(
 async def read_claim(
     claim_id: ClaimRef,
     session: SessionDep,
-    as_of: history.AsOf = None,
+    shape_as: history.ReadAsOf,
     if_none_match: IfNoneMatch = None,
 ) -> ClaimPublic | Response:
     """One claim by id or slug, with its subjects, appearances and relations."""
-    if as_of is not None:
-        return history.as_of_answer(session, "claim", claim_id, as_of)
+    if shape_as.as_of is not None:
+        return history.as_of_answer(session, "claim", claim_id, shape_as.as_of)
     return read_tagged(CLAIMS, session, claim_id, if_none_match)
 
 

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field
 
 from app.auth import CallerKey, check_scope
 from app.db import SessionDep
 from app.routers.common import problem_responses
-from app.schemas.common import no_nul
+from app.schemas.common import RequestModel, no_nul
 from app.schemas.history import (
     ChangesPage,
     ChangesQuery,
@@ -81,7 +81,20 @@ AS_OF = (
     "in force (`record` holds its stored fields and sub-records); 404 if it did not exist "
     "yet, 410 if it was deleted by then."
 )
-AsOf = Annotated[AwareDatetime | None, Query(description=AS_OF)]
+
+
+class RecordRead(RequestModel):
+    """Query of GET /participants, /claims and /sources by id: the time to read it as of.
+
+    Any other parameter is a 422, as on GET /events/{id}.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: AwareDatetime | None = Field(default=None, description=AS_OF)
+
+
+ReadAsOf = Annotated[RecordRead, Query()]
 
 
 def as_of_answer(session: SessionDep, resource: str, ref: str, when: dt.datetime) -> JSONResponse:

@@ -118,12 +118,12 @@ def _participants_page(
 async def read_participant(
     participant_id: ParticipantRef,
     session: SessionDep,
-    as_of: history.AsOf = None,
+    shape_as: history.ReadAsOf,
     if_none_match: IfNoneMatch = None,
 ) -> ParticipantPublic | Response:
     """One participant by id or slug."""
-    if as_of is not None:
-        return history.as_of_answer(session, "participant", participant_id, as_of)
+    if shape_as.as_of is not None:
+        return history.as_of_answer(session, "participant", participant_id, shape_as.as_of)
     return read_tagged(PARTICIPANTS, session, participant_id, if_none_match)
 
 

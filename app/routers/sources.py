@@ -72,12 +72,12 @@ async def list_sources(
 async def read_source(
     source_id: SourceRef,
     session: SessionDep,
-    as_of: history.AsOf = None,
+    shape_as: history.ReadAsOf,
     if_none_match: IfNoneMatch = None,
 ) -> SourcePublic | Response:
     """One source by id or slug."""
-    if as_of is not None:
-        return history.as_of_answer(session, "source", source_id, as_of)
+    if shape_as.as_of is not None:
+        return history.as_of_answer(session, "source", source_id, shape_as.as_of)
     return read_tagged(SOURCES, session, source_id, if_none_match)
 
 

@@ -279,6 +279,22 @@ class TestAsOf:
         naive = client.get(f"{API}/events/{made['events']['id']}?as_of=2026-01-01T00:00:00")
         assert naive.status_code == 422
 
+    @pytest.mark.parametrize("path", ["events", "participants", "claims", "sources"])
+    def test_a_read_by_id_refuses_a_parameter_it_does_not_take(
+        self, client: TestClient, path: str
+    ) -> None:
+        record = {
+            "events": make_event,
+            "participants": make_participant,
+            "claims": make_claim,
+            "sources": make_source,
+        }[path](client)
+        for ref in (record["id"], record["slug"]):
+            answer = client.get(f"{API}/{path}/{ref}", params={"as_0f": "2026-01-01T00:00:00Z"})
+            assert_problem(answer, 422, "invalid fields: as_0f", locs=[["query", "as_0f"]])
+            naive = client.get(f"{API}/{path}/{ref}", params={"as_of": "2026-01-01T00:00:00"})
+            assert naive.status_code == 422
+
 
 class TestMergeParticipants:
     @pytest.mark.parametrize("path", ["participants", "events"])
