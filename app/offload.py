@@ -1,4 +1,5 @@
-"""Slow reads run in a few threads of their own, so that they never hold up the event loop."""
+"""Slow reads run in a few threads of their own, so that they never hold up the event loop;
+on PostgreSQL, cheap reads run in threads too, so that their waits on the server overlap."""
 
 import asyncio
 import gc
@@ -11,9 +12,11 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from pydantic import BaseModel
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.config import get_settings
+from app.db import MAX_SESSIONS
 
 # The longest page read on the event loop: a cheap, bounded read (see `is_slow`) takes about
 # a millisecond per 50 rows, and the loop may be held for only a few.
@@ -36,6 +39,8 @@ SWITCH_INTERVAL = 0.001
 YOUNG_COLLECTION_THRESHOLD = 10_000
 # One pool per event loop (a test client runs each app on a loop of its own).
 _POOLS: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
+# Cheap reads on PostgreSQL, one thread per session a request may hold (see `answer`).
+_WAITING: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
 _GATES: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 
 
@@ -93,6 +98,14 @@ def _pool() -> CapacityLimiter:
     return pool
 
 
+def _waiting_pool() -> CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    pool = _WAITING.get(loop)
+    if pool is None:
+        pool = _WAITING[loop] = CapacityLimiter(MAX_SESSIONS)
+    return pool
+
+
 def _gate() -> asyncio.Semaphore:
     loop = asyncio.get_running_loop()
     gate = _GATES.get(loop)
@@ -103,12 +116,35 @@ def _gate() -> asyncio.Semaphore:
 
 
 async def answer(slow: bool, response: Response, work: Callable[..., Any], *args: Any) -> Any:
-    """`work(*args)`, a handler's body: on the loop when cheap, else in a slow-read thread."""
+    """`work(*args)`, a handler's body: in a slow-read thread when slow; when cheap, on the
+    loop, or on PostgreSQL in a thread that waits on the server (`args` holds the session)."""
     # The thread renders the JSON too, so that not even the serialising holds the loop (while
     # /health and GETs by id wait on it); waiting for a free thread costs the loop nothing.
-    if not slow:
+    session = next((arg for arg in args if isinstance(arg, Session)), None)
+    if slow:
+        pool = _pool()
+    elif session is not None and session.get_bind().dialect.name == "postgresql":
+        # A cheap list on PostgreSQL spends most of its time waiting for the server's answers
+        # (it sends 8 to 10 statements); on the loop, the process would sit idle through each
+        # wait. In threads, which wait without the GIL, one list's waits overlap another's
+        # work (bench/RESULTS.md: PostgreSQL lists in threads). SQLite waits for nothing but
+        # the CPU; there a thread would only cost its hop.
+        pool = _waiting_pool()
+    else:
         return work(*args)
-    return await anyio.to_thread.run_sync(lambda: _rendered(work(*args), response), limiter=_pool())
+    return await anyio.to_thread.run_sync(
+        lambda: _done(work(*args), response, session), limiter=pool
+    )
+
+
+def _done(result: Any, response: Response, session: Session | None) -> Any:
+    """`result` rendered, and the session's transaction ended, both in the thread."""
+    rendered = _rendered(result, response)
+    if session is not None and isinstance(rendered, Response):
+        # On PostgreSQL a ROLLBACK waits on the server: here rather than on the loop, where
+        # the session would end it when it closes. Nothing is left to read from it.
+        session.rollback()
+    return rendered
 
 
 async def answer_in_turn(response: Response, work: Callable[..., Any], *args: Any) -> Any:

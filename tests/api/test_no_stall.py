@@ -151,6 +151,36 @@ class TestWhereReadsRun:
         assert cheap == loop
         assert slow != loop
 
+    def test_cheap_work_waits_on_postgresql_in_another_thread(self, session: Session) -> None:
+        async def threads() -> tuple[int, int]:
+            def work(_: Session) -> int:
+                return threading.get_ident()
+
+            return threading.get_ident(), await offload.answer(False, Response(), work, session)
+
+        loop, cheap = asyncio.run(threads())
+        on_postgresql = session.get_bind().dialect.name == "postgresql"
+        assert (cheap != loop) is on_postgresql
+
+    def test_a_thread_ends_the_transaction_of_what_it_rendered(self, session: Session) -> None:
+        def work(session: Session) -> Page[EventPublic]:
+            session.connection()  # a transaction begins
+            return Page[EventPublic](items=[], next_cursor=None)
+
+        async def rendered() -> Any:
+            return await offload.answer(True, Response(), work, session)
+
+        assert isinstance(asyncio.run(rendered()), Response)
+        assert not session.in_transaction()
+
+    def test_a_cheap_list_on_postgresql_answers_as_on_the_loop(self, client: TestClient) -> None:
+        for n in range(3):
+            make_event(client, location={"name": "Sochi", "country": "RU"}, title=f"Talks {n}")
+        page = client.get("/api/v1/events", params={"country": "RU", "limit": 2})
+        assert page.status_code == 200
+        assert [e["title"] for e in page.json()["items"]] == ["Talks 0", "Talks 1"]
+        assert page.headers["link"].endswith('rel="next"')
+
     def test_a_slow_page_keeps_its_link_header(self, client: TestClient) -> None:
         for _ in range(2):
             make_event(client)
