@@ -1,4 +1,8 @@
-"""A participant's network: the others it shared events with, counted from its links."""
+"""A participant's network: the others it shared events with.
+
+All time and of every type, from the counts kept per pair (app.services.participant_pairs);
+otherwise counted from the participant's links in the range.
+"""
 
 import uuid
 from collections import defaultdict
@@ -14,9 +18,12 @@ from app.dates import stored_date
 from app.models import IX_EVENT_PARTICIPANT_PARTICIPANT_START, Event, EventParticipant, Participant
 from app.schemas.summaries import ParticipantSummary
 from app.schemas.timelines import Connection, Network, NetworkQuery, RolePair, SharedEvent
-from app.services import crud, date_ranges, rows
+from app.services import crud, date_ranges, participant_pairs, rows
 
 _SHARED_EVENTS = 20
+# Links of the participant read by the first step of the walk for shared events; each next
+# step reads four times as many.
+_WALK_STEP = 500
 # Participants looked up per statement: well under either engine's limit of parameters.
 _BATCH = 500
 _BRIEF_COLUMNS = (
@@ -47,25 +54,105 @@ class _Other:
 def participant_network(session: Session, participant_ref: str, query: NetworkQuery) -> Network:
     """The others sharing events with a participant: most shared first, then by name."""
     participant = crud.get_or_404(session, Participant, participant_ref)
-    others = _shared(session, participant.id, query)
-    top = _top(session, others, query.limit)
+    if participant_pairs.answers(query):
+        connections = _kept(session, participant.id, query.limit)
+    else:
+        connections = _scanned(session, participant.id, query)
+    return Network(
+        participant=ParticipantSummary.model_validate(participant), connections=connections
+    )
+
+
+def _scanned(session: Session, pid: uuid.UUID, query: NetworkQuery) -> list[Connection]:
+    """The connections counted from the participant's links that `query` selects."""
+    others = _shared(session, pid, query)
+    counts = {key: len(other.events) for key, other in others.items()}
+    top = _top(session, counts, query.limit)
     recent = {key: _recent(others[key].events) for key, _ in top}
     events = _briefs(session, {event for keys in recent.values() for event in keys})
-    return Network(
-        participant=ParticipantSummary.model_validate(participant),
-        connections=[
-            Connection(
-                participant=summary,
-                count=len(others[key].events),
-                events=[events[event] for event in recent[key]],
-                roles=[
-                    RolePair(role=role, other_role=other_role, count=len(shared))
-                    for (role, other_role), shared in sorted(others[key].roles.items())
-                ],
+    return [
+        Connection(
+            participant=summary,
+            count=counts[key],
+            events=[events[event] for event in recent[key]],
+            roles=[
+                RolePair(role=role, other_role=other_role, count=len(shared))
+                for (role, other_role), shared in sorted(others[key].roles.items())
+            ],
+        )
+        for key, summary in top
+    ]
+
+
+def _kept(session: Session, pid: uuid.UUID, limit: int) -> list[Connection]:
+    """The all-time connections, ranked and broken down by role from the kept counts."""
+    counts = participant_pairs.ranked(session, pid, limit)
+    top = _top(session, counts, limit)
+    shown = {key: counts[key] for key, _ in top}
+    roles = participant_pairs.role_counts(session, pid, list(shown))
+    shared = _latest_shared(session, pid, shown)
+    recent = {key: _recent(shared[key]) for key in shown}
+    events = _briefs(session, {event for keys in recent.values() for event in keys})
+    return [
+        Connection(
+            participant=summary,
+            count=counts[key],
+            events=[events[event] for event in recent[key]],
+            roles=[
+                RolePair(role=role, other_role=other_role, count=count)
+                for role, other_role, count in roles[key]
+            ],
+        )
+        for key, summary in top
+    ]
+
+
+def _latest_shared(
+    session: Session, pid: uuid.UUID, shown: dict[uuid.UUID, int]
+) -> dict[uuid.UUID, dict[Key, Any]]:
+    """Each shown other's shared events with their starts: at least its latest _SHARED_EVENTS.
+
+    Walks the participant's links latest start first, whole days at a time, through the
+    index on (participant_id, event_start_sort); stops once every other has as many as it
+    shows (its count tells when it has fewer). Events later in the walk start earlier.
+    """
+    found: dict[uuid.UUID, dict[Key, Any]] = {key: {} for key in shown}
+    wanted = {key: min(count, _SHARED_EVENTS) for key, count in shown.items()}
+    mine, theirs = aliased(EventParticipant, name="mine"), aliased(EventParticipant, name="theirs")
+    day: Any = col(mine.event_start_sort)
+    before, step = None, _WALK_STEP
+    while any(len(found[key]) < n for key, n in wanted.items()):
+        links = sa.select(day).where(col(mine.participant_id) == pid)
+        if before is not None:
+            links = links.where(day < before)
+        links = links.with_hint(
+            mine, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite"
+        )
+        # The day of the step-th link back: the step reads every link from that day on.
+        since = (
+            session.connection()
+            .execute(links.order_by(day.desc()).limit(1).offset(step - 1))
+            .scalar()
+        )
+        walked = [col(mine.participant_id) == pid]
+        walked += [day >= since] if since is not None else []
+        walked += [day < before] if before is not None else []
+        stmt = (
+            sa.select(
+                col(theirs.participant_id),
+                sa.type_coerce(mine.event_id, sa.String),
+                sa.type_coerce(day, sa.String),
             )
-            for key, summary in top
-        ],
-    )
+            .join(theirs, col(theirs.event_id) == col(mine.event_id))
+            .where(*walked, col(theirs.participant_id).in_(list(wanted)))
+            .with_hint(mine, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite")
+        )
+        for other, event_id, start_day in session.connection().execute(stmt):
+            found[_uuid(other)][event_id] = start_day
+        if since is None:
+            break
+        before, step = since, step * 4
+    return found
 
 
 def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, _Other]:
@@ -112,22 +199,22 @@ def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, 
 
 
 def _top(
-    session: Session, others: dict[Key, _Other], limit: int
-) -> list[tuple[Key, ParticipantSummary]]:
-    """The `limit` others with the most shared events, then by name and id."""
-    counts = sorted((len(other.events) for other in others.values()), reverse=True)
-    if not counts:
+    session: Session, counts: dict[Any, int], limit: int
+) -> list[tuple[Any, ParticipantSummary]]:
+    """The `limit` others with the most shared events (`counts`), then by name and id."""
+    ordered = sorted(counts.values(), reverse=True)
+    if not ordered:
         return []
     # Only those counted at least as often as the last place need their names read.
-    least = counts[min(limit, len(counts)) - 1]
-    keys = {_uuid(key): key for key, other in others.items() if len(other.events) >= least}
+    least = ordered[min(limit, len(ordered)) - 1]
+    keys = {_uuid(key): key for key, count in counts.items() if count >= least}
     candidates = sorted(keys)
     found = [
         (keys[row.id], ParticipantSummary.model_validate(row))
         for batch in _batches(candidates)
         for row in rows.load(session, Participant, "id", batch)
     ]
-    found.sort(key=lambda item: (-len(others[item[0]].events), item[1].name, item[1].id))
+    found.sort(key=lambda item: (-counts[item[0]], item[1].name, item[1].id))
     return found[:limit]
 
 
