@@ -15,15 +15,21 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.dates import stored_date
-from app.models import IX_EVENT_PARTICIPANT_PARTICIPANT_START, Event, EventParticipant, Participant
+from app.models import (
+    IX_EVENT_PARTICIPANT_PARTICIPANT_START,
+    Event,
+    EventParticipant,
+    Participant,
+    metadata,
+)
 from app.schemas.summaries import ParticipantSummary
 from app.schemas.timelines import Connection, Network, NetworkQuery, RolePair, SharedEvent
 from app.services import crud, date_ranges, participant_pairs, rows
 
 _SHARED_EVENTS = 20
-# Links of the participant read by the first step of the walk for shared events; each next
-# step reads four times as many.
-_WALK_STEP = 500
+# Links read by the first walk for two participants' shared events; each next reads four
+# times as many.
+_WALK_STEP = 256
 # Participants looked up per statement: well under either engine's limit of parameters.
 _BATCH = 500
 _BRIEF_COLUMNS = (
@@ -110,49 +116,79 @@ def _kept(session: Session, pid: uuid.UUID, limit: int) -> list[Connection]:
 def _latest_shared(
     session: Session, pid: uuid.UUID, shown: dict[uuid.UUID, int]
 ) -> dict[uuid.UUID, dict[Key, Any]]:
-    """Each shown other's shared events with their starts: at least its latest _SHARED_EVENTS.
+    """Each shown other's shared events with their starts: at least its latest _SHARED_EVENTS."""
+    return {other: _shared_with(session, pid, other, count) for other, count in shown.items()}
 
-    Walks the participant's links latest start first, whole days at a time, through the
-    index on (participant_id, event_start_sort); stops once every other has as many as it
-    shows (its count tells when it has fewer). Events later in the walk start earlier.
+
+def _shared_with(session: Session, pid: uuid.UUID, other: uuid.UUID, count: int) -> dict[Key, Any]:
+    """The latest events two participants shared, `count` in all: at least _SHARED_EVENTS.
+
+    Walks one's links latest start first through the index on (participant_id,
+    event_start_sort), each joined to the other's link of its event: the two in turn, each
+    walk reading four times as many links as the one before, so that the cost follows the
+    one with fewer links (neither is known ahead) within a factor of about two.
     """
-    found: dict[uuid.UUID, dict[Key, Any]] = {key: {} for key in shown}
-    wanted = {key: min(count, _SHARED_EVENTS) for key, count in shown.items()}
-    mine, theirs = aliased(EventParticipant, name="mine"), aliased(EventParticipant, name="theirs")
-    day: Any = col(mine.event_start_sort)
-    before, step = None, _WALK_STEP
-    while any(len(found[key]) < n for key, n in wanted.items()):
-        links = sa.select(day).where(col(mine.participant_id) == pid)
-        if before is not None:
-            links = links.where(day < before)
-        links = links.with_hint(
-            mine, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite"
-        )
-        # The day of the step-th link back: the step reads every link from that day on.
-        since = (
-            session.connection()
-            .execute(links.order_by(day.desc()).limit(1).offset(step - 1))
-            .scalar()
-        )
-        walked = [col(mine.participant_id) == pid]
-        walked += [day >= since] if since is not None else []
-        walked += [day < before] if before is not None else []
-        stmt = (
-            sa.select(
-                col(theirs.participant_id),
-                sa.type_coerce(mine.event_id, sa.String),
-                sa.type_coerce(day, sa.String),
-            )
-            .join(theirs, col(theirs.event_id) == col(mine.event_id))
-            .where(*walked, col(theirs.participant_id).in_(list(wanted)))
-            .with_hint(mine, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite")
-        )
-        for other, event_id, start_day in session.connection().execute(stmt):
-            found[_uuid(other)][event_id] = start_day
-        if since is None:
-            break
-        before, step = since, step * 4
-    return found
+    step = _WALK_STEP
+    while True:
+        # The other first: the network's own participant is often the one with more links.
+        for walker, prober in ((other, pid), (pid, other)):
+            found, complete = _walk(session, walker, prober, step)
+            if complete or len(found) == count:
+                return found
+            if len(found) >= _SHARED_EVENTS:
+                return found
+        step *= 4
+
+
+def _walk(
+    session: Session, walker: uuid.UUID, prober: uuid.UUID, limit: int
+) -> tuple[dict[Key, Any], bool]:
+    """The events `walker` shared with `prober` among its `limit` latest links.
+
+    Returns those of the days wholly read, and whether that is all of them.
+    """
+    params = {"walker": walker, "prober": prober, "limit": limit}
+    read = session.connection().execute(_WALK, params).all()
+    shared = {event: start for event, start, both in read if both}
+    # Fewer rows than links asked for: the walk read them all. (A participant in several
+    # roles repeats a row; then the next, longer walk tells.)
+    if len(read) < limit:
+        return shared, True
+    # The last day walked may go on past the limit: only the days after it are whole.
+    last = min(start for _, start, _ in read)
+    return {event: start for event, start in shared.items() if start > last}, False
+
+
+def _walk_statement() -> sa.Select[str, str, bool]:
+    """Every link of the walk, each with whether the other shared its event.
+
+    Built once (the network makes one for each other shown): the links walked tell where
+    the walk stopped.
+    """
+    links = metadata.tables[EventParticipant.__tablename__].alias("links")
+    theirs = metadata.tables[EventParticipant.__tablename__].alias("theirs")
+    walked = (
+        sa.select(links.c.event_id, links.c.event_start_sort)
+        .where(links.c.participant_id == sa.bindparam("walker"))
+        .order_by(links.c.event_start_sort.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .with_hint(links, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite")
+        .subquery("walked")
+    )
+    return sa.select(
+        sa.type_coerce(walked.c.event_id, sa.String),
+        sa.type_coerce(walked.c.event_start_sort, sa.String),
+        theirs.c.participant_id.is_not(None),
+    ).outerjoin(
+        theirs,
+        sa.and_(
+            theirs.c.event_id == walked.c.event_id,
+            theirs.c.participant_id == sa.bindparam("prober"),
+        ),
+    )
+
+
+_WALK = _walk_statement()
 
 
 def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, _Other]:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.models import EventParticipant
 from app.schemas.timelines import NetworkQuery
-from app.services import bulk_insert, participant_pairs
+from app.services import bulk_insert, networks, participant_pairs
 from tests.factories import make_event, make_event_participant, make_participant, unique_slug
 
 URL = "/api/v1/participants"
@@ -34,7 +34,7 @@ KEYS = {
 }
 
 
-def networks(client: TestClient, refs: list[str]) -> dict[tuple[str, int], bytes]:
+def network_bodies(client: TestClient, refs: list[str]) -> dict[tuple[str, int], bytes]:
     """The body of each participant's all-time network, at the widest and a narrow limit."""
     found = {}
     for ref in refs:
@@ -49,10 +49,10 @@ def assert_kept_is_scan(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, refs: list[str]
 ) -> None:
     """The kept counts' networks are byte for byte the scan's."""
-    kept = networks(client, refs)
+    kept = network_bodies(client, refs)
     with monkeypatch.context() as forced:
         forced.setattr(participant_pairs, "answers", lambda query: False)
-        assert networks(client, refs) == kept
+        assert network_bodies(client, refs) == kept
 
 
 def assert_counts_exact(connection: Connection) -> None:
@@ -238,14 +238,30 @@ class TestKeptIsScan:
         assert_counts_exact(seeded.connection())
         assert_kept_is_scan(client, monkeypatch, refs)
 
+    @pytest.mark.parametrize("step", [1, 3, 6, 7, 256])
     def test_ties_beyond_the_limit_and_many_shared_events(
-        self, client: TestClient, monkeypatch: pytest.MonkeyPatch
+        self, client: TestClient, monkeypatch: pytest.MonkeyPatch, step: int
     ) -> None:
+        # Short walks for shared events stop inside a day and go on from either side (steps
+        # 6 and 7 cut a day among the latest twenty shared events).
+        monkeypatch.setattr(networks, "_WALK_STEP", step)
         hub, *others = people(client, 6)
-        for n in range(25):
+        for n in range(40):
             event = make_event(client, start=f"2019-09-{n % 5 + 10}")["id"]
             for who in [hub, others[0], *others[1 + n % 2 : 2 + n % 4]]:
                 make_event_participant(client, event, who, role="host" if who == hub else "target")
+            if n % 3 == 0:
+                make_event_participant(client, event, hub, role="organizer")
+            if n % 7 == 0:
+                make_event_participant(client, event, others[2], role="supporter")
+        # Later events without the hub: walks from the others' side find none of its first.
+        for n in range(30):
+            event = make_event(client, start=f"2019-12-0{n % 3 + 1}")["id"]
+            for who in others[:2]:
+                make_event_participant(client, event, who, role="attendee")
+        lone = make_event(client, start="2019-10-01")["id"]
+        for who in (others[3], others[4]):
+            make_event_participant(client, lone, who)
         assert_kept_is_scan(client, monkeypatch, [hub, *others])
 
     def test_a_filter_scans(self) -> None:
@@ -268,11 +284,11 @@ class TestFold:
         postgresql = seeded.connection().dialect.name == "postgresql"
         # Only PostgreSQL's triggers write deltas; SQLite's count in the tables themselves.
         assert (deltas(seeded.connection()) > 0) == postgresql
-        before = networks(client, refs)
+        before = network_bodies(client, refs)
         participant_pairs.fold_and_commit(seeded)
         assert deltas(seeded.connection()) == 0
         assert_counts_exact(seeded.connection())
-        assert networks(client, refs) == before
+        assert network_bodies(client, refs) == before
         assert participant_pairs.fold(seeded.connection()) == 0
         # Deltas on top of folded counts, some taking them to zero.
         connection = seeded.connection()
@@ -304,10 +320,10 @@ class TestFold:
         make_event_participant(client, event, b, role="visitor")
         # One pair counted both ways: two rows per table.
         assert deltas(seeded.connection()) == 4
-        networks(client, [a])
+        network_bodies(client, [a])
         assert deltas(seeded.connection()) == 4
         make_event_participant(client, event, c, role="visitor")
-        networks(client, [a])
+        network_bodies(client, [a])
         assert deltas(seeded.connection()) == 0
         assert_kept_is_scan(client, monkeypatch, [a, b, c])
 
