@@ -412,6 +412,12 @@ def _postgresql_pair_trigger(event: str, referencing: str, rows: tuple[str, ...]
         "(SELECT * FROM moved) OR (y.event_id, y.participant_id) IN (SELECT * FROM moved)"
         for present, step in (("now_present", 1), ("was_present", -1))
     )
+    # Two transactions adding links to one event would each miss the other's uncommitted
+    # link, and so their pair: the second waits here for the first to end, then (a new
+    # statement, a new snapshot under READ COMMITTED) sees its links. In order of id, so that
+    # two statements locking the same events cannot deadlock.
+    events = " UNION ".join(f"SELECT event_id FROM {r}" for r in rows)
+    lock = f"PERFORM 1 FROM event WHERE id IN ({events}) ORDER BY id FOR NO KEY UPDATE"
     counted = (
         f"WITH put AS ({put}), taken AS ({taken}), "
         "touched AS (SELECT event_id FROM put UNION SELECT event_id FROM taken), "
@@ -439,7 +445,7 @@ def _postgresql_pair_trigger(event: str, referencing: str, rows: tuple[str, ...]
         "event_participant",
         (
             f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{counted}; RETURN NULL; END $$",
+            f"{lock}; {counted}; RETURN NULL; END $$",
             f"CREATE TRIGGER {name} AFTER {event.upper()} ON event_participant "
             f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
         ),

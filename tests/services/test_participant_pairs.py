@@ -2,18 +2,21 @@
 
 import datetime as dt
 import json
+import threading
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, insert, text
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine, delete, insert, text
+from sqlmodel import Session, col
 
-from app.models import EventParticipant
+from app.models import Event, EventParticipant, Participant
 from app.schemas.timelines import NetworkQuery
 from app.services import bulk_insert, networks, participant_pairs
 from tests.factories import make_event, make_event_participant, make_participant, unique_slug
+from tests.services.test_event_tally import event_row
 
 URL = "/api/v1/participants"
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -337,3 +340,56 @@ class TestFold:
         imported = client.post("/api/v1/import", content=json.dumps(line), headers=NDJSON)
         assert imported.status_code == 200, imported.text
         assert deltas(seeded.connection()) == 0
+
+
+@pytest.fixture
+def committing(engine: Engine) -> Iterator[Engine]:
+    """The PostgreSQL engine, for a test that commits; its records and deltas go afterwards."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers are PostgreSQL's")
+    yield engine
+    with engine.begin() as connection:
+        connection.execute(delete(Event).where(col(Event.slug).startswith("concurrent-pair")))
+        mine = col(Participant.slug).startswith("concurrent-pair")
+        connection.execute(delete(Participant).where(mine))
+        participant_pairs.fold(connection)
+
+
+def test_two_writers_to_one_event_count_their_pair(committing: Engine) -> None:
+    now = dt.datetime.now(dt.UTC)
+    who = [uuid.uuid4() for _ in range(3)]
+    event = event_row(slug=f"concurrent-pair-{uuid.uuid4().hex[:8]}")
+    with committing.begin() as connection:
+        connection.execute(
+            insert(Participant),
+            [
+                {"id": ident, "slug": f"concurrent-pair-{ident.hex[:8]}", "name": "P",
+                 "kind": "person", "created_at": now, "updated_at": now, "version": 1}
+                for ident in who
+            ],
+        )  # fmt: skip
+        connection.execute(insert(Event), [event])
+        connection.execute(
+            insert(EventParticipant), [link_row(str(event["id"]), str(who[0]), "host")]
+        )
+    first, second = committing.connect(), committing.connect()
+    try:
+        first.execute(insert(EventParticipant), [link_row(str(event["id"]), str(who[1]), "host")])
+        # Neither link is visible to the other transaction while both are open: the second
+        # writer's trigger waits for the first to end, then counts their pair.
+        written = threading.Thread(
+            target=second.execute,
+            args=(insert(EventParticipant), [link_row(str(event["id"]), str(who[2]), "host")]),
+        )
+        written.start()
+        written.join(0.5)
+        assert written.is_alive()
+        first.commit()
+        written.join(10)
+        assert not written.is_alive()
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    with committing.connect() as reader:
+        assert_counts_exact(reader)
