@@ -45,6 +45,7 @@ IX_CLAIM_CREATED_AT_ID = "ix_claim_created_at_id"
 IX_CLAIM_UPDATED_AT_ID = "ix_claim_updated_at_id"
 IX_CLAIM_SUBJECT_PARTICIPANT_CREATED = "ix_claim_subject_participant_created"
 IX_CLAIM_SUBJECT_PARTICIPANT_STATED = "ix_claim_subject_participant_stated"
+IX_PARTICIPANT_PAIR_COUNT = "ix_participant_pair_count"
 
 
 class ParticipantKind(enum.StrEnum):
@@ -745,3 +746,55 @@ class EventTallyDelta(TallyRow, table=True):
     """Changes to event_tally not yet folded into it; only PostgreSQL's triggers write them."""
 
     __tablename__ = "event_tally_delta"
+
+
+class PairCount(SQLModel):
+    """Events one participant shared with another (app.services.participant_pairs)."""
+
+    participant_id: uuid.UUID = Field(primary_key=True)
+    other_id: uuid.UUID = Field(primary_key=True)
+    # Distinct events both took part in, whatever their roles.
+    count: int = Field(nullable=False)
+
+
+class ParticipantPair(PairCount, table=True):
+    """Shared events per ordered pair of participants, kept by triggers on event_participant."""
+
+    __tablename__ = "participant_pair"
+    # A participant's others, most shared first: the network's ranking reads this index.
+    __table_args__ = (Index(IX_PARTICIPANT_PAIR_COUNT, "participant_id", "count", "other_id"),)
+
+
+class ParticipantPairRole(PairCount, table=True):
+    """Shared events per ordered pair and pair of roles (one event may count in several)."""
+
+    __tablename__ = "participant_pair_role"
+
+    role: str = Field(primary_key=True, max_length=32)
+    other_role: str = Field(primary_key=True, max_length=32)
+
+
+class PairDelta(SQLModel):
+    """A change to a pair count not yet folded in; only PostgreSQL's triggers write them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: uuid.UUID
+    other_id: uuid.UUID
+    count: int = Field(nullable=False)
+
+
+class ParticipantPairDelta(PairDelta, table=True):
+    """Changes to participant_pair not yet folded into it."""
+
+    __tablename__ = "participant_pair_delta"
+    __table_args__ = (Index("ix_participant_pair_delta_pair", "participant_id", "other_id"),)
+
+
+class ParticipantPairRoleDelta(PairDelta, table=True):
+    """Changes to participant_pair_role not yet folded into it."""
+
+    __tablename__ = "participant_pair_role_delta"
+    __table_args__ = (Index("ix_participant_pair_role_delta_pair", "participant_id", "other_id"),)
+
+    role: str = Field(max_length=32)
+    other_role: str = Field(max_length=32)

@@ -29,7 +29,7 @@ from app.config import get_settings
 from app.dates import parse_date, sort_key
 from app.db import build_engine
 from app.models import metadata
-from app.services import event_tally
+from app.services import event_tally, participant_pairs
 from app.services.roles import title_key
 
 NAMESPACE = uuid.UUID("0c6f3a52-8d1e-4b7a-9f25-3e8c1d7b6a90")
@@ -916,6 +916,7 @@ def generate(
             progress.report()
         with conn.begin():
             event_tally.fold(conn)
+            participant_pairs.fold(conn)
         analyzed = time.perf_counter()
         with conn.begin():
             if conn.dialect.name == "sqlite":
@@ -923,7 +924,10 @@ def generate(
             else:
                 for table in TABLES:
                     conn.exec_driver_sql(f'ANALYZE "{table}"')
-        event_tally.vacuum(conn)
+        for vacuum in (event_tally.vacuum, participant_pairs.vacuum):
+            vacuum(conn)
+            # Ends the transaction the vacuum (in autocommit) began, so the next may set its level.
+            conn.rollback()
         progress.report(f" (ANALYZE {time.perf_counter() - analyzed:.1f} s)")
     return progress.counts
 

@@ -1,4 +1,4 @@
-"""The triggers at head are exactly app.db_triggers' (copies, tally); `recreate` restores them."""
+"""Triggers at head are exactly app.db_triggers' (copies, tally, pairs); recreate restores them."""
 
 import uuid
 
@@ -45,7 +45,7 @@ class TestTriggersAtHead:
         connection = session.connection()
         stored = stored_triggers(connection)
         wanted = expected(connection)
-        assert len(wanted) == (9 if connection.dialect.name == "sqlite" else 7)
+        assert len(wanted) == (12 if connection.dialect.name == "sqlite" else 10)
         assert {name: stored.get(name) for name in wanted} == wanted
 
     def test_recreate_restores_dropped_triggers(self, session: Session, client: TestClient) -> None:

@@ -142,3 +142,73 @@ def test_tally_revision_counts_existing_events_and_downgrades(empty_database_url
     engine.dispose()
     assert not {"event_tally", "event_tally_delta"} & set(left)
     assert not [name for name in triggers if name.startswith("event_tally")]
+
+
+def test_pair_revision_counts_existing_links_and_downgrades(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0011")
+    engine = build_engine(empty_database_url)
+    made = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    ids = {name: uuid.uuid4() for name in ("a", "b", "c", "e1", "e2")}
+    participants = [
+        {"id": ids[n], "slug": n, "name": n, "kind": "person", "created_at": made,
+         "updated_at": made, "version": 1, "aliases": []}
+        for n in "abc"
+    ]  # fmt: skip
+    events = [
+        {"id": ids[n], "slug": n, "title": n, "event_type": "meeting", "status": "occurred",
+         "certainty": "confirmed", "created_at": made, "updated_at": made, "version": 1}
+        for n in ("e1", "e2")
+    ]  # fmt: skip
+    links = [
+        (ids[event], ids[who], role)
+        for event, who, role in (
+            ("e1", "a", "host"), ("e1", "a", "organizer"), ("e1", "b", "visitor"),
+            ("e2", "a", "host"), ("e2", "b", "host"), ("e2", "c", "target"),
+        )
+    ]  # fmt: skip
+    link = table(
+        "event_participant",
+        column("id", Uuid()), column("event_id", Uuid()), column("participant_id", Uuid()),
+        column("role"), column("created_at", UTCDateTime()), column("updated_at", UTCDateTime()),
+        column("version"),
+    )  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(metadata.tables["participant"]), participants)
+        conn.execute(insert(Event), events)
+        conn.execute(
+            insert(link),
+            [
+                {"id": uuid.uuid4(), "event_id": e, "participant_id": p, "role": r,
+                 "created_at": made, "updated_at": made, "version": 1}
+                for e, p, r in links
+            ],
+        )  # fmt: skip
+    command.upgrade(config, "head")
+    pair = table("participant_pair", column("participant_id", Uuid()), column("other_id", Uuid()),
+                 column("count"))  # fmt: skip
+    roles = table(
+        "participant_pair_role", column("participant_id", Uuid()), column("other_id", Uuid()),
+        column("role"), column("other_role"), column("count"),
+    )  # fmt: skip
+    name = {ident: key for key, ident in ids.items()}
+    with engine.begin() as conn:
+        pairs = {(name[p], name[o], n) for p, o, n in conn.execute(select(*pair.c))}
+        by_role = {(name[p], name[o], r, s, n) for p, o, r, s, n in conn.execute(select(*roles.c))}
+    assert pairs == {
+        ("a", "b", 2), ("b", "a", 2), ("a", "c", 1), ("c", "a", 1), ("b", "c", 1), ("c", "b", 1),
+    }  # fmt: skip
+    assert by_role == {
+        ("a", "b", "host", "visitor", 1), ("b", "a", "visitor", "host", 1),
+        ("a", "b", "organizer", "visitor", 1), ("b", "a", "visitor", "organizer", 1),
+        ("a", "b", "host", "host", 1), ("b", "a", "host", "host", 1),
+        ("a", "c", "host", "target", 1), ("c", "a", "target", "host", 1),
+        ("b", "c", "host", "target", 1), ("c", "b", "target", "host", 1),
+    }  # fmt: skip
+    command.downgrade(config, "0011")
+    left = inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        triggers = stored_triggers(conn)
+    engine.dispose()
+    assert not {t for t in left if t.startswith("participant_pair")}
+    assert not [t for t in triggers if t.startswith("participant_pair")]

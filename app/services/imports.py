@@ -28,7 +28,7 @@ from app.schemas.imports import (
     LineResult,
     SourceLine,
 )
-from app.services import event_tally
+from app.services import event_tally, participant_pairs
 from app.services.import_batch import Batch
 
 BATCH_LINES = 1000
@@ -140,9 +140,10 @@ def import_records(
             raise
         keep = not options.dry_run and not (options.atomic and summary.error)
         _end(session, keep=keep)
-        # On PostgreSQL, the events written left deltas to the counts: folded here rather than
-        # by the next stats read.
+        # On PostgreSQL, the events and links written left deltas to the counts: folded here
+        # rather than by the next stats or network read.
         if keep:
+            participant_pairs.fold_and_commit(session)
             event_tally.fold_and_commit(session)
         summary.committed = keep if options.atomic else not options.dry_run
 

@@ -1,4 +1,8 @@
-"""A participant's network: the others it shared events with, counted from its links."""
+"""A participant's network: the others it shared events with.
+
+All time and of every type, from the counts kept per pair (app.services.participant_pairs);
+otherwise counted from the participant's links in the range.
+"""
 
 import uuid
 from collections import defaultdict
@@ -11,12 +15,21 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.dates import stored_date
-from app.models import IX_EVENT_PARTICIPANT_PARTICIPANT_START, Event, EventParticipant, Participant
+from app.models import (
+    IX_EVENT_PARTICIPANT_PARTICIPANT_START,
+    Event,
+    EventParticipant,
+    Participant,
+    metadata,
+)
 from app.schemas.summaries import ParticipantSummary
 from app.schemas.timelines import Connection, Network, NetworkQuery, RolePair, SharedEvent
-from app.services import crud, date_ranges, rows
+from app.services import crud, date_ranges, participant_pairs, rows
 
 _SHARED_EVENTS = 20
+# Links read by the first walk for two participants' shared events; each next reads four
+# times as many.
+_WALK_STEP = 256
 # Participants looked up per statement: well under either engine's limit of parameters.
 _BATCH = 500
 _BRIEF_COLUMNS = (
@@ -47,25 +60,135 @@ class _Other:
 def participant_network(session: Session, participant_ref: str, query: NetworkQuery) -> Network:
     """The others sharing events with a participant: most shared first, then by name."""
     participant = crud.get_or_404(session, Participant, participant_ref)
-    others = _shared(session, participant.id, query)
-    top = _top(session, others, query.limit)
+    if participant_pairs.answers(query):
+        connections = _kept(session, participant.id, query.limit)
+    else:
+        connections = _scanned(session, participant.id, query)
+    return Network(
+        participant=ParticipantSummary.model_validate(participant), connections=connections
+    )
+
+
+def _scanned(session: Session, pid: uuid.UUID, query: NetworkQuery) -> list[Connection]:
+    """The connections counted from the participant's links that `query` selects."""
+    others = _shared(session, pid, query)
+    counts = {key: len(other.events) for key, other in others.items()}
+    top = _top(session, counts, query.limit)
     recent = {key: _recent(others[key].events) for key, _ in top}
     events = _briefs(session, {event for keys in recent.values() for event in keys})
-    return Network(
-        participant=ParticipantSummary.model_validate(participant),
-        connections=[
-            Connection(
-                participant=summary,
-                count=len(others[key].events),
-                events=[events[event] for event in recent[key]],
-                roles=[
-                    RolePair(role=role, other_role=other_role, count=len(shared))
-                    for (role, other_role), shared in sorted(others[key].roles.items())
-                ],
-            )
-            for key, summary in top
-        ],
+    return [
+        Connection(
+            participant=summary,
+            count=counts[key],
+            events=[events[event] for event in recent[key]],
+            roles=[
+                RolePair(role=role, other_role=other_role, count=len(shared))
+                for (role, other_role), shared in sorted(others[key].roles.items())
+            ],
+        )
+        for key, summary in top
+    ]
+
+
+def _kept(session: Session, pid: uuid.UUID, limit: int) -> list[Connection]:
+    """The all-time connections, ranked and broken down by role from the kept counts."""
+    counts = participant_pairs.ranked(session, pid, limit)
+    top = _top(session, counts, limit)
+    shown = {key: counts[key] for key, _ in top}
+    roles = participant_pairs.role_counts(session, pid, list(shown))
+    shared = _latest_shared(session, pid, shown)
+    recent = {key: _recent(shared[key]) for key in shown}
+    events = _briefs(session, {event for keys in recent.values() for event in keys})
+    return [
+        Connection(
+            participant=summary,
+            count=counts[key],
+            events=[events[event] for event in recent[key]],
+            roles=[
+                RolePair(role=role, other_role=other_role, count=count)
+                for role, other_role, count in roles[key]
+            ],
+        )
+        for key, summary in top
+    ]
+
+
+def _latest_shared(
+    session: Session, pid: uuid.UUID, shown: dict[uuid.UUID, int]
+) -> dict[uuid.UUID, dict[Key, Any]]:
+    """Each shown other's shared events with their starts: at least its latest _SHARED_EVENTS."""
+    return {other: _shared_with(session, pid, other, count) for other, count in shown.items()}
+
+
+def _shared_with(session: Session, pid: uuid.UUID, other: uuid.UUID, count: int) -> dict[Key, Any]:
+    """The latest events two participants shared, `count` in all: at least _SHARED_EVENTS.
+
+    Walks one's links latest start first through the index on (participant_id,
+    event_start_sort), each joined to the other's link of its event: the two in turn, each
+    walk reading four times as many links as the one before, so that the cost follows the
+    one with fewer links (neither is known ahead) within a factor of about two.
+    """
+    step = _WALK_STEP
+    while True:
+        # The other first: the network's own participant is often the one with more links.
+        for walker, prober in ((other, pid), (pid, other)):
+            found, complete = _walk(session, walker, prober, step)
+            if complete or len(found) == count:
+                return found
+            if len(found) >= _SHARED_EVENTS:
+                return found
+        step *= 4
+
+
+def _walk(
+    session: Session, walker: uuid.UUID, prober: uuid.UUID, limit: int
+) -> tuple[dict[Key, Any], bool]:
+    """The events `walker` shared with `prober` among its `limit` latest links.
+
+    Returns those of the days wholly read, and whether that is all of them.
+    """
+    params = {"walker": walker, "prober": prober, "limit": limit}
+    read = session.connection().execute(_WALK, params).all()
+    shared = {event: start for event, start, both in read if both}
+    # Fewer rows than links asked for: the walk read them all. (A participant in several
+    # roles repeats a row; then the next, longer walk tells.)
+    if len(read) < limit:
+        return shared, True
+    # The last day walked may go on past the limit: only the days after it are whole.
+    last = min(start for _, start, _ in read)
+    return {event: start for event, start in shared.items() if start > last}, False
+
+
+def _walk_statement() -> sa.Select[str, str, bool]:
+    """Every link of the walk, each with whether the other shared its event.
+
+    Built once (the network makes one for each other shown): the links walked tell where
+    the walk stopped.
+    """
+    links = metadata.tables[EventParticipant.__tablename__].alias("links")
+    theirs = metadata.tables[EventParticipant.__tablename__].alias("theirs")
+    walked = (
+        sa.select(links.c.event_id, links.c.event_start_sort)
+        .where(links.c.participant_id == sa.bindparam("walker"))
+        .order_by(links.c.event_start_sort.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .with_hint(links, f"INDEXED BY {IX_EVENT_PARTICIPANT_PARTICIPANT_START}", "sqlite")
+        .subquery("walked")
     )
+    return sa.select(
+        sa.type_coerce(walked.c.event_id, sa.String),
+        sa.type_coerce(walked.c.event_start_sort, sa.String),
+        theirs.c.participant_id.is_not(None),
+    ).outerjoin(
+        theirs,
+        sa.and_(
+            theirs.c.event_id == walked.c.event_id,
+            theirs.c.participant_id == sa.bindparam("prober"),
+        ),
+    )
+
+
+_WALK = _walk_statement()
 
 
 def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, _Other]:
@@ -112,22 +235,22 @@ def _shared(session: Session, pid: uuid.UUID, query: NetworkQuery) -> dict[Key, 
 
 
 def _top(
-    session: Session, others: dict[Key, _Other], limit: int
-) -> list[tuple[Key, ParticipantSummary]]:
-    """The `limit` others with the most shared events, then by name and id."""
-    counts = sorted((len(other.events) for other in others.values()), reverse=True)
-    if not counts:
+    session: Session, counts: dict[Any, int], limit: int
+) -> list[tuple[Any, ParticipantSummary]]:
+    """The `limit` others with the most shared events (`counts`), then by name and id."""
+    ordered = sorted(counts.values(), reverse=True)
+    if not ordered:
         return []
     # Only those counted at least as often as the last place need their names read.
-    least = counts[min(limit, len(counts)) - 1]
-    keys = {_uuid(key): key for key, other in others.items() if len(other.events) >= least}
+    least = ordered[min(limit, len(ordered)) - 1]
+    keys = {_uuid(key): key for key, count in counts.items() if count >= least}
     candidates = sorted(keys)
     found = [
         (keys[row.id], ParticipantSummary.model_validate(row))
         for batch in _batches(candidates)
         for row in rows.load(session, Participant, "id", batch)
     ]
-    found.sort(key=lambda item: (-len(others[item[0]].events), item[1].name, item[1].id))
+    found.sort(key=lambda item: (-counts[item[0]], item[1].name, item[1].id))
     return found[:limit]
 
 
