@@ -1,9 +1,11 @@
 """The changes feed under concurrent writers: read while they commit, nothing missed or repeated."""
 
+import contextlib
 import threading
 import uuid
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.models import Revision, Source
@@ -13,13 +15,28 @@ from app.services import revisions, sources
 
 WRITERS = 8
 PER_WRITER = 3
+ATTEMPTS = 3
+
+
+def _begin(engine: Engine) -> Session:
+    session = Session(engine, expire_on_commit=False)
+    try:
+        # As a write request does: SQLite's write lock from the first statement.
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    except OperationalError:
+        session.close()
+        raise
+    return session
 
 
 def _session(engine: Engine) -> Session:
-    session = Session(engine, expire_on_commit=False)
-    # As a write request does: SQLite's write lock from the first statement.
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    return session
+    # A writer refused its turn (on a loaded host, after waiting out the lock's timeout) tries
+    # again, as a client does on the API's 503 with Retry-After: a refused BEGIN wrote nothing,
+    # so the feed must still hold every write once.
+    for _ in range(ATTEMPTS - 1):
+        with contextlib.suppress(OperationalError):
+            return _begin(engine)
+    return _begin(engine)
 
 
 def _write(engine: Engine, prefix: str, slugs: list[str]) -> None:
