@@ -31,7 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("CLUSTER_DIR", "/tmp/geoevents-cluster"))
 DATABASE = os.environ.get("CLUSTER_DATABASE", "geoevents_cluster")
 PROXY_PORT = int(os.environ.get("CLUSTER_PORT", "8100"))
-STANDBY_PORT = int(os.environ.get("CLUSTER_STANDBY_PORT", "55432"))
+# Below Linux's ephemeral range (32768-60999 by default): a port in it can be the local end of
+# any outgoing connection, a replica's to the primary among them, while the standby is
+# stopped, and the standby could not listen on it again until that connection closed.
+STANDBY_PORT = int(os.environ.get("CLUSTER_STANDBY_PORT", "25432"))
 STANDBY_SLOT = "geoevents_cluster_standby"
 REPLICA_PORTS = (8101, 8102, 8103)
 REDIS_URL = os.environ.get("CLUSTER_REDIS_URL", "redis://127.0.0.1:6379/7")

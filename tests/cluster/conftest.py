@@ -1,6 +1,7 @@
 """A real streaming standby of the local PostgreSQL server, made once per test run."""
 
 import os
+import random
 import socket
 from collections.abc import Iterator
 
@@ -13,10 +14,16 @@ from tests.conftest import drop_database, postgres_url
 
 
 def free_port() -> int:
-    """A port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now, below the ephemeral range (see cluster.run): a server
+    stopped and started again on it does not find it taken by an outgoing connection."""
+    while True:
+        port = random.randrange(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 @pytest.fixture(scope="session")

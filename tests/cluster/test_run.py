@@ -30,3 +30,12 @@ def test_the_logs_are_printed_before_they_are_removed(
         "line 98",
         "line 99",
     ]
+
+
+def test_the_clusters_ports_are_outside_the_ephemeral_range() -> None:
+    # A port that outgoing connections may take as their local end can be found taken when a
+    # stopped server starts again (the standby is restarted under load).
+    limits = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    low, high = map(int, limits.read_text().split()) if limits.exists() else (32768, 60999)
+    ports = [run.PROXY_PORT, run.STANDBY_PORT, *run.REPLICA_PORTS]
+    assert [p for p in ports if low <= p <= high] == []
