@@ -241,13 +241,17 @@ class TestKeptIsScan:
         assert_counts_exact(seeded.connection())
         assert_kept_is_scan(client, monkeypatch, refs)
 
+    @pytest.mark.parametrize("merged", [False, True], ids=["walked", "merged"])
     @pytest.mark.parametrize("step", [1, 3, 6, 7, 256])
     def test_ties_beyond_the_limit_and_many_shared_events(
-        self, client: TestClient, monkeypatch: pytest.MonkeyPatch, step: int
+        self, client: TestClient, monkeypatch: pytest.MonkeyPatch, step: int, merged: bool
     ) -> None:
-        # Short walks for shared events stop inside a day and go on from either side (steps
-        # 6 and 7 cut a day among the latest twenty shared events).
+        # Short walks (or merges, on PostgreSQL) for shared events stop inside a day and go
+        # on, walks from either side (steps 6 and 7 cut a day among the latest twenty shared
+        # events).
         monkeypatch.setattr(networks, "_WALK_STEP", step)
+        monkeypatch.setattr(networks, "_MERGE_STEP", step)
+        monkeypatch.setattr(networks, "_MERGED_PAIR", 0 if merged else 10**9)
         hub, *others = people(client, 6)
         for n in range(40):
             event = make_event(client, start=f"2019-09-{n % 5 + 10}")["id"]
@@ -266,6 +270,26 @@ class TestKeptIsScan:
         for who in (others[3], others[4]):
             make_event_participant(client, lone, who)
         assert_kept_is_scan(client, monkeypatch, [hub, *others])
+
+    def test_merges_leave_the_planner_as_it_was(
+        self, seeded: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if seeded.connection().dialect.name != "postgresql":
+            pytest.skip("merges are PostgreSQL's")
+        monkeypatch.setattr(networks, "_MERGED_PAIR", 0)
+        merges: list[uuid.UUID] = []
+        merged = networks._merged
+
+        def counted(s: Session, pid: uuid.UUID, other: uuid.UUID, n: int) -> dict[Any, Any]:
+            merges.append(other)
+            return merged(s, pid, other, n)
+
+        monkeypatch.setattr(networks, "_merged", counted)
+        shown = [f"SHOW {name}" for name in networks._SETTINGS]
+        before = [seeded.connection().exec_driver_sql(sql).scalar() for sql in shown]
+        network = networks.participant_network(seeded, "vladimir-putin", NetworkQuery())
+        assert len(merges) == len(network.connections) > 0
+        assert [seeded.connection().exec_driver_sql(sql).scalar() for sql in shown] == before
 
     def test_a_filter_scans(self) -> None:
         assert participant_pairs.answers(NetworkQuery(limit=5))
