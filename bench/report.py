@@ -196,7 +196,8 @@ def _growth(results: list[DatasetResult]) -> list[str]:
             cells = []
             for name in SERVERS:
                 a, b = small.cases.get(key, {}).get(name), servers.get(name)
-                ok = a and b and a.runs and b.runs
+                # A server that answered nothing in time has no latency to compare (p50 0).
+                ok = a and b and a.runs and b.runs and a.p50 > 0
                 cells.append(_num(b.p50 / a.p50, 2) if ok and a and b else "-")
             out.append(f"| {large.titles[key]} | " + " | ".join(cells) + " |")
         out.append("")

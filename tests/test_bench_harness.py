@@ -327,3 +327,17 @@ class TestGoals:
             "| sqlite-100000 | filtered list: ≥ 1.5 x Datasette "
             "| Datasette: no answer in time | yes |"
         ]
+
+    def test_growth_of_a_server_that_answered_nothing_in_time_is_not_a_ratio(self) -> None:
+        served = [WrkResult(200.0, 5.0, 9.0, 6_000, 0, 0)]
+        nothing = [WrkResult(2.0, 0.0, 0.0, 60, 60, 32)]
+        results = []
+        for size in (100_000, 1_000_000):
+            result = DatasetResult(f"sqlite-{size}", "sqlite", size, {}, {"list": "filtered list"})
+            result.cases["list"] = {
+                "geoevents": Measured(runs=served),
+                "datasette": Measured(runs=nothing),
+            }
+            results.append(result)
+        rows = [line for line in report._growth(results) if line.startswith("| filtered list")]
+        assert rows == ["| filtered list | 1.00 | - | - |"]
