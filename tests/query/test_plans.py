@@ -6,15 +6,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.models import Event
 from app.query import claims, events, planner
 from app.query.lists import PARTICIPANTS, Request
 from app.query.planner import PlanName
 from app.schemas.claims import ClaimQuery
 from app.schemas.events import EventQuery
 from app.schemas.participants import ParticipantQuery
-from app.services import linked_pages, paging, participant_queries
-from tests.factories import make_event, make_event_participant, make_participant
+from app.services import paging, participant_queries
+from tests.factories import make_event
 
 # PostgreSQL weighs LIMIT itself: it is given the page-order form whenever no walk applies.
 WEIGHED = (PlanName.INDEX_ORDER, "postgresql weighs LIMIT itself")
@@ -155,55 +154,3 @@ class TestParticipantPlans:
         )
         plan = planner.plan_ordered(seeded, request)
         assert (plan.name, plan.reason) == expected
-
-
-class TestFencedWalks:
-    """PostgreSQL walks a participant's links with each record read by itself (a fenced
-    LATERAL subquery): the pages are those of the plain join, which it may plan otherwise."""
-
-    @staticmethod
-    def _pages(client: TestClient, params: dict[str, Any]) -> list[list[str]]:
-        pages, cursor = [], None
-        while True:
-            found = client.get(
-                "/api/v1/events", params={**params, **({"cursor": cursor} if cursor else {})}
-            )
-            assert found.status_code == 200, found.text
-            body = found.json()
-            pages.append([item["slug"] for item in body["items"]])
-            if (cursor := body["next_cursor"]) is None:
-                return pages
-
-    @pytest.mark.parametrize("sort", ["recorded", "-recorded", "start", "-start"])
-    def test_pages_are_the_joins(
-        self, session: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch, sort: str
-    ) -> None:
-        walker = make_participant(client)["id"]
-        for n in range(14):
-            place = {"name": "Sochi" if n % 3 else "Haifa", "country": "RU" if n % 3 else "IL"}
-            event = make_event(client, start=f"20{10 + n % 7}-0{1 + n % 5}", location=place)["id"]
-            make_event_participant(client, event, walker, role="host")
-            if n % 4 == 0:
-                make_event_participant(client, event, walker, role="organizer")
-        params = {"participant": walker, "country": "RU", "start_after": "2011", "limit": 2}
-        params["sort"] = sort
-        # Walked however few events the country has in the range (not read first).
-        monkeypatch.setattr(paging, "DENSE", 1)
-        query = EventQuery.model_validate({**params, "participant": [walker], "country": ["RU"]})
-        assert events.plan(session, query).name == PlanName.WALK_LINKS
-        calls: list[object] = []
-        fence = linked_pages._fenced
-
-        def spied(*args: Any) -> Any:
-            calls.append(args)
-            return fence(*args)
-
-        monkeypatch.setattr(linked_pages, "_fenced", spied)
-        fenced = self._pages(client, params)
-        assert sum(len(page) for page in fenced) > 4
-        # SQLite is told the walk's index instead, and walks.
-        assert bool(calls) == (session.get_bind().dialect.name == "postgresql")
-        monkeypatch.setattr(
-            linked_pages, "_fenced", lambda stmt, link, target: stmt.join(link, target == Event.id)
-        )
-        assert self._pages(client, params) == fenced
