@@ -22,6 +22,7 @@ from app.models import (
     Participant,
     metadata,
 )
+from app.query import dialects
 from app.schemas.summaries import ParticipantSummary
 from app.schemas.timelines import Connection, Network, NetworkQuery, RolePair, SharedEvent
 from app.services import crud, date_ranges, participant_pairs, rows
@@ -121,18 +122,17 @@ def _latest_shared(
     session: Session, pid: uuid.UUID, shown: dict[uuid.UUID, int]
 ) -> dict[uuid.UUID, dict[Key, Any]]:
     """Each shown other's shared events with their starts: at least its latest _SHARED_EVENTS."""
-    merging = session.get_bind().dialect.name == "postgresql"
-    if not merging or all(count < _MERGED_PAIR for count in shown.values()):
-        return {other: _shared_with(session, pid, other, count) for other, count in shown.items()}
-    # Not restored if a statement fails: the transaction ends, and its settings with it.
-    session.connection().exec_driver_sql(_MERGE_ONLY)
+    merging = dialects.of(session) is dialects.POSTGRESQL
+    merged = {other for other, count in shown.items() if merging and count >= _MERGED_PAIR}
+    if merged:
+        session.connection().exec_driver_sql(_MERGE_ONLY)
     found = {
-        other: _merged(session, pid, other, count)
-        if count >= _MERGED_PAIR
-        else _shared_with(session, pid, other, count)
+        other: (_merged if other in merged else _shared_with)(session, pid, other, count)
         for other, count in shown.items()
     }
-    session.connection().exec_driver_sql(_PLANNED)
+    # Not restored if a statement fails: the transaction ends, and its settings with it.
+    if merged:
+        session.connection().exec_driver_sql(_PLANNED)
     return found
 
 
